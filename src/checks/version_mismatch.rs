@@ -1,0 +1,77 @@
+use std::collections::BTreeMap;
+
+use crate::check::CheckKind;
+use crate::checks::Context;
+use crate::declare_check;
+use crate::finding::Finding;
+use crate::model::{Located, NodeId};
+
+declare_check! {
+    /// Nodes that would run different appliance versions or builds.
+    ///
+    /// "All appliances should be running the same version & build. It is never recommended
+    /// to mix versions in a Central Management cluster" (seed: prerequisites); mixed nodes
+    /// fail with "404 - version mismatch". A node's `version` must equal the cluster's
+    /// `version`; when the cluster states none, every node that states one must agree with
+    /// the others.
+    ///
+    /// Upgrade the odd node, or remove its `version` to take the cluster's.
+    VERSION_MISMATCH, "version-mismatch", CheckKind::Hard
+}
+
+pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
+    let model = context.model;
+    let stated: Vec<(NodeId, &Located<String>)> = model
+        .node_ids()
+        .filter_map(|id| model.node(id).version.as_ref().map(|version| (id, version)))
+        .collect();
+    // The reference: the cluster's version, else the version most nodes state (the lowest
+    // on a tie, for a stable answer), from its first node.
+    let reference: Option<(&Located<String>, String)> = match &model.cluster.version {
+        Some(version) => Some((version, "the cluster's version".to_owned())),
+        None => {
+            let mut counts: BTreeMap<&str, (usize, NodeId, &Located<String>)> = BTreeMap::new();
+            for &(node, version) in &stated {
+                counts
+                    .entry(version.value.as_str())
+                    .or_insert((0, node, version))
+                    .0 += 1;
+            }
+            counts
+                .values()
+                .max_by_key(|(count, node, _)| (*count, std::cmp::Reverse(*node)))
+                .map(|&(_, node, version)| {
+                    (
+                        version,
+                        format!("`{}` runs this version", model.node(node).name),
+                    )
+                })
+        }
+    };
+    let Some((reference, reference_label)) = reference else {
+        return;
+    };
+    for (node, version) in stated {
+        if version.value == reference.value {
+            continue;
+        }
+        let name = &model.node(node).name;
+        findings.push(
+            Finding::new(
+                &VERSION_MISMATCH,
+                version.span,
+                format!(
+                    "node `{name}` runs {} but the cluster runs {}",
+                    version.value, reference.value
+                ),
+            )
+            .label("different version")
+            .related(reference.span, reference_label.clone())
+            .help(format!(
+                "upgrade `{name}` to {} and state the same version, or remove its `version`",
+                reference.value
+            ))
+            .nodes([name.clone()]),
+        );
+    }
+}

@@ -1,0 +1,181 @@
+//! The command line: parses arguments, reads files, prints reports, picks the exit code.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
+
+use topoc::check::Check;
+use topoc::level::{Level, LintLevels};
+use topoc::report::{human, json};
+use topoc::source::Source;
+use topoc::{checks, suggest};
+
+/// Exit code: nothing at error level.
+const CLEAN: u8 = 0;
+/// Exit code: findings at error level.
+const FINDINGS: u8 = 1;
+/// Exit code: usage, input or I/O failure.
+const FAILURE: u8 = 2;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "topoc",
+    version,
+    about = "Checks and compiles gateway cluster topologies"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Checks a topology and reports every finding
+    Check(CheckArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct CheckArgs {
+    /// The topology file
+    file: PathBuf,
+    /// How to print the findings
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+    /// Do not report CODE
+    #[arg(short = 'A', long = "allow", value_name = "CODE")]
+    allow: Vec<String>,
+    /// Report CODE as a warning
+    #[arg(short = 'W', long = "warn", value_name = "CODE")]
+    warn: Vec<String>,
+    /// Report CODE as an error
+    #[arg(short = 'D', long = "deny", value_name = "CODE")]
+    deny: Vec<String>,
+    /// Report every warning as an error
+    #[arg(long)]
+    deny_warnings: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum Format {
+    Human,
+    Json,
+}
+
+/// A failure that ends the command with exit code 2.
+struct Failure(String);
+
+pub fn main() -> ExitCode {
+    let matches = match Cli::command().try_get_matches() {
+        Ok(matches) => matches,
+        Err(error) => {
+            let _ = error.print();
+            return ExitCode::from(if error.use_stderr() { FAILURE } else { CLEAN });
+        }
+    };
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(error) => {
+            let _ = error.print();
+            return ExitCode::from(FAILURE);
+        }
+    };
+    let result = match &cli.command {
+        Command::Check(args) => {
+            let sub = matches.subcommand_matches("check").unwrap_or(&matches);
+            run_check(args, sub)
+        }
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(Failure(message)) => {
+            eprintln!("error: {message}");
+            ExitCode::from(FAILURE)
+        }
+    }
+}
+
+fn run_check(args: &CheckArgs, matches: &ArgMatches) -> Result<u8, Failure> {
+    let levels = command_line_levels(args, matches)?;
+    let source = read_source(&args.file)?;
+    let checked = topoc::check(&source, &levels);
+    let text = match args.format {
+        Format::Human => human::render(
+            &source,
+            &checked.report,
+            human::Style {
+                color: std::io::stdout().is_terminal(),
+                width: 100,
+            },
+        ),
+        Format::Json => json::render(&source, &checked.report),
+    };
+    write_stdout(&text)?;
+    Ok(if checked.report.has_errors() {
+        FINDINGS
+    } else {
+        CLEAN
+    })
+}
+
+/// The `-A/-W/-D` flags in the order given, so that a later one wins, as in rustc.
+fn command_line_levels(args: &CheckArgs, matches: &ArgMatches) -> Result<LintLevels, Failure> {
+    let mut given: Vec<(usize, &String, Level)> = Vec::new();
+    for (id, codes, level) in [
+        ("allow", &args.allow, Level::Allow),
+        ("warn", &args.warn, Level::Warn),
+        ("deny", &args.deny, Level::Deny),
+    ] {
+        let indices = matches.indices_of(id).into_iter().flatten();
+        given.extend(indices.zip(codes).map(|(index, code)| (index, code, level)));
+    }
+    given.sort_by_key(|&(index, _, _)| index);
+    let mut levels = LintLevels::default();
+    levels.deny_warnings = args.deny_warnings;
+    for (_, code, level) in given {
+        levels.set_from_command_line(configurable(code)?, level);
+    }
+    Ok(levels)
+}
+
+fn configurable(code: &str) -> Result<&'static Check, Failure> {
+    match checks::find(code) {
+        Some(check) if check.is_hard() => Err(Failure(format!(
+            "`{code}` is a hard error; its level cannot be changed"
+        ))),
+        Some(check) => Ok(check),
+        None => {
+            let hint = suggest::did_you_mean(code, checks::ALL.iter().map(|c| c.code))
+                .map(|hint| format!("; {hint}"))
+                .unwrap_or_default();
+            Err(Failure(format!("unknown lint `{code}`{hint}")))
+        }
+    }
+}
+
+fn read_source(path: &PathBuf) -> Result<Source, Failure> {
+    let shown = path.display().to_string();
+    let bytes =
+        std::fs::read(path).map_err(|error| Failure(format!("cannot read `{shown}`: {error}")))?;
+    let text = String::from_utf8(bytes).map_err(|error| {
+        Failure(format!(
+            "`{shown}` is not UTF-8 text (invalid byte at offset {})",
+            error.utf8_error().valid_up_to()
+        ))
+    })?;
+    Ok(Source::new(shown, text))
+}
+
+fn write_stdout(text: &str) -> Result<(), Failure> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Ok(()) => Ok(()),
+        // A closed pipe (`topoc check … | head`) is the reader's choice, not a failure.
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(error) => Err(Failure(format!("cannot write the report: {error}"))),
+    }
+}

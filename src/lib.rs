@@ -1,0 +1,77 @@
+//! topoc, a declarative cluster topology compiler for Secure Web Gateway Central Management
+//! clusters and Secure Email Gateway clusters.
+//!
+//! Core flow, one module a step:
+//! 1. [`source`]: the file's text, and positions in it.
+//! 2. [`parse`]: TOML to [`syntax`], the file as written, with a span on every value.
+//! 3. [`resolve`]: syntax to [`model`], defaults applied and references resolved.
+//! 4. [`analysis`]: the node–group graph, its parts and its single points of failure.
+//! 5. [`checks`]: one file per finding code; [`diagnostic`] grades findings by [`level`].
+//! 6. [`report`]: human, JSON.
+//!
+//! The library never prints and never exits: it returns models and findings, and the
+//! binary (`cli`) does the I/O.
+
+pub mod analysis;
+pub mod check;
+pub mod checks;
+pub mod diagnostic;
+pub mod finding;
+pub mod level;
+pub mod model;
+pub mod parse;
+pub mod report;
+pub mod resolve;
+pub mod source;
+pub mod suggest;
+pub mod syntax;
+pub mod values;
+
+use analysis::Analysis;
+use diagnostic::Report;
+use level::LintLevels;
+use model::Model;
+use source::Source;
+
+/// The outcome of checking one file.
+#[derive(Debug)]
+pub struct Checked {
+    /// The resolved topology, when the file could be read into one.
+    pub model: Option<Model>,
+    pub analysis: Option<Analysis>,
+    pub report: Report,
+}
+
+/// Reads, resolves and analyses `source`, reporting every finding at the levels in force:
+/// the file's `[lints]` overridden by `command_line`.
+pub fn check(source: &Source, command_line: &LintLevels) -> Checked {
+    let (document, mut findings) = parse::parse(source);
+    let Some(document) = document else {
+        return Checked {
+            model: None,
+            analysis: None,
+            report: Report::new(findings, command_line),
+        };
+    };
+    let (model, resolve_findings) = resolve::resolve(&document);
+    findings.extend(resolve_findings);
+    let model = model.filter(|_| findings.is_empty());
+    let Some(model) = model else {
+        return Checked {
+            model: None,
+            analysis: None,
+            report: Report::new(findings, command_line),
+        };
+    };
+    let analysis = analysis::analyze(&model);
+    findings.extend(checks::run(&checks::Context {
+        model: &model,
+        analysis: &analysis,
+    }));
+    let levels = model.lints.clone().merged_with(command_line);
+    Checked {
+        report: Report::new(findings, &levels),
+        model: Some(model),
+        analysis: Some(analysis),
+    }
+}

@@ -1,0 +1,206 @@
+//! The resolved topology: defaults applied, names checked and folded, references turned
+//! into ids, and every entity still pointing at the place in the file it came from.
+//!
+//! Sites, nodes and groups are sorted by name, so ids follow name order and everything
+//! derived from the model is deterministic.
+
+use std::net::IpAddr;
+use std::time::Duration;
+
+use ipnet::IpNet;
+
+use crate::level::LintLevels;
+use crate::source::Span;
+use crate::syntax::{Algorithm, Kind, VersionMatchLevel};
+
+/// A value and where it was written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Located<T> {
+    pub value: T,
+    pub span: Span,
+}
+
+impl<T> Located<T> {
+    pub fn new(value: T, span: Span) -> Self {
+        Self { value, span }
+    }
+}
+
+macro_rules! id {
+    ($name:ident) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub struct $name(pub usize);
+
+        impl $name {
+            pub fn index(self) -> usize {
+                self.0
+            }
+        }
+    };
+}
+
+id!(NodeId);
+id!(SiteId);
+id!(GroupId);
+id!(RealmId);
+
+#[derive(Debug)]
+pub struct Model {
+    pub cluster: Cluster,
+    pub ntp_servers: Vec<Located<String>>,
+    pub ca: CaSettings,
+    pub sites: Vec<Site>,
+    pub nodes: Vec<Node>,
+    pub network_groups: Vec<Group>,
+    pub update_groups: Vec<Group>,
+    pub runtime_groups: Vec<Group>,
+    /// NAT realms by name; sites in one realm see each other's physical addresses.
+    pub realms: Vec<String>,
+    pub lints: LintLevels,
+}
+
+#[derive(Debug)]
+pub struct Cluster {
+    pub name: Located<String>,
+    pub kind: Kind,
+    /// Where `[cluster]` is.
+    pub span: Span,
+    pub port: u16,
+    pub port_span: Option<Span>,
+    pub version: Option<Located<String>>,
+    pub management_node: Option<Located<NodeId>>,
+    /// The backbone network group; it exists only if some node joins it.
+    pub transit_group: String,
+    pub transit_fanout_limit: usize,
+    pub settings: Settings,
+    pub shared_key: Option<SharedKeySource>,
+}
+
+/// Where `build` reads a SEG cluster's shared key; the key itself is never in the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SharedKeySource {
+    Env(Located<String>),
+    File(Located<String>),
+}
+
+/// Central Management settings. `None` leaves the appliance default.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Settings {
+    pub distribution_timeout: Option<Located<Duration>>,
+    pub distribution_timeout_multiplier: Option<Located<u32>>,
+    pub allowed_time_difference: Option<Located<Duration>>,
+    pub check_version_match: Option<Located<bool>>,
+    pub check_version_match_level: Option<Located<VersionMatchLevel>>,
+}
+
+#[derive(Debug)]
+pub struct CaSettings {
+    pub common_name: String,
+    pub algorithm: Algorithm,
+    pub validity_days: u32,
+    pub node_validity_days: u32,
+}
+
+#[derive(Debug)]
+pub struct Site {
+    pub name: String,
+    /// The key of `[sites.NAME]`.
+    pub span: Span,
+    pub location: Option<String>,
+    pub subnet: Option<Located<IpNet>>,
+    pub realm: RealmId,
+    pub update_group: Located<String>,
+    pub runtime_group: Located<String>,
+}
+
+#[derive(Debug)]
+pub struct Node {
+    pub name: String,
+    /// The key of `[nodes.NAME]`.
+    pub span: Span,
+    pub site: Located<SiteId>,
+    pub address: Located<IpAddr>,
+    pub fqdn: Option<Located<String>>,
+    pub nat_address: Option<Located<IpAddr>>,
+    /// `transit = true`: a member of the cluster's transit group.
+    pub transit: Option<Located<bool>>,
+    /// Sorted by group id, without repeats; each span is where the membership comes from.
+    pub network_groups: Vec<Located<GroupId>>,
+    pub update_group: Located<GroupId>,
+    pub runtime_group: Located<GroupId>,
+    pub priority: Option<Located<u32>>,
+    pub version: Option<Located<String>>,
+    pub updates: Updates,
+    /// A port written on the node, to be compared with the cluster's.
+    pub port: Option<Located<u16>>,
+    /// Settings written on the node, to be compared with the cluster's.
+    pub settings: Settings,
+}
+
+/// How a node takes part in engine updates; all true unless the file says otherwise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Updates {
+    pub automatic: bool,
+    pub from_internet: bool,
+    pub from_nodes: bool,
+}
+
+#[derive(Debug)]
+pub struct Group {
+    pub name: String,
+    /// Members in node id order.
+    pub members: Vec<NodeId>,
+    /// The first place the file names this group.
+    pub span: Span,
+}
+
+impl Model {
+    pub fn node(&self, id: NodeId) -> &Node {
+        &self.nodes[id.index()]
+    }
+
+    pub fn site(&self, id: SiteId) -> &Site {
+        &self.sites[id.index()]
+    }
+
+    pub fn network_group(&self, id: GroupId) -> &Group {
+        &self.network_groups[id.index()]
+    }
+
+    pub fn node_ids(&self) -> impl Iterator<Item = NodeId> + '_ {
+        (0..self.nodes.len()).map(NodeId)
+    }
+
+    /// The NAT realm a node stands in.
+    pub fn realm_of(&self, node: NodeId) -> RealmId {
+        self.site(self.node(node).site.value).realm
+    }
+
+    /// The transit group, if any node joins it.
+    pub fn transit_group(&self) -> Option<GroupId> {
+        self.network_groups
+            .binary_search_by(|group| group.name.as_str().cmp(&self.cluster.transit_group))
+            .ok()
+            .map(GroupId)
+    }
+
+    /// A transit node sits in two or more network groups.
+    pub fn is_transit(&self, node: NodeId) -> bool {
+        self.node(node).network_groups.len() >= 2
+    }
+
+    /// Names of nodes, in the order given.
+    pub fn node_names(&self, nodes: &[NodeId]) -> Vec<String> {
+        nodes
+            .iter()
+            .map(|&node| self.node(node).name.clone())
+            .collect()
+    }
+}
+
+impl Node {
+    /// The address other realms must use: the NAT address, or the physical one.
+    pub fn external_address(&self) -> &Located<IpAddr> {
+        self.nat_address.as_ref().unwrap_or(&self.address)
+    }
+}

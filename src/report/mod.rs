@@ -1,0 +1,4 @@
+//! Reporters: a [`Report`](crate::diagnostic::Report) rendered for people or for machines.
+
+pub mod human;
+pub mod json;

@@ -1,0 +1,700 @@
+//! [`syntax::Document`] to [`Model`]: defaults applied, values checked, references resolved.
+//!
+//! Every problem is reported; a model is returned only when there was none, so that the
+//! checks never see a half-resolved topology.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_spanned::Spanned;
+
+use crate::checks::{
+    self, duplicate_name, invalid_value, missing_key, unknown_key, unknown_reference,
+};
+use crate::finding::Finding;
+use crate::level::LintLevels;
+use crate::model::{
+    CaSettings, Cluster, Group, GroupId, Located, Model, Node, NodeId, RealmId, Settings,
+    SharedKeySource, Site, SiteId, Updates,
+};
+use crate::source::Span;
+use crate::syntax::{self, Document, Entry, Kind};
+use crate::values;
+
+/// Default Central Management port of a Secure Web Gateway.
+pub const SWG_PORT: u16 = 12346;
+/// Default cluster port of a Secure Email Gateway.
+pub const SEG_PORT: u16 = 9090;
+/// Default name of the backbone network group.
+pub const TRANSIT_GROUP: &str = "transit";
+/// The seed's rule: at most ten nodes behind one transit node.
+pub const TRANSIT_FANOUT_LIMIT: u32 = 10;
+
+pub fn resolve(document: &Document) -> (Option<Model>, Vec<Finding>) {
+    let mut resolver = Resolver::default();
+    let model = resolver.model(document);
+    let findings = resolver.findings;
+    (model.filter(|_| findings.is_empty()), findings)
+}
+
+#[derive(Default)]
+struct Resolver {
+    findings: Vec<Finding>,
+}
+
+/// A node resolved but for its group ids, which exist once every node is read.
+struct DraftNode {
+    node: Node,
+    network_groups: Vec<Located<String>>,
+    update_group: Located<String>,
+    runtime_group: Located<String>,
+}
+
+impl Resolver {
+    fn model(&mut self, document: &Document) -> Option<Model> {
+        let sites = self.sites(&document.sites);
+        let node_names = self.names(&document.nodes, "node");
+        let cluster = self.cluster(document.cluster.as_ref(), &node_names);
+        let ntp_servers = document
+            .ntp
+            .as_ref()
+            .and_then(|ntp| ntp.value.servers.as_ref())
+            .map(|servers| {
+                servers
+                    .get_ref()
+                    .iter()
+                    .filter_map(|server| self.value(server, "servers", ntp_server))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let ca = self.ca(document.ca.as_ref(), cluster.as_ref());
+        let lints = self.lints(&document.lints);
+
+        let site_index: BTreeMap<&str, SiteId> = sites
+            .iter()
+            .enumerate()
+            .map(|(index, site)| (site.name.as_str(), SiteId(index)))
+            .collect();
+        let transit_group = cluster
+            .as_ref()
+            .map_or(TRANSIT_GROUP, |c| c.transit_group.as_str());
+        let drafts: Vec<Option<DraftNode>> = node_names
+            .iter()
+            .map(|(name, entry)| self.node(name, entry, &sites, &site_index, transit_group))
+            .collect();
+
+        let mut drafts: Vec<DraftNode> = drafts.into_iter().collect::<Option<_>>()?;
+        let cluster = cluster?;
+        if drafts.is_empty() {
+            self.findings
+                .push(checks::empty_cluster::finding(cluster.span));
+            return None;
+        }
+        let network_groups = groups(&mut drafts, |draft| &draft.network_groups);
+        let update_groups = groups(&mut drafts, |draft| {
+            std::slice::from_ref(&draft.update_group)
+        });
+        let runtime_groups = groups(&mut drafts, |draft| {
+            std::slice::from_ref(&draft.runtime_group)
+        });
+        let nodes = drafts
+            .into_iter()
+            .map(|draft| {
+                let mut node = draft.node;
+                node.network_groups = ids_of(&network_groups, &draft.network_groups);
+                node.update_group =
+                    ids_of(&update_groups, std::slice::from_ref(&draft.update_group)).remove(0);
+                node.runtime_group =
+                    ids_of(&runtime_groups, std::slice::from_ref(&draft.runtime_group)).remove(0);
+                node
+            })
+            .collect();
+        let realms = realm_names(&document.sites);
+        Some(Model {
+            cluster,
+            ntp_servers,
+            ca: ca?,
+            sites,
+            nodes,
+            network_groups,
+            update_groups,
+            runtime_groups,
+            realms,
+            lints,
+        })
+    }
+
+    /// Checks and folds the names of `entries`, sorted, reporting bad and duplicate ones.
+    fn names<'d, T>(&mut self, entries: &'d [Entry<T>], what: &str) -> Vec<(String, &'d Entry<T>)> {
+        let mut named: Vec<(String, &Entry<T>)> = entries
+            .iter()
+            .filter_map(|entry| match values::name(entry.name()) {
+                Ok(name) => Some((name, entry)),
+                Err(problem) => {
+                    self.findings.push(
+                        invalid_value::finding(entry.key_span(), &format!("{what} name"), problem)
+                            .label("not a DNS label"),
+                    );
+                    None
+                }
+            })
+            .collect();
+        named.sort_by_key(|(name, entry)| (name.clone(), entry.key_span()));
+        let mut unique: Vec<(String, &Entry<T>)> = Vec::with_capacity(named.len());
+        for (name, entry) in named {
+            match unique.last() {
+                Some((previous, first)) if *previous == name => self.findings.push(
+                    duplicate_name::finding(entry.key_span(), what, &name, first.key_span()),
+                ),
+                _ => unique.push((name, entry)),
+            }
+        }
+        unique
+    }
+
+    /// Reads a spanned string with `parse`, reporting a bad value under `key`.
+    fn value<T>(
+        &mut self,
+        spanned: &Spanned<String>,
+        key: &str,
+        parse: impl FnOnce(&str) -> Result<T, String>,
+    ) -> Option<Located<T>> {
+        let span = spanned.span().into();
+        match parse(spanned.get_ref()) {
+            Ok(value) => Some(Located::new(value, span)),
+            Err(problem) => {
+                self.findings
+                    .push(invalid_value::finding(span, key, problem));
+                None
+            }
+        }
+    }
+
+    fn number<T>(
+        &mut self,
+        spanned: &Spanned<i64>,
+        key: &str,
+        parse: impl FnOnce(i64) -> Result<T, String>,
+    ) -> Option<Located<T>> {
+        let span = spanned.span().into();
+        match parse(*spanned.get_ref()) {
+            Ok(value) => Some(Located::new(value, span)),
+            Err(problem) => {
+                self.findings
+                    .push(invalid_value::finding(span, key, problem));
+                None
+            }
+        }
+    }
+
+    /// A key that must be present: reports it missing unless it was given and rejected.
+    fn required<'v, E, V>(
+        &mut self,
+        entry: &Entry<E>,
+        place: &str,
+        key: &str,
+        example: &str,
+        value: Option<&'v V>,
+    ) -> Option<&'v V> {
+        if value.is_none() && !entry.was_rejected(key) {
+            self.findings
+                .push(missing_key::finding(entry.key_span(), key, place, example));
+        }
+        value
+    }
+
+    fn cluster(
+        &mut self,
+        entry: Option<&Entry<syntax::Cluster>>,
+        nodes: &[(String, &Entry<syntax::Node>)],
+    ) -> Option<Cluster> {
+        let Some(entry) = entry else {
+            self.findings.push(missing_key::missing_table(
+                Span::new(0, 0),
+                "[cluster]",
+                "name = \"my-cluster\"",
+            ));
+            return None;
+        };
+        let syntax = &entry.value;
+        let name = self
+            .required(
+                entry,
+                "`[cluster]`",
+                "name",
+                "\"my-cluster\"",
+                syntax.name.as_ref(),
+            )
+            .and_then(|name| self.value(name, "name", cluster_name));
+        let kind = syntax
+            .kind
+            .as_ref()
+            .map_or(Kind::Swg, |kind| *kind.get_ref());
+        let default_port = match kind {
+            Kind::Swg => SWG_PORT,
+            Kind::Seg => SEG_PORT,
+        };
+        let port = syntax
+            .port
+            .as_ref()
+            .map(|port| self.number(port, "port", values::port));
+        let version = syntax
+            .version
+            .as_ref()
+            .map(|v| self.value(v, "version", values::version));
+        let management_node = syntax.management_node.as_ref().map(|reference| {
+            let span: Span = reference.span().into();
+            let wanted = reference.get_ref().to_ascii_lowercase();
+            match nodes.binary_search_by(|(name, _)| name.as_str().cmp(&wanted)) {
+                Ok(index) => Some(Located::new(NodeId(index), span)),
+                Err(_) => {
+                    self.findings.push(unknown_reference::finding(
+                        span,
+                        "node",
+                        reference.get_ref(),
+                        nodes.iter().map(|(name, _)| name.as_str()),
+                    ));
+                    None
+                }
+            }
+        });
+        let transit_group = syntax
+            .transit_group
+            .as_ref()
+            .map(|group| self.value(group, "transit_group", values::name));
+        let fanout = syntax
+            .transit_fanout_limit
+            .as_ref()
+            .map(|limit| self.number(limit, "transit_fanout_limit", |n| values::at_least(n, 1)));
+        let shared_key = self.shared_key(syntax, kind);
+        let settings = syntax
+            .settings
+            .as_ref()
+            .map(|settings| self.settings(settings.get_ref()));
+
+        Some(Cluster {
+            name: name?,
+            kind,
+            span: entry.key_span(),
+            port: port.map_or(Some(default_port), |port| port.map(|p| p.value))?,
+            port_span: syntax.port.as_ref().map(|port| port.span().into()),
+            version: given(version)?,
+            management_node: given(management_node)?,
+            transit_group: transit_group
+                .map_or(Some(TRANSIT_GROUP.to_owned()), |g| g.map(|g| g.value))?,
+            transit_fanout_limit: fanout
+                .map_or(Some(TRANSIT_FANOUT_LIMIT), |f| f.map(|f| f.value))?
+                as usize,
+            settings: settings.unwrap_or(Some(Settings::default()))?,
+            shared_key: shared_key?,
+        })
+    }
+
+    /// `Some(None)` when no key source is given; `None` when what is given is wrong.
+    fn shared_key(
+        &mut self,
+        syntax: &syntax::Cluster,
+        kind: Kind,
+    ) -> Option<Option<SharedKeySource>> {
+        let env = syntax.shared_key_env.as_ref();
+        let file = syntax.shared_key_file.as_ref();
+        if kind == Kind::Swg {
+            for (key, spanned) in [("shared_key_env", env), ("shared_key_file", file)] {
+                if let Some(spanned) = spanned {
+                    self.findings.push(
+                        invalid_value::finding(
+                            spanned.span().into(),
+                            key,
+                            "a shared key belongs to `kind = \"seg\"` clusters only",
+                        )
+                        .help("remove it, or set `kind = \"seg\"`"),
+                    );
+                }
+            }
+            return (env.is_none() && file.is_none()).then_some(None);
+        }
+        match (env, file) {
+            (Some(env), Some(file)) => {
+                self.findings.push(
+                    invalid_value::finding(
+                        file.span().into(),
+                        "shared_key_file",
+                        "give `shared_key_env` or `shared_key_file`, not both",
+                    )
+                    .related(env.span().into(), "`shared_key_env` is given here"),
+                );
+                None
+            }
+            (Some(env), None) => self
+                .value(env, "shared_key_env", env_var_name)
+                .map(|env| Some(SharedKeySource::Env(env))),
+            (None, Some(file)) => self
+                .value(file, "shared_key_file", non_empty)
+                .map(|file| Some(SharedKeySource::File(file))),
+            (None, None) => Some(None),
+        }
+    }
+
+    /// Settings from a `settings` table; `None` if any value is wrong.
+    fn settings(&mut self, syntax: &syntax::Settings) -> Option<Settings> {
+        let timeout = syntax
+            .distribution_timeout
+            .as_ref()
+            .map(|d| self.value(d, "distribution_timeout", values::duration));
+        let multiplier = syntax.distribution_timeout_multiplier.as_ref().map(|m| {
+            self.number(m, "distribution_timeout_multiplier", |n| {
+                values::at_least(n, 1)
+            })
+        });
+        let allowed = syntax
+            .allowed_time_difference
+            .as_ref()
+            .map(|d| self.value(d, "allowed_time_difference", values::duration));
+        Some(Settings {
+            distribution_timeout: given(timeout)?,
+            distribution_timeout_multiplier: given(multiplier)?,
+            allowed_time_difference: given(allowed)?,
+            check_version_match: syntax.check_version_match.as_ref().map(located_copy),
+            check_version_match_level: syntax.check_version_match_level.as_ref().map(located_copy),
+        })
+    }
+
+    fn ca(
+        &mut self,
+        entry: Option<&Entry<syntax::Ca>>,
+        cluster: Option<&Cluster>,
+    ) -> Option<CaSettings> {
+        let default_name =
+            cluster.map_or_else(String::new, |c| format!("{} Cluster CA", c.name.value));
+        let Some(entry) = entry else {
+            return Some(CaSettings {
+                common_name: default_name,
+                algorithm: syntax::Algorithm::default(),
+                validity_days: 3650,
+                node_validity_days: 397,
+            });
+        };
+        let syntax = &entry.value;
+        let common_name = syntax
+            .common_name
+            .as_ref()
+            .map(|cn| self.value(cn, "common_name", non_empty));
+        let days = |resolver: &mut Self, value: Option<&Spanned<i64>>, key: &str, default: u32| {
+            value.map_or(Some(Located::new(default, entry.key_span())), |days| {
+                resolver.number(days, key, |n| values::at_least(n, 1))
+            })
+        };
+        let validity = days(self, syntax.validity_days.as_ref(), "validity_days", 3650);
+        let node_validity = days(
+            self,
+            syntax.node_validity_days.as_ref(),
+            "node_validity_days",
+            397,
+        );
+        if let (Some(ca), Some(node)) = (&validity, &node_validity) {
+            if node.value > ca.value {
+                self.findings.push(
+                    invalid_value::finding(
+                        node.span,
+                        "node_validity_days",
+                        format!(
+                            "node certificates cannot outlive the CA ({} > {} days)",
+                            node.value, ca.value
+                        ),
+                    )
+                    .related(ca.span, "the CA's validity"),
+                );
+                return None;
+            }
+        }
+        Some(CaSettings {
+            common_name: common_name.map_or(Some(default_name), |cn| cn.map(|cn| cn.value))?,
+            algorithm: syntax
+                .algorithm
+                .as_ref()
+                .map_or_else(Default::default, |a| *a.get_ref()),
+            validity_days: validity?.value,
+            node_validity_days: node_validity?.value,
+        })
+    }
+
+    fn lints(&mut self, entries: &[Entry<crate::level::Level>]) -> LintLevels {
+        let mut levels = LintLevels::default();
+        for entry in entries {
+            match checks::find(entry.name()) {
+                Some(check) if check.is_hard() => self.findings.push(
+                    invalid_value::finding(
+                        entry.key_span(),
+                        entry.name(),
+                        "a hard error's level cannot be changed",
+                    )
+                    .label("hard error"),
+                ),
+                Some(check) => levels.set_from_file(check, entry.value),
+                None => self.findings.push(unknown_key::finding(
+                    entry.key_span(),
+                    entry.name(),
+                    "`[lints]`",
+                    &checks::lint_codes(),
+                )),
+            }
+        }
+        levels
+    }
+
+    fn sites(&mut self, entries: &[Entry<syntax::Site>]) -> Vec<Site> {
+        let named = self.names(entries, "site");
+        let realms = realm_names(entries);
+        named
+            .into_iter()
+            .filter_map(|(name, entry)| {
+                let syntax = &entry.value;
+                let default =
+                    |key: Option<&Spanned<String>>, resolver: &mut Self, what: &str| match key {
+                        Some(group) => resolver.value(group, what, values::name),
+                        None => Some(Located::new(name.clone(), entry.key_span())),
+                    };
+                let update_group = default(syntax.update_group.as_ref(), self, "update_group");
+                let runtime_group = default(syntax.runtime_group.as_ref(), self, "runtime_group");
+                let realm = default(syntax.nat_realm.as_ref(), self, "nat_realm");
+                let subnet = syntax
+                    .subnet
+                    .as_ref()
+                    .map(|subnet| self.value(subnet, "subnet", values::subnet));
+                let location = syntax.location.as_ref().map(|l| l.get_ref().clone());
+                let realm = realm?;
+                Some(Site {
+                    realm: RealmId(realms.binary_search(&realm.value).unwrap_or_default()),
+                    name,
+                    span: entry.key_span(),
+                    location,
+                    subnet: given(subnet)?,
+                    update_group: update_group?,
+                    runtime_group: runtime_group?,
+                })
+            })
+            .collect()
+    }
+
+    fn node(
+        &mut self,
+        name: &str,
+        entry: &Entry<syntax::Node>,
+        sites: &[Site],
+        site_index: &BTreeMap<&str, SiteId>,
+        transit_group: &str,
+    ) -> Option<DraftNode> {
+        let syntax = &entry.value;
+        let place = format!("node `{name}`");
+        let site = self
+            .required(entry, &place, "site", "\"SITE\"", syntax.site.as_ref())
+            .and_then(|site| {
+                let span: Span = site.span().into();
+                let wanted = site.get_ref().to_ascii_lowercase();
+                if let Some(&id) = site_index.get(wanted.as_str()) {
+                    Some(Located::new(id, span))
+                } else {
+                    self.findings.push(unknown_reference::finding(
+                        span,
+                        "site",
+                        site.get_ref(),
+                        site_index.keys().copied(),
+                    ));
+                    None
+                }
+            });
+        let address = self
+            .required(
+                entry,
+                &place,
+                "address",
+                "\"10.0.0.1\"",
+                syntax.address.as_ref(),
+            )
+            .and_then(|address| self.value(address, "address", values::ip));
+        let fqdn = syntax
+            .fqdn
+            .as_ref()
+            .map(|fqdn| self.value(fqdn, "fqdn", values::fqdn));
+        let nat_address = syntax
+            .nat_address
+            .as_ref()
+            .map(|nat| self.value(nat, "nat_address", values::ip));
+        let explicit_groups: Option<Vec<Option<Located<String>>>> =
+            syntax.network_groups.as_ref().map(|groups| {
+                groups
+                    .get_ref()
+                    .iter()
+                    .map(|group| self.value(group, "network_groups", values::name))
+                    .collect()
+            });
+        let own_group = |key: Option<&Spanned<String>>, resolver: &mut Self, what: &str| {
+            key.map(|group| resolver.value(group, what, values::name))
+        };
+        let update_group = own_group(syntax.update_group.as_ref(), self, "update_group");
+        let runtime_group = own_group(syntax.runtime_group.as_ref(), self, "runtime_group");
+        let priority = syntax
+            .priority
+            .as_ref()
+            .map(|p| self.number(p, "priority", |n| values::at_least(n, 0)));
+        let version = syntax
+            .version
+            .as_ref()
+            .map(|v| self.value(v, "version", values::version));
+        let port = syntax
+            .port
+            .as_ref()
+            .map(|port| self.number(port, "port", values::port));
+        let settings = syntax
+            .settings
+            .as_ref()
+            .map(|settings| self.settings(settings.get_ref()));
+
+        let site = site?;
+        let site_model = &sites[site.value.index()];
+        let mut network_groups: Vec<Located<String>> = match explicit_groups {
+            Some(groups) => groups.into_iter().collect::<Option<_>>()?,
+            None => vec![Located::new(site_model.name.clone(), site.span)],
+        };
+        let transit = syntax.transit.as_ref().map(located_copy);
+        if let Some(Located { value: true, span }) = transit {
+            network_groups.push(Located::new(transit_group.to_owned(), span));
+        }
+        let updates = syntax.updates.as_ref().map(Spanned::get_ref);
+        let flag = |flag: Option<&Spanned<bool>>| flag.is_none_or(|flag| *flag.get_ref());
+        let node = Node {
+            name: name.to_owned(),
+            span: entry.key_span(),
+            site,
+            address: address?,
+            fqdn: given(fqdn)?,
+            nat_address: given(nat_address)?,
+            transit,
+            network_groups: Vec::new(),
+            update_group: Located::new(GroupId(0), Span::default()),
+            runtime_group: Located::new(GroupId(0), Span::default()),
+            priority: given(priority)?,
+            version: given(version)?,
+            updates: Updates {
+                automatic: flag(updates.and_then(|u| u.automatic.as_ref())),
+                from_internet: flag(updates.and_then(|u| u.from_internet.as_ref())),
+                from_nodes: flag(updates.and_then(|u| u.from_nodes.as_ref())),
+            },
+            port: given(port)?,
+            settings: settings.unwrap_or(Some(Settings::default()))?,
+        };
+        Some(DraftNode {
+            node,
+            network_groups,
+            update_group: update_group.unwrap_or_else(|| Some(site_model.update_group.clone()))?,
+            runtime_group: runtime_group
+                .unwrap_or_else(|| Some(site_model.runtime_group.clone()))?,
+        })
+    }
+}
+
+/// The groups named by `memberships` of every draft, sorted by name, members in node order.
+fn groups(
+    drafts: &mut [DraftNode],
+    memberships: impl Fn(&DraftNode) -> &[Located<String>],
+) -> Vec<Group> {
+    let mut by_name: BTreeMap<&str, Group> = BTreeMap::new();
+    for (index, draft) in drafts.iter().enumerate() {
+        for membership in memberships(draft) {
+            let group = by_name
+                .entry(membership.value.as_str())
+                .or_insert_with(|| Group {
+                    name: membership.value.clone(),
+                    members: Vec::new(),
+                    span: membership.span,
+                });
+            if group.members.last() != Some(&NodeId(index)) {
+                group.members.push(NodeId(index));
+            }
+            group.span = group.span.min(membership.span);
+        }
+    }
+    by_name.into_values().collect()
+}
+
+/// Group ids for `names`, sorted and without repeats, each with the span that named it first.
+fn ids_of(groups: &[Group], names: &[Located<String>]) -> Vec<Located<GroupId>> {
+    let mut ids: BTreeMap<GroupId, Span> = BTreeMap::new();
+    for name in names {
+        if let Ok(index) = groups.binary_search_by(|group| group.name.as_str().cmp(&name.value)) {
+            let span = ids.entry(GroupId(index)).or_insert(name.span);
+            *span = (*span).min(name.span);
+        }
+    }
+    ids.into_iter()
+        .map(|(id, span)| Located::new(id, span))
+        .collect()
+}
+
+/// The NAT realms named by the sites (a site's own name by default), sorted.
+fn realm_names(entries: &[Entry<syntax::Site>]) -> Vec<String> {
+    entries
+        .iter()
+        .map(|entry| {
+            entry
+                .value
+                .nat_realm
+                .as_ref()
+                .map_or_else(|| entry.name(), |realm| realm.get_ref().as_str())
+                .to_ascii_lowercase()
+        })
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect()
+}
+
+fn located_copy<T: Copy>(spanned: &Spanned<T>) -> Located<T> {
+    Located::new(*spanned.get_ref(), spanned.span().into())
+}
+
+fn non_empty(text: &str) -> Result<String, String> {
+    if text.trim().is_empty() {
+        Err("it cannot be empty".into())
+    } else {
+        Ok(text.to_owned())
+    }
+}
+
+fn cluster_name(text: &str) -> Result<String, String> {
+    if text.chars().any(char::is_control) {
+        return Err("a cluster name cannot contain control characters".into());
+    }
+    non_empty(text)
+}
+
+fn ntp_server(text: &str) -> Result<String, String> {
+    values::ip(text)
+        .map(|address| address.to_string())
+        .or_else(|_| values::fqdn(text))
+        .map_err(|_| {
+            format!(
+                "`{}` is neither an IP address nor a host name",
+                text.escape_debug()
+            )
+        })
+}
+
+fn env_var_name(text: &str) -> Result<String, String> {
+    let mut chars = text.chars();
+    let valid_start = chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
+    if valid_start && chars.all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        Ok(text.to_owned())
+    } else {
+        Err(format!(
+            "`{}` is not an environment variable name",
+            text.escape_debug()
+        ))
+    }
+}
+
+/// An optional key after checking: `None` when it was given but wrong, so that the caller
+/// stops; otherwise whether it was given.
+fn given<T>(checked: Option<Option<T>>) -> Option<Option<T>> {
+    checked.map_or(Some(None), |value| value.map(Some))
+}

@@ -1,0 +1,228 @@
+//! What the scalar values of a topology mean, and whether they are well formed.
+//!
+//! Each function takes the text as written and returns the typed value or a sentence,
+//! lowercase and without a trailing period, that says what is wrong.
+
+use std::net::IpAddr;
+use std::time::Duration;
+
+use ipnet::IpNet;
+
+/// Longest name of a node, site or group: one DNS label.
+const MAX_LABEL: usize = 63;
+/// Longest FQDN, in characters, without a trailing dot.
+const MAX_FQDN: usize = 253;
+
+/// A node, site or group name: one DNS label, folded to lowercase.
+pub fn name(text: &str) -> Result<String, String> {
+    label(text).map(|()| text.to_ascii_lowercase())
+}
+
+fn label(text: &str) -> Result<(), String> {
+    if text.is_empty() {
+        return Err("a name cannot be empty".into());
+    }
+    if text.len() > MAX_LABEL {
+        return Err(format!(
+            "`{}…` is {} characters long; a name is at most {MAX_LABEL}",
+            text.chars().take(16).collect::<String>(),
+            text.len()
+        ));
+    }
+    if let Some(bad) = text
+        .chars()
+        .find(|c| !c.is_ascii_alphanumeric() && *c != '-')
+    {
+        return Err(format!(
+            "`{}` contains {}; a name has only letters, digits and hyphens",
+            text.escape_debug(),
+            describe_char(bad)
+        ));
+    }
+    if text.starts_with('-') || text.ends_with('-') {
+        return Err(format!("`{text}` starts or ends with a hyphen"));
+    }
+    Ok(())
+}
+
+fn describe_char(c: char) -> String {
+    if c.is_control() || c.is_whitespace() {
+        format!("the character U+{:04X}", u32::from(c))
+    } else {
+        format!("`{c}`")
+    }
+}
+
+/// A fully qualified domain name, folded to lowercase.
+pub fn fqdn(text: &str) -> Result<String, String> {
+    if text.ends_with('.') {
+        return Err(format!("`{text}` ends with a dot; write it without"));
+    }
+    if text.len() > MAX_FQDN {
+        return Err(format!("an FQDN is at most {MAX_FQDN} characters"));
+    }
+    for part in text.split('.') {
+        label(part).map_err(|problem| format!("`{}`: {problem}", text.escape_debug()))?;
+    }
+    if text.parse::<IpAddr>().is_ok()
+        || text
+            .rsplit('.')
+            .next()
+            .is_some_and(|tld| tld.chars().all(|c| c.is_ascii_digit()))
+    {
+        return Err(format!("`{text}` looks like an address, not a name"));
+    }
+    Ok(text.to_ascii_lowercase())
+}
+
+/// An IPv4 or IPv6 address.
+pub fn ip(text: &str) -> Result<IpAddr, String> {
+    text.parse()
+        .map_err(|_| format!("`{}` is not an IPv4 or IPv6 address", text.escape_debug()))
+}
+
+/// A CIDR block such as `10.1.0.0/24`. Host bits must be zero, so that a typo in the
+/// prefix length is not silently read as a different network.
+pub fn subnet(text: &str) -> Result<IpNet, String> {
+    let net: IpNet = text.parse().map_err(|_| {
+        format!(
+            "`{}` is not a CIDR block such as `10.1.0.0/24`",
+            text.escape_debug()
+        )
+    })?;
+    if net.trunc() != net {
+        return Err(format!(
+            "`{text}` has host bits set; the network is `{}`",
+            net.trunc()
+        ));
+    }
+    Ok(net)
+}
+
+/// A positive duration such as `10s`, `2m` or `1m 30s`.
+pub fn duration(text: &str) -> Result<Duration, String> {
+    let duration = humantime::parse_duration(text).map_err(|error| {
+        format!(
+            "`{}` is not a duration such as `10s` or `2m` ({error})",
+            text.escape_debug()
+        )
+    })?;
+    if duration.is_zero() {
+        return Err("a duration must be longer than zero".into());
+    }
+    Ok(duration)
+}
+
+/// An appliance version and build such as `12.2.4-46412`: dotted numbers, then an optional
+/// build after a hyphen.
+pub fn version(text: &str) -> Result<String, String> {
+    let (release, build) = match text.split_once('-') {
+        Some((release, build)) => (release, Some(build)),
+        None => (text, None),
+    };
+    let numeric = |part: &str| !part.is_empty() && part.chars().all(|c| c.is_ascii_digit());
+    if release.split('.').all(numeric) && build.is_none_or(numeric) {
+        Ok(text.to_owned())
+    } else {
+        Err(format!(
+            "`{}` is not a version such as `12.2.4-46412`",
+            text.escape_debug()
+        ))
+    }
+}
+
+/// A TCP port.
+pub fn port(value: i64) -> Result<u16, String> {
+    u16::try_from(value)
+        .ok()
+        .filter(|&port| port != 0)
+        .ok_or_else(|| format!("{value} is not a port from 1 to 65535"))
+}
+
+/// A whole number of at least `min`.
+pub fn at_least(value: i64, min: u32) -> Result<u32, String> {
+    u32::try_from(value)
+        .ok()
+        .filter(|&value| value >= min)
+        .ok_or_else(|| format!("{value} is not a whole number from {min} to {}", u32::MAX))
+}
+
+/// Why an address cannot be a Central Management listen address, if it cannot.
+pub fn unusable_reason(address: IpAddr) -> Option<&'static str> {
+    if address.is_loopback() {
+        Some("a loopback address")
+    } else if address.is_unspecified() {
+        Some("the unspecified address")
+    } else if address.is_multicast() {
+        Some("a multicast address")
+    } else if matches!(address, IpAddr::V4(v4) if v4.is_broadcast()) {
+        Some("the broadcast address")
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_dns_labels_folded_to_lowercase() {
+        assert_eq!(name("Tok-1").unwrap(), "tok-1");
+        assert!(name("-tok").is_err());
+        assert!(name("tok_1").is_err());
+        assert!(name("../etc").is_err());
+        assert!(name("").is_err());
+        assert!(name(&"a".repeat(64)).is_err());
+        assert!(name("tok\u{202e}1").is_err());
+    }
+
+    #[test]
+    fn fqdns_are_dotted_labels() {
+        assert_eq!(
+            fqdn("Proxy1A-mgmt.example1.local").unwrap(),
+            "proxy1a-mgmt.example1.local"
+        );
+        assert_eq!(fqdn("servername1").unwrap(), "servername1");
+        assert!(fqdn("a..b").is_err());
+        assert!(fqdn("host.example.").is_err());
+        assert!(fqdn("10.0.0.1").is_err());
+    }
+
+    #[test]
+    fn subnets_refuse_host_bits() {
+        assert!(subnet("10.1.0.0/24").is_ok());
+        assert!(subnet("10.1.0.1/24").is_err());
+        assert!(subnet("10.1.0.0").is_err());
+    }
+
+    #[test]
+    fn durations_versions_and_ports() {
+        assert_eq!(duration("2m").unwrap(), Duration::from_secs(120));
+        assert!(duration("0s").is_err());
+        assert!(duration("soon").is_err());
+        assert!(version("12.2.4-46412").is_ok());
+        assert!(version("12.2").is_ok());
+        assert!(version("12.x").is_err());
+        assert!(version("12.2-").is_err());
+        assert_eq!(port(12346).unwrap(), 12346);
+        assert!(port(0).is_err());
+        assert!(port(70000).is_err());
+        assert!(at_least(-1, 0).is_err());
+    }
+
+    #[test]
+    fn unusable_addresses() {
+        for bad in [
+            "127.0.0.1",
+            "0.0.0.0",
+            "224.0.0.1",
+            "255.255.255.255",
+            "::1",
+            "::",
+        ] {
+            assert!(unusable_reason(bad.parse().unwrap()).is_some(), "{bad}");
+        }
+        assert!(unusable_reason("10.0.0.1".parse().unwrap()).is_none());
+    }
+}
