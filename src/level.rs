@@ -65,7 +65,8 @@ impl LintLevels {
         }
     }
 
-    /// The file's settings, for adding the command line's on top.
+    /// These levels with the command line's on top.
+    #[must_use]
     pub fn merged_with(mut self, command_line: &LintLevels) -> LintLevels {
         for (code, level) in &command_line.from_command_line {
             self.from_command_line.insert(code, *level);

@@ -48,20 +48,20 @@ pub fn parse(source: &Source) -> (Option<Document>, Vec<Finding>) {
                 );
             }
             "ntp" => {
-                document.ntp = read_entry(owned_key(&key), "`[ntp]`", value, &[], &mut findings)
+                document.ntp = read_entry(owned_key(&key), "`[ntp]`", value, &[], &mut findings);
             }
             "ca" => document.ca = read_entry(owned_key(&key), "`[ca]`", value, &[], &mut findings),
             "sites" => {
-                document.sites = read_named(key, value, "site", &[], &mut findings);
+                document.sites = read_named(&key, value, "site", &[], &mut findings);
             }
             "nodes" => {
                 let nested = [
                     settings_keys(),
                     ("updates", serde_introspect::<syntax::Updates>()),
                 ];
-                document.nodes = read_named(key, value, "node", &nested, &mut findings);
+                document.nodes = read_named(&key, value, "node", &nested, &mut findings);
             }
-            "lints" => document.lints = read_lints(key, value, &mut findings),
+            "lints" => document.lints = read_lints(&key, value, &mut findings),
             other => findings.push(unknown_key::finding(
                 span_of(&key),
                 other,
@@ -90,7 +90,7 @@ fn owned_key(key: &Key<'_>) -> Spanned<String> {
 
 /// A table of named entries, such as `[sites]` or `[nodes]`.
 fn read_named<T: DeserializeOwned + Default>(
-    key: Key<'_>,
+    key: &Key<'_>,
     value: Value<'_>,
     what: &str,
     nested: &[Nested],
@@ -109,7 +109,7 @@ fn read_named<T: DeserializeOwned + Default>(
 }
 
 /// `[lints]`: finding codes to levels. Which codes exist is for `resolve` to say.
-fn read_lints(key: Key<'_>, value: Value<'_>, findings: &mut Vec<Finding>) -> Vec<Entry<Level>> {
+fn read_lints(key: &Key<'_>, value: Value<'_>, findings: &mut Vec<Finding>) -> Vec<Entry<Level>> {
     let Some(table) = expect_table(key.get_ref(), value, findings) else {
         return Vec::new();
     };

@@ -62,7 +62,7 @@ impl Resolver {
                 servers
                     .get_ref()
                     .iter()
-                    .filter_map(|server| self.value(server, "servers", ntp_server))
+                    .filter_map(|server| self.value(server, "servers", ntp_server).ok())
                     .collect()
             })
             .unwrap_or_default();
@@ -157,16 +157,11 @@ impl Resolver {
         spanned: &Spanned<String>,
         key: &str,
         parse: impl FnOnce(&str) -> Result<T, String>,
-    ) -> Option<Located<T>> {
+    ) -> Result<Located<T>, Reported> {
         let span = spanned.span().into();
-        match parse(spanned.get_ref()) {
-            Ok(value) => Some(Located::new(value, span)),
-            Err(problem) => {
-                self.findings
-                    .push(invalid_value::finding(span, key, problem));
-                None
-            }
-        }
+        parse(spanned.get_ref())
+            .map(|value| Located::new(value, span))
+            .map_err(|problem| self.report(invalid_value::finding(span, key, problem)))
     }
 
     fn number<T>(
@@ -174,16 +169,16 @@ impl Resolver {
         spanned: &Spanned<i64>,
         key: &str,
         parse: impl FnOnce(i64) -> Result<T, String>,
-    ) -> Option<Located<T>> {
+    ) -> Result<Located<T>, Reported> {
         let span = spanned.span().into();
-        match parse(*spanned.get_ref()) {
-            Ok(value) => Some(Located::new(value, span)),
-            Err(problem) => {
-                self.findings
-                    .push(invalid_value::finding(span, key, problem));
-                None
-            }
-        }
+        parse(*spanned.get_ref())
+            .map(|value| Located::new(value, span))
+            .map_err(|problem| self.report(invalid_value::finding(span, key, problem)))
+    }
+
+    fn report(&mut self, finding: Finding) -> Reported {
+        self.findings.push(finding);
+        Reported
     }
 
     /// A key that must be present: reports it missing unless it was given and rejected.
@@ -224,7 +219,7 @@ impl Resolver {
                 "\"my-cluster\"",
                 syntax.name.as_ref(),
             )
-            .and_then(|name| self.value(name, "name", cluster_name));
+            .map(|name| self.value(name, "name", cluster_name));
         let kind = syntax
             .kind
             .as_ref()
@@ -244,18 +239,17 @@ impl Resolver {
         let management_node = syntax.management_node.as_ref().map(|reference| {
             let span: Span = reference.span().into();
             let wanted = reference.get_ref().to_ascii_lowercase();
-            match nodes.binary_search_by(|(name, _)| name.as_str().cmp(&wanted)) {
-                Ok(index) => Some(Located::new(NodeId(index), span)),
-                Err(_) => {
-                    self.findings.push(unknown_reference::finding(
+            nodes
+                .binary_search_by(|(name, _)| name.as_str().cmp(&wanted))
+                .map(|index| Located::new(NodeId(index), span))
+                .map_err(|_| {
+                    self.report(unknown_reference::finding(
                         span,
                         "node",
                         reference.get_ref(),
                         nodes.iter().map(|(name, _)| name.as_str()),
-                    ));
-                    None
-                }
-            }
+                    ))
+                })
         });
         let transit_group = syntax
             .transit_group
@@ -272,29 +266,36 @@ impl Resolver {
             .map(|settings| self.settings(settings.get_ref()));
 
         Some(Cluster {
-            name: name?,
+            name: name?.ok()?,
             kind,
             span: entry.key_span(),
-            port: port.map_or(Some(default_port), |port| port.map(|p| p.value))?,
+            port: port
+                .transpose()
+                .ok()?
+                .map_or(default_port, |port| port.value),
             port_span: syntax.port.as_ref().map(|port| port.span().into()),
-            version: given(version)?,
-            management_node: given(management_node)?,
+            version: version.transpose().ok()?,
+            management_node: management_node.transpose().ok()?,
             transit_group: transit_group
-                .map_or(Some(TRANSIT_GROUP.to_owned()), |g| g.map(|g| g.value))?,
+                .transpose()
+                .ok()?
+                .map_or_else(|| TRANSIT_GROUP.to_owned(), |group| group.value),
             transit_fanout_limit: fanout
-                .map_or(Some(TRANSIT_FANOUT_LIMIT), |f| f.map(|f| f.value))?
+                .transpose()
+                .ok()?
+                .map_or(TRANSIT_FANOUT_LIMIT, |limit| limit.value)
                 as usize,
-            settings: settings.unwrap_or(Some(Settings::default()))?,
-            shared_key: shared_key?,
+            settings: settings.transpose().ok()?.unwrap_or_default(),
+            shared_key: shared_key.ok()?,
         })
     }
 
-    /// `Some(None)` when no key source is given; `None` when what is given is wrong.
+    /// Where the shared key comes from, if the file says.
     fn shared_key(
         &mut self,
         syntax: &syntax::Cluster,
         kind: Kind,
-    ) -> Option<Option<SharedKeySource>> {
+    ) -> Result<Option<SharedKeySource>, Reported> {
         let env = syntax.shared_key_env.as_ref();
         let file = syntax.shared_key_file.as_ref();
         if kind == Kind::Swg {
@@ -310,32 +311,33 @@ impl Resolver {
                     );
                 }
             }
-            return (env.is_none() && file.is_none()).then_some(None);
+            return if env.is_none() && file.is_none() {
+                Ok(None)
+            } else {
+                Err(Reported)
+            };
         }
         match (env, file) {
-            (Some(env), Some(file)) => {
-                self.findings.push(
-                    invalid_value::finding(
-                        file.span().into(),
-                        "shared_key_file",
-                        "give `shared_key_env` or `shared_key_file`, not both",
-                    )
-                    .related(env.span().into(), "`shared_key_env` is given here"),
-                );
-                None
-            }
+            (Some(env), Some(file)) => Err(self.report(
+                invalid_value::finding(
+                    file.span().into(),
+                    "shared_key_file",
+                    "give `shared_key_env` or `shared_key_file`, not both",
+                )
+                .related(env.span().into(), "`shared_key_env` is given here"),
+            )),
             (Some(env), None) => self
                 .value(env, "shared_key_env", env_var_name)
                 .map(|env| Some(SharedKeySource::Env(env))),
             (None, Some(file)) => self
                 .value(file, "shared_key_file", non_empty)
                 .map(|file| Some(SharedKeySource::File(file))),
-            (None, None) => Some(None),
+            (None, None) => Ok(None),
         }
     }
 
-    /// Settings from a `settings` table; `None` if any value is wrong.
-    fn settings(&mut self, syntax: &syntax::Settings) -> Option<Settings> {
+    /// Settings from a `settings` table.
+    fn settings(&mut self, syntax: &syntax::Settings) -> Result<Settings, Reported> {
         let timeout = syntax
             .distribution_timeout
             .as_ref()
@@ -349,10 +351,10 @@ impl Resolver {
             .allowed_time_difference
             .as_ref()
             .map(|d| self.value(d, "allowed_time_difference", values::duration));
-        Some(Settings {
-            distribution_timeout: given(timeout)?,
-            distribution_timeout_multiplier: given(multiplier)?,
-            allowed_time_difference: given(allowed)?,
+        Ok(Settings {
+            distribution_timeout: timeout.transpose()?,
+            distribution_timeout_multiplier: multiplier.transpose()?,
+            allowed_time_difference: allowed.transpose()?,
             check_version_match: syntax.check_version_match.as_ref().map(located_copy),
             check_version_match_level: syntax.check_version_match_level.as_ref().map(located_copy),
         })
@@ -379,7 +381,7 @@ impl Resolver {
             .as_ref()
             .map(|cn| self.value(cn, "common_name", non_empty));
         let days = |resolver: &mut Self, value: Option<&Spanned<i64>>, key: &str, default: u32| {
-            value.map_or(Some(Located::new(default, entry.key_span())), |days| {
+            value.map_or(Ok(Located::new(default, entry.key_span())), |days| {
                 resolver.number(days, key, |n| values::at_least(n, 1))
             })
         };
@@ -390,7 +392,7 @@ impl Resolver {
             "node_validity_days",
             397,
         );
-        if let (Some(ca), Some(node)) = (&validity, &node_validity) {
+        if let (Ok(ca), Ok(node)) = (&validity, &node_validity) {
             if node.value > ca.value {
                 self.findings.push(
                     invalid_value::finding(
@@ -407,13 +409,16 @@ impl Resolver {
             }
         }
         Some(CaSettings {
-            common_name: common_name.map_or(Some(default_name), |cn| cn.map(|cn| cn.value))?,
+            common_name: common_name
+                .transpose()
+                .ok()?
+                .map_or(default_name, |cn| cn.value),
             algorithm: syntax
                 .algorithm
                 .as_ref()
                 .map_or_else(Default::default, |a| *a.get_ref()),
-            validity_days: validity?.value,
-            node_validity_days: node_validity?.value,
+            validity_days: validity.ok()?.value,
+            node_validity_days: node_validity.ok()?.value,
         })
     }
 
@@ -451,7 +456,7 @@ impl Resolver {
                 let default =
                     |key: Option<&Spanned<String>>, resolver: &mut Self, what: &str| match key {
                         Some(group) => resolver.value(group, what, values::name),
-                        None => Some(Located::new(name.clone(), entry.key_span())),
+                        None => Ok(Located::new(name.clone(), entry.key_span())),
                     };
                 let update_group = default(syntax.update_group.as_ref(), self, "update_group");
                 let runtime_group = default(syntax.runtime_group.as_ref(), self, "runtime_group");
@@ -461,15 +466,15 @@ impl Resolver {
                     .as_ref()
                     .map(|subnet| self.value(subnet, "subnet", values::subnet));
                 let location = syntax.location.as_ref().map(|l| l.get_ref().clone());
-                let realm = realm?;
+                let realm = realm.ok()?;
                 Some(Site {
                     realm: RealmId(realms.binary_search(&realm.value).unwrap_or_default()),
                     name,
                     span: entry.key_span(),
                     location,
-                    subnet: given(subnet)?,
-                    update_group: update_group?,
-                    runtime_group: runtime_group?,
+                    subnet: subnet.transpose().ok()?,
+                    update_group: update_group.ok()?,
+                    runtime_group: runtime_group.ok()?,
                 })
             })
             .collect()
@@ -487,21 +492,7 @@ impl Resolver {
         let place = format!("node `{name}`");
         let site = self
             .required(entry, &place, "site", "\"SITE\"", syntax.site.as_ref())
-            .and_then(|site| {
-                let span: Span = site.span().into();
-                let wanted = site.get_ref().to_ascii_lowercase();
-                if let Some(&id) = site_index.get(wanted.as_str()) {
-                    Some(Located::new(id, span))
-                } else {
-                    self.findings.push(unknown_reference::finding(
-                        span,
-                        "site",
-                        site.get_ref(),
-                        site_index.keys().copied(),
-                    ));
-                    None
-                }
-            });
+            .map(|site| self.site_reference(site, site_index));
         let address = self
             .required(
                 entry,
@@ -510,7 +501,7 @@ impl Resolver {
                 "\"10.0.0.1\"",
                 syntax.address.as_ref(),
             )
-            .and_then(|address| self.value(address, "address", values::ip));
+            .map(|address| self.value(address, "address", values::ip));
         let fqdn = syntax
             .fqdn
             .as_ref()
@@ -519,19 +510,18 @@ impl Resolver {
             .nat_address
             .as_ref()
             .map(|nat| self.value(nat, "nat_address", values::ip));
-        let explicit_groups: Option<Vec<Option<Located<String>>>> =
-            syntax.network_groups.as_ref().map(|groups| {
-                groups
-                    .get_ref()
-                    .iter()
-                    .map(|group| self.value(group, "network_groups", values::name))
-                    .collect()
-            });
-        let own_group = |key: Option<&Spanned<String>>, resolver: &mut Self, what: &str| {
-            key.map(|group| resolver.value(group, what, values::name))
-        };
-        let update_group = own_group(syntax.update_group.as_ref(), self, "update_group");
-        let runtime_group = own_group(syntax.runtime_group.as_ref(), self, "runtime_group");
+        let explicit_groups = syntax
+            .network_groups
+            .as_ref()
+            .map(|groups| self.group_names(groups));
+        let update_group = syntax
+            .update_group
+            .as_ref()
+            .map(|g| self.value(g, "update_group", values::name));
+        let runtime_group = syntax
+            .runtime_group
+            .as_ref()
+            .map(|g| self.value(g, "runtime_group", values::name));
         let priority = syntax
             .priority
             .as_ref()
@@ -549,12 +539,12 @@ impl Resolver {
             .as_ref()
             .map(|settings| self.settings(settings.get_ref()));
 
-        let site = site?;
+        let site = site?.ok()?;
         let site_model = &sites[site.value.index()];
-        let mut network_groups: Vec<Located<String>> = match explicit_groups {
-            Some(groups) => groups.into_iter().collect::<Option<_>>()?,
-            None => vec![Located::new(site_model.name.clone(), site.span)],
-        };
+        let mut network_groups = explicit_groups
+            .transpose()
+            .ok()?
+            .unwrap_or_else(|| vec![Located::new(site_model.name.clone(), site.span)]);
         let transit = syntax.transit.as_ref().map(located_copy);
         if let Some(Located { value: true, span }) = transit {
             network_groups.push(Located::new(transit_group.to_owned(), span));
@@ -565,30 +555,66 @@ impl Resolver {
             name: name.to_owned(),
             span: entry.key_span(),
             site,
-            address: address?,
-            fqdn: given(fqdn)?,
-            nat_address: given(nat_address)?,
+            address: address?.ok()?,
+            fqdn: fqdn.transpose().ok()?,
+            nat_address: nat_address.transpose().ok()?,
             transit,
             network_groups: Vec::new(),
             update_group: Located::new(GroupId(0), Span::default()),
             runtime_group: Located::new(GroupId(0), Span::default()),
-            priority: given(priority)?,
-            version: given(version)?,
+            priority: priority.transpose().ok()?,
+            version: version.transpose().ok()?,
             updates: Updates {
                 automatic: flag(updates.and_then(|u| u.automatic.as_ref())),
                 from_internet: flag(updates.and_then(|u| u.from_internet.as_ref())),
                 from_nodes: flag(updates.and_then(|u| u.from_nodes.as_ref())),
             },
-            port: given(port)?,
-            settings: settings.unwrap_or(Some(Settings::default()))?,
+            port: port.transpose().ok()?,
+            settings: settings.transpose().ok()?.unwrap_or_default(),
         };
         Some(DraftNode {
             node,
             network_groups,
-            update_group: update_group.unwrap_or_else(|| Some(site_model.update_group.clone()))?,
+            update_group: update_group
+                .transpose()
+                .ok()?
+                .unwrap_or_else(|| site_model.update_group.clone()),
             runtime_group: runtime_group
-                .unwrap_or_else(|| Some(site_model.runtime_group.clone()))?,
+                .transpose()
+                .ok()?
+                .unwrap_or_else(|| site_model.runtime_group.clone()),
         })
+    }
+
+    fn site_reference(
+        &mut self,
+        site: &Spanned<String>,
+        site_index: &BTreeMap<&str, SiteId>,
+    ) -> Result<Located<SiteId>, Reported> {
+        let span: Span = site.span().into();
+        let wanted = site.get_ref().to_ascii_lowercase();
+        match site_index.get(wanted.as_str()) {
+            Some(&id) => Ok(Located::new(id, span)),
+            None => Err(self.report(unknown_reference::finding(
+                span,
+                "site",
+                site.get_ref(),
+                site_index.keys().copied(),
+            ))),
+        }
+    }
+
+    /// Every name of a `network_groups` list, each reported if wrong.
+    fn group_names(
+        &mut self,
+        groups: &Spanned<Vec<Spanned<String>>>,
+    ) -> Result<Vec<Located<String>>, Reported> {
+        let checked: Vec<_> = groups
+            .get_ref()
+            .iter()
+            .map(|group| self.value(group, "network_groups", values::name))
+            .collect();
+        checked.into_iter().collect()
     }
 }
 
@@ -693,8 +719,5 @@ fn env_var_name(text: &str) -> Result<String, String> {
     }
 }
 
-/// An optional key after checking: `None` when it was given but wrong, so that the caller
-/// stops; otherwise whether it was given.
-fn given<T>(checked: Option<Option<T>>) -> Option<Option<T>> {
-    checked.map_or(Some(None), |value| value.map(Some))
-}
+/// A problem already pushed to the findings: the caller only needs to stop.
+struct Reported;

@@ -4,7 +4,7 @@ use crate::check::CheckKind;
 use crate::checks::Context;
 use crate::declare_check;
 use crate::finding::Finding;
-use crate::model::{Located, NodeId};
+use crate::model::{Located, Model, NodeId};
 
 declare_check! {
     /// Nodes that would run different appliance versions or builds.
@@ -25,28 +25,9 @@ pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
         .node_ids()
         .filter_map(|id| model.node(id).version.as_ref().map(|version| (id, version)))
         .collect();
-    // The reference: the cluster's version, else the version most nodes state (the lowest
-    // on a tie, for a stable answer), from its first node.
-    let reference: Option<(&Located<String>, String)> = match &model.cluster.version {
+    let reference = match &model.cluster.version {
         Some(version) => Some((version, "the cluster's version".to_owned())),
-        None => {
-            let mut counts: BTreeMap<&str, (usize, NodeId, &Located<String>)> = BTreeMap::new();
-            for &(node, version) in &stated {
-                counts
-                    .entry(version.value.as_str())
-                    .or_insert((0, node, version))
-                    .0 += 1;
-            }
-            counts
-                .values()
-                .max_by_key(|(count, node, _)| (*count, std::cmp::Reverse(*node)))
-                .map(|&(_, node, version)| {
-                    (
-                        version,
-                        format!("`{}` runs this version", model.node(node).name),
-                    )
-                })
-        }
+        None => majority(model, &stated),
     };
     let Some((reference, reference_label)) = reference else {
         return;
@@ -74,4 +55,28 @@ pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
             .nodes([name.clone()]),
         );
     }
+}
+
+/// The version most nodes state (the first node's on a tie), with a label naming a node
+/// that runs it.
+fn majority<'m>(
+    model: &'m Model,
+    stated: &[(NodeId, &'m Located<String>)],
+) -> Option<(&'m Located<String>, String)> {
+    let mut counts: BTreeMap<&str, (usize, NodeId, &Located<String>)> = BTreeMap::new();
+    for &(node, version) in stated {
+        counts
+            .entry(version.value.as_str())
+            .or_insert((0, node, version))
+            .0 += 1;
+    }
+    counts
+        .values()
+        .max_by_key(|(count, node, _)| (*count, std::cmp::Reverse(*node)))
+        .map(|&(_, node, version)| {
+            (
+                version,
+                format!("`{}` runs this version", model.node(node).name),
+            )
+        })
 }

@@ -1,6 +1,6 @@
 //! The report for people: miette's graphical diagnostics with source excerpts and labels.
 
-use std::fmt;
+use std::fmt::{self, Write as _};
 
 use miette::{
     Diagnostic as MietteDiagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan,
@@ -37,10 +37,8 @@ pub fn render(source: &Source, report: &Report, style: Style) -> String {
             source: &named,
         };
         if handler.render_report(&mut out, &shown).is_err() {
-            out.push_str(&format!(
-                "{}: {}\n",
-                diagnostic.finding.check.code, diagnostic.finding.message
-            ));
+            let finding = &diagnostic.finding;
+            let _ = writeln!(out, "{}: {}", finding.check.code, finding.message);
         }
     }
     out.push_str(&summary(source, report));

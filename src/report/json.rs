@@ -59,6 +59,10 @@ fn location(source: &Source, span: Span) -> Location<'_> {
 }
 
 /// The report as pretty-printed JSON, ending in a newline.
+///
+/// # Panics
+///
+/// Never: the document holds only strings, numbers and lists, which JSON always represents.
 pub fn render(source: &Source, report: &Report) -> String {
     let findings = report
         .diagnostics
