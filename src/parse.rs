@@ -37,6 +37,12 @@ pub fn parse(source: &Source) -> (Option<Document>, Vec<Finding>) {
     let mut document = Document::default();
     let top_level = serde_introspect::<syntax::Topology>();
     for (key, value) in root.into_inner() {
+        let known = top_level.contains(&key.get_ref().as_ref());
+        if known && !matches!(value.get_ref(), DeValue::Table(_)) {
+            expect_table(key.get_ref(), value, &mut findings);
+            document.rejected.push(key.get_ref().to_string());
+            continue;
+        }
         match key.get_ref().as_ref() {
             "cluster" => {
                 document.cluster = read_entry(

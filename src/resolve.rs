@@ -53,7 +53,8 @@ impl Resolver {
     fn model(&mut self, document: &Document) -> Option<Model> {
         let sites = self.sites(&document.sites);
         let node_names = self.names(&document.nodes, "node");
-        let cluster = self.cluster(document.cluster.as_ref(), &node_names);
+        let rejected_cluster = document.rejected.iter().any(|key| key == "cluster");
+        let cluster = self.cluster(document.cluster.as_ref(), rejected_cluster, &node_names);
         let ntp_servers = document
             .ntp
             .as_ref()
@@ -69,10 +70,12 @@ impl Resolver {
         let ca = self.ca(document.ca.as_ref(), cluster.as_ref());
         let lints = self.lints(&document.lints);
 
+        // References resolve against every well-named site, even one whose body is wrong, so
+        // that one bad value is reported once and not again at every node of the site.
         let site_index: BTreeMap<&str, SiteId> = sites
             .iter()
             .enumerate()
-            .map(|(index, site)| (site.name.as_str(), SiteId(index)))
+            .map(|(index, (name, _))| (name.as_str(), SiteId(index)))
             .collect();
         let transit_group = cluster
             .as_ref()
@@ -84,7 +87,11 @@ impl Resolver {
 
         let mut drafts: Vec<DraftNode> = drafts.into_iter().collect::<Option<_>>()?;
         let cluster = cluster?;
-        if drafts.is_empty() {
+        let sites: Vec<Site> = sites
+            .into_iter()
+            .map(|(_, site)| site)
+            .collect::<Option<_>>()?;
+        if drafts.is_empty() && !document.rejected.iter().any(|key| key == "nodes") {
             self.findings
                 .push(checks::empty_cluster::finding(cluster.span));
             return None;
@@ -130,10 +137,8 @@ impl Resolver {
             .filter_map(|entry| match values::name(entry.name()) {
                 Ok(name) => Some((name, entry)),
                 Err(problem) => {
-                    self.findings.push(
-                        invalid_value::finding(entry.key_span(), &format!("{what} name"), problem)
-                            .label("not a DNS label"),
-                    );
+                    self.findings
+                        .push(invalid_value::bad_name(entry.key_span(), what, problem));
                     None
                 }
             })
@@ -200,9 +205,13 @@ impl Resolver {
     fn cluster(
         &mut self,
         entry: Option<&Entry<syntax::Cluster>>,
+        rejected_cluster: bool,
         nodes: &[(String, &Entry<syntax::Node>)],
     ) -> Option<Cluster> {
         let Some(entry) = entry else {
+            if rejected_cluster {
+                return None;
+            }
             self.findings.push(missing_key::missing_table(
                 Span::new(0, 0),
                 "[cluster]",
@@ -446,12 +455,13 @@ impl Resolver {
         levels
     }
 
-    fn sites(&mut self, entries: &[Entry<syntax::Site>]) -> Vec<Site> {
+    /// Every well-named site, with its body if that resolved.
+    fn sites(&mut self, entries: &[Entry<syntax::Site>]) -> Vec<(String, Option<Site>)> {
         let named = self.names(entries, "site");
         let realms = realm_names(entries);
         named
             .into_iter()
-            .filter_map(|(name, entry)| {
+            .map(|(name, entry)| {
                 let syntax = &entry.value;
                 let default =
                     |key: Option<&Spanned<String>>, resolver: &mut Self, what: &str| match key {
@@ -466,16 +476,18 @@ impl Resolver {
                     .as_ref()
                     .map(|subnet| self.value(subnet, "subnet", values::subnet));
                 let location = syntax.location.as_ref().map(|l| l.get_ref().clone());
-                let realm = realm.ok()?;
-                Some(Site {
-                    realm: RealmId(realms.binary_search(&realm.value).unwrap_or_default()),
-                    name,
-                    span: entry.key_span(),
-                    location,
-                    subnet: subnet.transpose().ok()?,
-                    update_group: update_group.ok()?,
-                    runtime_group: runtime_group.ok()?,
-                })
+                let site = (|| {
+                    Some(Site {
+                        realm: RealmId(realms.binary_search(&realm.ok()?.value).ok()?),
+                        name: name.clone(),
+                        span: entry.key_span(),
+                        location,
+                        subnet: subnet.transpose().ok()?,
+                        update_group: update_group.ok()?,
+                        runtime_group: runtime_group.ok()?,
+                    })
+                })();
+                (name, site)
             })
             .collect()
     }
@@ -484,7 +496,7 @@ impl Resolver {
         &mut self,
         name: &str,
         entry: &Entry<syntax::Node>,
-        sites: &[Site],
+        sites: &[(String, Option<Site>)],
         site_index: &BTreeMap<&str, SiteId>,
         transit_group: &str,
     ) -> Option<DraftNode> {
@@ -540,7 +552,8 @@ impl Resolver {
             .map(|settings| self.settings(settings.get_ref()));
 
         let site = site?.ok()?;
-        let site_model = &sites[site.value.index()];
+        // A site whose own values are wrong was reported already; its nodes wait for it.
+        let site_model = sites[site.value.index()].1.as_ref()?;
         let mut network_groups = explicit_groups
             .transpose()
             .ok()?

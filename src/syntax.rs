@@ -144,6 +144,8 @@ pub struct Document {
     pub sites: Vec<Entry<Site>>,
     pub nodes: Vec<Entry<Node>>,
     pub lints: Vec<Entry<Level>>,
+    /// Top-level keys that were present but unreadable, already reported.
+    pub rejected: Vec<String>,
 }
 
 /// One table of the file: its key, its value, and the keys whose values were rejected.

@@ -24,3 +24,13 @@ pub fn finding(span: Span, key: &str, problem: impl std::fmt::Display) -> Findin
         format!("invalid value for `{key}`: {problem}"),
     )
 }
+
+/// The name of a `what` (site, node) is not a DNS label.
+pub fn bad_name(span: Span, what: &str, problem: impl std::fmt::Display) -> Finding {
+    Finding::new(
+        &INVALID_VALUE,
+        span,
+        format!("invalid {what} name: {problem}"),
+    )
+    .label("not a DNS label")
+}

@@ -48,10 +48,17 @@ pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
             )
             .label("different version")
             .related(reference.span, reference_label.clone())
-            .help(format!(
-                "upgrade `{name}` to {} and state the same version, or remove its `version`",
-                reference.value
-            ))
+            .help(if model.cluster.version.is_some() {
+                format!(
+                    "upgrade `{name}` to {} and state that, or remove its `version` to take the cluster's",
+                    reference.value
+                )
+            } else {
+                format!(
+                    "upgrade `{name}` to {}, and state the version once in `[cluster]`",
+                    reference.value
+                )
+            })
             .nodes([name.clone()]),
         );
     }

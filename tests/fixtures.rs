@@ -1,0 +1,83 @@
+//! Tests as data: `tests/fixtures/<code>/ok_*.toml` must not report `<code>` (nor anything
+//! else), `err_*.toml` must report it; every report is snapshotted under `snapshots/`.
+
+mod common;
+
+use std::path::Path;
+
+use topoc::checks;
+
+fn fixture_dir() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+#[test]
+fn every_fixture_reports_what_its_name_says() {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path("../snapshots");
+    settings.set_prepend_module_to_snapshot(false);
+    settings.bind(|| {
+        insta::glob!("fixtures/*/*.toml", |path| {
+            let code = path
+                .parent()
+                .and_then(Path::file_name)
+                .and_then(|name| name.to_str())
+                .expect("fixture folder is a code");
+            let file = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default();
+            let source = common::load(path);
+            let checked = common::check(&source);
+            let codes: Vec<&str> = checked
+                .report
+                .diagnostics
+                .iter()
+                .map(|d| d.finding.check.code)
+                .collect();
+            if file.starts_with("err_") {
+                assert!(
+                    codes.contains(&code),
+                    "{file} should report {code}, got {codes:?}"
+                );
+            } else {
+                assert!(
+                    file.starts_with("ok_"),
+                    "fixture {file} is neither ok_ nor err_"
+                );
+                assert!(codes.is_empty(), "{file} should be clean, got {codes:?}");
+            }
+            insta::assert_snapshot!(common::render_both(&source, &checked));
+        });
+    });
+}
+
+#[test]
+fn every_code_has_ok_and_err_fixtures() {
+    for check in checks::ALL {
+        let dir = fixture_dir().join(check.code);
+        let names: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap_or_else(|_| panic!("no fixture folder for `{}`", check.code))
+            .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
+            .collect();
+        for prefix in ["ok_", "err_"] {
+            assert!(
+                names.iter().any(|name| name.starts_with(prefix)),
+                "`{}` has no {prefix}*.toml fixture",
+                check.code
+            );
+        }
+    }
+}
+
+#[test]
+fn every_fixture_folder_is_a_code() {
+    for entry in std::fs::read_dir(fixture_dir()).expect("fixtures exist") {
+        let name = entry.expect("readable entry").file_name();
+        let name = name.to_string_lossy();
+        assert!(
+            checks::find(&name).is_some(),
+            "fixture folder `{name}` names no code"
+        );
+    }
+}
