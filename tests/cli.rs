@@ -1,0 +1,187 @@
+//! The `topoc` binary as users run it: exit codes, formats, lint flags, bad input.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn topoc(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_topoc"))
+        .args(args)
+        .current_dir(root())
+        .output()
+        .expect("topoc runs")
+}
+
+fn code(output: &Output) -> i32 {
+    output.status.code().expect("exited, not killed")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8(output.stdout.clone()).expect("UTF-8 output")
+}
+
+fn json(output: &Output) -> serde_json::Value {
+    serde_json::from_slice(&output.stdout).expect("valid JSON on stdout")
+}
+
+fn codes(report: &serde_json::Value) -> Vec<String> {
+    report["findings"]
+        .as_array()
+        .expect("findings array")
+        .iter()
+        .map(|finding| finding["code"].as_str().expect("code").to_owned())
+        .collect()
+}
+
+fn temp_file(name: &str, bytes: &[u8]) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("topoc-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join(name);
+    std::fs::write(&path, bytes).expect("temp file");
+    path
+}
+
+const SPOF: &str = "tests/fixtures/single-point-of-failure/err_single_transit.toml";
+const CLEAN: &str = "tests/fixtures/unreachable-nodes/ok_transit.toml";
+
+#[test]
+fn a_clean_file_exits_zero_and_says_so() {
+    let output = topoc(&["check", "examples/two-sites.toml"]);
+    assert_eq!(code(&output), 0);
+    assert_eq!(stdout(&output), "examples/two-sites.toml: no findings\n");
+}
+
+#[test]
+fn errors_exit_one_with_every_finding() {
+    let output = topoc(&[
+        "check",
+        "--format",
+        "json",
+        "tests/fixtures/unknown-key/err_typos.toml",
+    ]);
+    assert_eq!(code(&output), 1);
+    let report = json(&output);
+    assert_eq!(report["version"], 1);
+    assert_eq!(codes(&report).len(), 8, "one finding per typo: {report:#}");
+    assert_eq!(report["summary"]["errors"], 8);
+    let first = &report["findings"][0];
+    assert_eq!(first["location"]["line"], 3);
+    assert_eq!(first["location"]["column"], 1);
+    assert_eq!(first["help"], "did you mean `management_node`?");
+}
+
+#[test]
+fn json_findings_are_sorted_by_place() {
+    let output = topoc(&[
+        "check",
+        "--format",
+        "json",
+        "tests/fixtures/invalid-value/err_values.toml",
+    ]);
+    let report = json(&output);
+    let offsets: Vec<u64> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| f["location"]["offset"].as_u64().expect("offset"))
+        .collect();
+    let mut sorted = offsets.clone();
+    sorted.sort_unstable();
+    assert_eq!(offsets, sorted);
+}
+
+#[test]
+fn warnings_exit_zero_unless_denied() {
+    let warned = topoc(&["check", SPOF]);
+    assert_eq!(code(&warned), 0, "the fixture sets the lint to warn");
+    assert!(stdout(&warned).contains("2 warnings"));
+
+    let denied = topoc(&["check", "--deny-warnings", SPOF]);
+    assert_eq!(code(&denied), 1);
+
+    let allowed = topoc(&["check", "-A", "single-point-of-failure", SPOF]);
+    assert_eq!(code(&allowed), 0);
+    assert!(stdout(&allowed).ends_with("no findings\n"));
+}
+
+#[test]
+fn the_command_line_wins_over_the_file_and_the_last_flag_wins() {
+    let output = topoc(&[
+        "check",
+        "--format",
+        "json",
+        "-D",
+        "single-point-of-failure",
+        CLEAN,
+    ]);
+    let report = json(&output);
+    assert_eq!(code(&output), 1);
+    assert!(
+        codes(&report)
+            .iter()
+            .all(|c| c == "single-point-of-failure")
+    );
+    assert_eq!(report["findings"][0]["severity"], "error");
+
+    let output = topoc(&[
+        "check",
+        "-D",
+        "single-point-of-failure",
+        "-W",
+        "single-point-of-failure",
+        CLEAN,
+    ]);
+    assert_eq!(code(&output), 0, "the later -W wins");
+
+    let output = topoc(&[
+        "check",
+        "-W",
+        "single-point-of-failure",
+        "-A",
+        "single-point-of-failure",
+        SPOF,
+    ]);
+    assert!(stdout(&output).ends_with("no findings\n"));
+}
+
+#[test]
+fn unknown_and_hard_codes_on_the_command_line_are_usage_errors() {
+    let output = topoc(&["check", "-W", "single-point-of-falure", CLEAN]);
+    assert_eq!(code(&output), 2);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("did you mean `single-point-of-failure`?"),
+        "{stderr}"
+    );
+
+    let output = topoc(&["check", "-A", "unreachable-nodes", CLEAN]);
+    assert_eq!(code(&output), 2);
+    assert!(String::from_utf8_lossy(&output.stderr).contains("hard error"));
+}
+
+#[test]
+fn unreadable_input_exits_two() {
+    let output = topoc(&["check", "no/such/file.toml"]);
+    assert_eq!(code(&output), 2);
+    assert!(String::from_utf8_lossy(&output.stderr).contains("cannot read `no/such/file.toml`"));
+
+    let binary = temp_file("binary.toml", b"[cluster]\nname = \"\xff\xfe\"\n");
+    let output = topoc(&["check", binary.to_str().expect("UTF-8 path")]);
+    assert_eq!(code(&output), 2);
+    assert!(String::from_utf8_lossy(&output.stderr).contains("not UTF-8"));
+
+    let usage = topoc(&["check"]);
+    assert_eq!(code(&usage), 2);
+}
+
+#[test]
+fn human_output_has_no_colour_when_piped() {
+    let output = topoc(&["check", "tests/fixtures/unknown-key/err_typos.toml"]);
+    assert!(
+        !stdout(&output).contains('\u{1b}'),
+        "no ANSI escapes in a pipe"
+    );
+}

@@ -1,0 +1,169 @@
+//! The graph findings agree with a brute-force model of the same topology: adjacency by
+//! shared group, parts by search, single points of failure by removing each node in turn.
+
+use std::collections::BTreeSet;
+
+use proptest::prelude::*;
+use topoc::level::LintLevels;
+use topoc::source::Source;
+
+/// A topology as memberships: `groups[node]` lists the network groups of each node.
+#[derive(Debug, Clone)]
+struct Layout {
+    groups: Vec<BTreeSet<usize>>,
+    fanout_limit: usize,
+}
+
+fn layouts() -> impl Strategy<Value = Layout> {
+    (1usize..=10, 1usize..=5, 1usize..=4).prop_flat_map(|(nodes, groups, fanout_limit)| {
+        proptest::collection::vec(proptest::collection::btree_set(0..groups, 0..=3), nodes)
+            .prop_map(move |groups| Layout {
+                groups,
+                fanout_limit,
+            })
+    })
+}
+
+impl Layout {
+    fn toml(&self) -> String {
+        let mut text = format!(
+            "[cluster]\nname = \"random\"\ntransit_fanout_limit = {}\n\n[sites.s]\n\n[lints]\nsingle-point-of-failure = \"warn\"\n",
+            self.fanout_limit
+        );
+        for (node, groups) in self.groups.iter().enumerate() {
+            let list: Vec<String> = groups.iter().map(|g| format!("\"g{g}\"")).collect();
+            text.push_str(&format!(
+                "\n[nodes.n{node}]\nsite = \"s\"\naddress = \"10.0.0.{}\"\nnetwork_groups = [{}]\n",
+                node + 1,
+                list.join(", ")
+            ));
+        }
+        text
+    }
+
+    fn adjacent(&self, a: usize, b: usize) -> bool {
+        a != b && !self.groups[a].is_disjoint(&self.groups[b])
+    }
+
+    /// Parts of the nodes not in `removed`, each sorted, in order of their first node.
+    fn parts_without(&self, removed: Option<usize>) -> Vec<Vec<usize>> {
+        let n = self.groups.len();
+        let mut seen = vec![false; n];
+        let mut parts = Vec::new();
+        for start in (0..n).filter(|&v| Some(v) != removed) {
+            if seen[start] {
+                continue;
+            }
+            seen[start] = true;
+            let mut part = vec![start];
+            let mut stack = vec![start];
+            while let Some(v) = stack.pop() {
+                for w in 0..n {
+                    if Some(w) != removed && !seen[w] && self.adjacent(v, w) {
+                        seen[w] = true;
+                        part.push(w);
+                        stack.push(w);
+                    }
+                }
+            }
+            part.sort_unstable();
+            parts.push(part);
+        }
+        parts
+    }
+
+    fn single_points_of_failure(&self) -> Vec<usize> {
+        let before = self.parts_without(None);
+        (0..self.groups.len())
+            .filter(|&v| {
+                let part = before
+                    .iter()
+                    .find(|p| p.contains(&v))
+                    .expect("v has a part");
+                let rest: BTreeSet<usize> = part.iter().copied().filter(|&w| w != v).collect();
+                let after = self.parts_without(Some(v));
+                after.iter().filter(|p| rest.contains(&p[0])).count() >= 2
+            })
+            .collect()
+    }
+
+    fn is_transit(&self, node: usize) -> bool {
+        self.groups[node].len() >= 2
+    }
+
+    /// Transit nodes over the limit, each with the nodes behind it.
+    fn overloaded(&self) -> Vec<Vec<String>> {
+        let n = self.groups.len();
+        (0..n)
+            .filter(|&t| self.is_transit(t))
+            .filter_map(|t| {
+                let behind: Vec<usize> = (0..n)
+                    .filter(|&u| !self.is_transit(u) && self.adjacent(t, u))
+                    .collect();
+                (behind.len() > self.fanout_limit).then(|| {
+                    let mut names: Vec<String> = behind.iter().map(|u| format!("n{u}")).collect();
+                    names.sort();
+                    std::iter::once(format!("n{t}")).chain(names).collect()
+                })
+            })
+            .collect()
+    }
+}
+
+fn node_names(nodes: &[usize]) -> Vec<String> {
+    nodes.iter().map(|v| format!("n{v}")).collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn graph_findings_match_brute_force(layout in layouts()) {
+        let source = Source::new("random.toml", layout.toml());
+        let checked = topoc::check(&source, &LintLevels::default());
+        let analysis = checked.analysis.as_ref().expect("random layouts resolve");
+        let findings = |code: &str| -> Vec<Vec<String>> {
+            checked
+                .report
+                .diagnostics
+                .iter()
+                .filter(|d| d.finding.check.code == code)
+                .map(|d| d.finding.nodes.clone())
+                .collect()
+        };
+
+        let parts = layout.parts_without(None);
+        let found_parts: Vec<Vec<usize>> = analysis
+            .parts
+            .iter()
+            .map(|part| part.iter().map(|node| node.index()).collect())
+            .collect();
+        prop_assert_eq!(&found_parts, &parts);
+
+        let unreachable = findings("unreachable-nodes");
+        if parts.len() >= 2 {
+            let mut expected: Vec<Vec<String>> = parts.iter().map(|p| node_names(p)).collect();
+            let mut found = unreachable.clone();
+            expected.sort();
+            found.sort();
+            prop_assert_eq!(found, expected);
+        } else {
+            prop_assert!(unreachable.is_empty());
+        }
+
+        let spof: Vec<Vec<String>> = layout
+            .single_points_of_failure()
+            .into_iter()
+            .map(|v| vec![format!("n{v}")])
+            .collect();
+        let mut found_spof = findings("single-point-of-failure");
+        found_spof.sort();
+        prop_assert_eq!(found_spof, spof);
+
+        let mut found_fanout = findings("transit-fanout");
+        found_fanout.sort();
+        let mut expected_fanout = layout.overloaded();
+        expected_fanout.sort();
+        prop_assert_eq!(found_fanout, expected_fanout);
+    }
+}
