@@ -87,3 +87,24 @@ impl Finding {
         self
     }
 }
+
+/// Where in the file a finding is, in words: "node `tok-1`", or a section such as
+/// "`[cluster]`". Formatted only when a finding needs it.
+#[derive(Debug, Clone, Copy)]
+pub enum Place<'a> {
+    TopLevel,
+    Section(&'a str),
+    Named { what: &'a str, name: &'a str },
+    Nested { key: &'a str, within: &'a Place<'a> },
+}
+
+impl std::fmt::Display for Place<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Place::TopLevel => f.write_str("the top level"),
+            Place::Section(section) => write!(f, "`[{section}]`"),
+            Place::Named { what, name } => write!(f, "{what} `{name}`"),
+            Place::Nested { key, within } => write!(f, "`{key}` of {within}"),
+        }
+    }
+}

@@ -64,11 +64,12 @@ pub fn check(source: &Source, command_line: &LintLevels) -> Checked {
         };
     };
     let analysis = analysis::analyze(&model);
-    findings.extend(checks::run(&checks::Context {
+    let levels = model.lints.clone().merged_with(command_line);
+    let context = checks::Context {
         model: &model,
         analysis: &analysis,
-    }));
-    let levels = model.lints.clone().merged_with(command_line);
+    };
+    findings.extend(checks::run(&context, &levels));
     Checked {
         report: Report::new(findings, &levels),
         model: Some(model),

@@ -14,7 +14,7 @@ use serde_spanned::Spanned;
 use toml::de::{DeTable, DeValue, ValueDeserializer};
 
 use crate::checks::{invalid_value, toml_syntax, unknown_key};
-use crate::finding::Finding;
+use crate::finding::{Finding, Place};
 use crate::level::Level;
 use crate::source::{Source, Span};
 use crate::syntax::{self, Document, Entry};
@@ -47,16 +47,30 @@ pub fn parse(source: &Source) -> (Option<Document>, Vec<Finding>) {
             "cluster" => {
                 document.cluster = read_entry(
                     owned_key(&key),
-                    "`[cluster]`",
+                    Place::Section("cluster"),
                     value,
                     &[settings_keys()],
                     &mut findings,
                 );
             }
             "ntp" => {
-                document.ntp = read_entry(owned_key(&key), "`[ntp]`", value, &[], &mut findings);
+                document.ntp = read_entry(
+                    owned_key(&key),
+                    Place::Section("ntp"),
+                    value,
+                    &[],
+                    &mut findings,
+                );
             }
-            "ca" => document.ca = read_entry(owned_key(&key), "`[ca]`", value, &[], &mut findings),
+            "ca" => {
+                document.ca = read_entry(
+                    owned_key(&key),
+                    Place::Section("ca"),
+                    value,
+                    &[],
+                    &mut findings,
+                )
+            }
             "sites" => {
                 document.sites = read_named(&key, value, "site", &[], &mut findings);
             }
@@ -71,7 +85,7 @@ pub fn parse(source: &Source) -> (Option<Document>, Vec<Finding>) {
             other => findings.push(unknown_key::finding(
                 span_of(&key),
                 other,
-                "the top level",
+                Place::TopLevel,
                 top_level,
             )),
         }
@@ -108,8 +122,11 @@ fn read_named<T: DeserializeOwned + Default>(
     table
         .into_iter()
         .filter_map(|(name, body)| {
-            let place = format!("{what} `{}`", name.get_ref());
-            read_entry::<T>(owned_key(&name), &place, body, nested, findings)
+            let place = Place::Named {
+                what,
+                name: name.get_ref(),
+            };
+            read_entry::<T>(owned_key(&name), place, body, nested, findings)
         })
         .collect()
 }
@@ -165,10 +182,10 @@ fn expect_table<'i>(
     }
 }
 
-/// Reads one table into `T`. `place` describes the table for messages ("node `tok-1`").
+/// Reads one table into `T`; `place` names it in messages.
 fn read_entry<T: DeserializeOwned + Default>(
     key: Spanned<String>,
-    place: &str,
+    place: Place<'_>,
     value: Value<'_>,
     nested: &[Nested],
     findings: &mut Vec<Finding>,
@@ -180,8 +197,11 @@ fn read_entry<T: DeserializeOwned + Default>(
     for (name, known) in nested {
         if let Some(inner) = table.get_mut(*name) {
             if let DeValue::Table(inner) = inner.get_mut() {
-                let inner_place = format!("`{name}` of {place}");
-                drop_unknown_keys(inner, &inner_place, known, findings);
+                let inner_place = Place::Nested {
+                    key: name,
+                    within: &place,
+                };
+                drop_unknown_keys(inner, inner_place, known, findings);
             }
         }
     }
@@ -212,7 +232,7 @@ fn read_entry<T: DeserializeOwned + Default>(
                     // Nothing to drop and try again without: report at the table and give up on it.
                     findings.push(invalid_value::finding(
                         span.unwrap_or(table_span),
-                        place,
+                        &place.to_string(),
                         error.message(),
                     ));
                     let rejected = table.keys().map(|k| k.get_ref().to_string()).collect();
@@ -237,7 +257,7 @@ fn read_entry<T: DeserializeOwned + Default>(
 
 fn drop_unknown_keys(
     table: &mut DeTable<'_>,
-    place: &str,
+    place: Place<'_>,
     known: &[&str],
     findings: &mut Vec<Finding>,
 ) {

@@ -10,7 +10,7 @@ use serde_spanned::Spanned;
 use crate::checks::{
     self, duplicate_name, invalid_value, missing_key, unknown_key, unknown_reference,
 };
-use crate::finding::Finding;
+use crate::finding::{Finding, Place};
 use crate::level::LintLevels;
 use crate::model::{
     CaSettings, Cluster, Group, GroupId, Located, Model, Node, NodeId, RealmId, Settings,
@@ -143,7 +143,9 @@ impl Resolver {
                 }
             })
             .collect();
-        named.sort_by_key(|(name, entry)| (name.clone(), entry.key_span()));
+        named.sort_by(|(a, a_entry), (b, b_entry)| {
+            a.cmp(b).then(a_entry.key_span().cmp(&b_entry.key_span()))
+        });
         let mut unique: Vec<(String, &Entry<T>)> = Vec::with_capacity(named.len());
         for (name, entry) in named {
             match unique.last() {
@@ -190,7 +192,7 @@ impl Resolver {
     fn required<'v, E, V>(
         &mut self,
         entry: &Entry<E>,
-        place: &str,
+        place: Place<'_>,
         key: &str,
         example: &str,
         value: Option<&'v V>,
@@ -223,7 +225,7 @@ impl Resolver {
         let name = self
             .required(
                 entry,
-                "`[cluster]`",
+                Place::Section("cluster"),
                 "name",
                 "\"my-cluster\"",
                 syntax.name.as_ref(),
@@ -447,7 +449,7 @@ impl Resolver {
                 None => self.findings.push(unknown_key::finding(
                     entry.key_span(),
                     entry.name(),
-                    "`[lints]`",
+                    Place::Section("lints"),
                     &checks::lint_codes(),
                 )),
             }
@@ -501,14 +503,14 @@ impl Resolver {
         transit_group: &str,
     ) -> Option<DraftNode> {
         let syntax = &entry.value;
-        let place = format!("node `{name}`");
+        let place = Place::Named { what: "node", name };
         let site = self
-            .required(entry, &place, "site", "\"SITE\"", syntax.site.as_ref())
+            .required(entry, place, "site", "\"SITE\"", syntax.site.as_ref())
             .map(|site| self.site_reference(site, site_index));
         let address = self
             .required(
                 entry,
-                &place,
+                place,
                 "address",
                 "\"10.0.0.1\"",
                 syntax.address.as_ref(),
@@ -657,16 +659,18 @@ fn groups(
 
 /// Group ids for `names`, sorted and without repeats, each with the span that named it first.
 fn ids_of(groups: &[Group], names: &[Located<String>]) -> Vec<Located<GroupId>> {
-    let mut ids: BTreeMap<GroupId, Span> = BTreeMap::new();
-    for name in names {
-        if let Ok(index) = groups.binary_search_by(|group| group.name.as_str().cmp(&name.value)) {
-            let span = ids.entry(GroupId(index)).or_insert(name.span);
-            *span = (*span).min(name.span);
-        }
-    }
-    ids.into_iter()
-        .map(|(id, span)| Located::new(id, span))
-        .collect()
+    let mut ids: Vec<Located<GroupId>> = names
+        .iter()
+        .filter_map(|name| {
+            let index = groups
+                .binary_search_by(|group| group.name.as_str().cmp(&name.value))
+                .ok()?;
+            Some(Located::new(GroupId(index), name.span))
+        })
+        .collect();
+    ids.sort_unstable_by_key(|id| (id.value, id.span));
+    ids.dedup_by_key(|id| id.value);
+    ids
 }
 
 /// The NAT realms named by the sites (a site's own name by default), sorted.

@@ -22,13 +22,22 @@ declare_check! {
     DUPLICATE_ADDRESS, "duplicate-address", CheckKind::Hard
 }
 
-/// The first nodes seen with one external address: the very first, and the first of a
-/// second realm, which is enough to find a clash without comparing every pair.
+/// The first nodes seen with one external address: the very first, and the first of
+/// another realm than its. That is enough to find a clash without comparing every pair.
 #[derive(Default)]
 struct Holders {
     first: Option<NodeId>,
     other_realm: Option<NodeId>,
-    first_in_realm: HashMap<RealmId, NodeId>,
+}
+
+impl Holders {
+    /// The first holder in `realm`, when the cluster has only two realms.
+    fn first_in(&self, model: &Model, realm: RealmId) -> Option<NodeId> {
+        [self.first, self.other_realm]
+            .into_iter()
+            .flatten()
+            .find(|&node| model.realm_of(node) == realm)
+    }
 }
 
 pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
@@ -47,7 +56,6 @@ pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
             }
             Some(_) => {}
         }
-        holders.first_in_realm.entry(realm).or_insert(node);
     }
 
     let mut reported: BTreeSet<(NodeId, NodeId)> = BTreeSet::new();
@@ -71,7 +79,7 @@ pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
         let holders = &external[&model.node(node).external_address().value];
         let partner = match realms.len() {
             0..=1 => None,
-            2 => holders.first_in_realm.get(&realm).copied(),
+            2 => holders.first_in(model, realm),
             _ => holders.first,
         };
         if let Some(partner) = partner {

@@ -14,7 +14,7 @@ declare_check! {
     MISSING_KEY, "missing-key", CheckKind::Hard
 }
 
-pub fn finding(span: Span, key: &str, place: &str, example: &str) -> Finding {
+pub fn finding(span: Span, key: &str, place: impl std::fmt::Display, example: &str) -> Finding {
     Finding::new(&MISSING_KEY, span, format!("{place} has no `{key}`"))
         .label(format!("`{key}` is required here"))
         .help(format!("add `{key} = {example}`"))

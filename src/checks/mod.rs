@@ -25,6 +25,7 @@ pub mod version_mismatch;
 use crate::analysis::Analysis;
 use crate::check::Check;
 use crate::finding::Finding;
+use crate::level::{Level, LintLevels};
 use crate::model::Model;
 
 /// Every code topoc can report, in alphabetical order.
@@ -54,22 +55,39 @@ pub struct Context<'a> {
     pub analysis: &'a Analysis,
 }
 
-/// Runs every check that needs a resolved model.
-pub fn run(context: &Context<'_>) -> Vec<Finding> {
-    let checks: &[fn(&Context<'_>, &mut Vec<Finding>)] = &[
-        cluster_setting_override::check,
-        duplicate_address::check,
-        duplicate_fqdn::check,
-        nat_without_fqdn::check,
-        single_point_of_failure::check,
-        transit_fanout::check,
-        unreachable_nodes::check,
-        unusable_address::check,
-        version_mismatch::check,
+/// A check that runs on a resolved model.
+type ModelCheck = fn(&Context<'_>, &mut Vec<Finding>);
+
+/// Runs every check on the model whose level in `levels` is not `allow`.
+pub fn run(context: &Context<'_>, levels: &LintLevels) -> Vec<Finding> {
+    let checks: [(&Check, ModelCheck); 9] = [
+        (
+            &cluster_setting_override::CLUSTER_SETTING_OVERRIDE,
+            cluster_setting_override::check,
+        ),
+        (
+            &duplicate_address::DUPLICATE_ADDRESS,
+            duplicate_address::check,
+        ),
+        (&duplicate_fqdn::DUPLICATE_FQDN, duplicate_fqdn::check),
+        (&nat_without_fqdn::NAT_WITHOUT_FQDN, nat_without_fqdn::check),
+        (
+            &single_point_of_failure::SINGLE_POINT_OF_FAILURE,
+            single_point_of_failure::check,
+        ),
+        (&transit_fanout::TRANSIT_FANOUT, transit_fanout::check),
+        (
+            &unreachable_nodes::UNREACHABLE_NODES,
+            unreachable_nodes::check,
+        ),
+        (&unusable_address::UNUSABLE_ADDRESS, unusable_address::check),
+        (&version_mismatch::VERSION_MISMATCH, version_mismatch::check),
     ];
     let mut findings = Vec::new();
-    for check in checks {
-        check(context, &mut findings);
+    for (check, run) in checks {
+        if levels.level_of(check) != Level::Allow {
+            run(context, &mut findings);
+        }
     }
     findings
 }

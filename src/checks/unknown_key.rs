@@ -15,7 +15,7 @@ declare_check! {
 }
 
 /// `key` is not one of `known` in the table described by `place` (such as "node `tok-1`").
-pub fn finding(span: Span, key: &str, place: &str, known: &[&str]) -> Finding {
+pub fn finding(span: Span, key: &str, place: impl std::fmt::Display, known: &[&str]) -> Finding {
     let help = suggest::did_you_mean(key, known.iter().copied()).or_else(|| {
         (!known.is_empty()).then(|| {
             let list = known.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>();
