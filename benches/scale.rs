@@ -50,7 +50,10 @@ fn main() {
         );
         if let Some((previous_nodes, previous_ms)) = previous {
             let exponent = (check_ms / previous_ms).ln() / (nodes as f64 / previous_nodes).ln();
-            println!("{:>8} scaling exponent of check from the previous size: {exponent:.2}", "");
+            println!(
+                "{:>8} scaling exponent of check from the previous size: {exponent:.2}",
+                ""
+            );
         }
         previous = Some((nodes as f64, check_ms));
     }
@@ -87,7 +90,10 @@ fn child(what: &str, size: usize) {
                 std::hint::black_box(&parsed);
             } else {
                 let checked = topoc::check(&source, &LintLevels::default());
-                assert!(checked.report.diagnostics.is_empty(), "generated topology is clean");
+                assert!(
+                    checked.report.diagnostics.is_empty(),
+                    "generated topology is clean"
+                );
                 std::hint::black_box(&checked);
             }
             started.elapsed()
@@ -95,7 +101,10 @@ fn child(what: &str, size: usize) {
         .collect();
     times.sort();
     let extra_mb = status_kb("VmHWM:").saturating_sub(before) as f64 / 1e3;
-    println!("{} {extra_mb} {file_mb}", times[RUNS / 2].as_secs_f64() * 1e3);
+    println!(
+        "{} {extra_mb} {file_mb}",
+        times[RUNS / 2].as_secs_f64() * 1e3
+    );
 }
 
 /// A field of `/proc/self/status` in kB; 0 where there is no procfs.

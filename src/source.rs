@@ -71,12 +71,33 @@ impl Source {
     /// The line and column of a byte offset; offsets past the end clamp to the end.
     pub fn line_column(&self, offset: usize) -> LineColumn {
         let offset = self.clamp(offset);
-        let line_index = self.line_starts.partition_point(|&start| start <= offset) - 1;
+        let line_index = self.line_of(offset);
         let line_start = self.line_starts[line_index];
         LineColumn {
             line: line_index + 1,
             column: self.text[line_start..offset].chars().count() + 1,
         }
+    }
+
+    /// The 0-based line an offset is on.
+    pub fn line_of(&self, offset: usize) -> usize {
+        self.line_starts
+            .partition_point(|&start| start <= self.clamp(offset))
+            - 1
+    }
+
+    pub fn line_count(&self) -> usize {
+        self.line_starts.len()
+    }
+
+    /// The byte range of 0-based lines `first..=last`, with the last line's newline.
+    pub fn lines(&self, first: usize, last: usize) -> Span {
+        let end = self
+            .line_starts
+            .get(last + 1)
+            .copied()
+            .unwrap_or(self.text.len());
+        Span::new(self.line_starts[first], end)
     }
 
     /// The nearest offset at or before `offset` that starts a character.
