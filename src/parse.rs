@@ -69,7 +69,7 @@ pub fn parse(source: &Source) -> (Option<Document>, Vec<Finding>) {
                     value,
                     &[],
                     &mut findings,
-                )
+                );
             }
             "sites" => {
                 document.sites = read_named(&key, value, "site", &[], &mut findings);
