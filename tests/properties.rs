@@ -2,6 +2,7 @@
 //! shared group, parts by search, single points of failure by removing each node in turn.
 
 use std::collections::BTreeSet;
+use std::fmt::Write as _;
 
 use proptest::prelude::*;
 use topoc::level::LintLevels;
@@ -32,11 +33,12 @@ impl Layout {
         );
         for (node, groups) in self.groups.iter().enumerate() {
             let list: Vec<String> = groups.iter().map(|g| format!("\"g{g}\"")).collect();
-            text.push_str(&format!(
+            let _ = write!(
+                text,
                 "\n[nodes.n{node}]\nsite = \"s\"\naddress = \"10.0.0.{}\"\nnetwork_groups = [{}]\n",
                 node + 1,
                 list.join(", ")
-            ));
+            );
         }
         text
     }
@@ -58,12 +60,13 @@ impl Layout {
             let mut part = vec![start];
             let mut stack = vec![start];
             while let Some(v) = stack.pop() {
-                for w in 0..n {
-                    if Some(w) != removed && !seen[w] && self.adjacent(v, w) {
-                        seen[w] = true;
-                        part.push(w);
-                        stack.push(w);
-                    }
+                let next: Vec<usize> = (0..n)
+                    .filter(|&w| Some(w) != removed && !seen[w] && self.adjacent(v, w))
+                    .collect();
+                for w in next {
+                    seen[w] = true;
+                    part.push(w);
+                    stack.push(w);
                 }
             }
             part.sort_unstable();
