@@ -7,6 +7,9 @@
 //! `cargo bench --bench scale` prints the table; `cargo bench --bench scale -- --write FILE`
 //! writes the 100,000-node topology to FILE, to try the binary on it.
 
+// Figures are printed as floats: counts of nodes and bytes far below 2^52.
+#![allow(clippy::cast_precision_loss)]
+
 mod generate;
 
 use std::process::Command;
@@ -41,26 +44,39 @@ fn main() {
     let mut previous: Option<(f64, f64)> = None;
     for (index, (sites, per_site)) in SIZES.iter().enumerate() {
         let nodes = sites * per_site;
-        let (parse_ms, parse_mb, file_mb) = measure("parse", index);
-        let (check_ms, check_mb, _) = measure("check", index);
+        let parse = measure("parse", index);
+        let check = measure("check", index);
         println!(
-            "{nodes:>8} {file_mb:>8.1} {parse_ms:>9.1} {check_ms:>9.1} {:>6.2} {parse_mb:>12.1} {check_mb:>12.1} {:>8.1}",
-            check_ms / parse_ms,
-            check_mb / file_mb
+            "{nodes:>8} {:>8.1} {:>9.1} {:>9.1} {:>6.2} {:>12.1} {:>12.1} {:>8.1}",
+            check.file_mb,
+            parse.millis,
+            check.millis,
+            check.millis / parse.millis,
+            parse.peak_mb,
+            check.peak_mb,
+            check.peak_mb / check.file_mb
         );
-        if let Some((previous_nodes, previous_ms)) = previous {
-            let exponent = (check_ms / previous_ms).ln() / (nodes as f64 / previous_nodes).ln();
+        if let Some((previous_nodes, previous_millis)) = previous {
+            let exponent =
+                (check.millis / previous_millis).ln() / (nodes as f64 / previous_nodes).ln();
             println!(
                 "{:>8} scaling exponent of check from the previous size: {exponent:.2}",
                 ""
             );
         }
-        previous = Some((nodes as f64, check_ms));
+        previous = Some((nodes as f64, check.millis));
     }
 }
 
-/// Runs one measurement in a child process: (median ms, extra peak MB, file MB).
-fn measure(what: &str, size: usize) -> (f64, f64, f64) {
+/// One measurement: median time, extra peak memory, and the size of the file.
+struct Figures {
+    millis: f64,
+    peak_mb: f64,
+    file_mb: f64,
+}
+
+/// Runs one measurement in a child process.
+fn measure(what: &str, size: usize) -> Figures {
     let exe = std::env::current_exe().expect("own path");
     let output = Command::new(exe)
         .args(["--child", what, &size.to_string()])
@@ -72,7 +88,11 @@ fn measure(what: &str, size: usize) -> (f64, f64, f64) {
         .map(|field| field.parse().expect("child prints numbers"))
         .collect();
     assert_eq!(fields.len(), 3, "child output: {line}");
-    (fields[0], fields[1], fields[2])
+    Figures {
+        millis: fields[0],
+        peak_mb: fields[1],
+        file_mb: fields[2],
+    }
 }
 
 fn child(what: &str, size: usize) {
