@@ -39,40 +39,23 @@ pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
 
 fn compare(node: &Node, cluster: &Settings, findings: &mut Vec<Finding>) {
     let own = &node.settings;
-    push_if_different(
-        node,
-        "distribution_timeout",
-        own.distribution_timeout.as_ref(),
-        cluster.distribution_timeout.as_ref(),
-        findings,
-    );
-    push_if_different(
-        node,
-        "distribution_timeout_multiplier",
-        own.distribution_timeout_multiplier.as_ref(),
-        cluster.distribution_timeout_multiplier.as_ref(),
-        findings,
-    );
-    push_if_different(
-        node,
-        "allowed_time_difference",
-        own.allowed_time_difference.as_ref(),
-        cluster.allowed_time_difference.as_ref(),
-        findings,
-    );
-    push_if_different(
-        node,
-        "check_version_match",
-        own.check_version_match.as_ref(),
-        cluster.check_version_match.as_ref(),
-        findings,
-    );
-    push_if_different(
-        node,
-        "check_version_match_level",
-        own.check_version_match_level.as_ref(),
-        cluster.check_version_match_level.as_ref(),
-        findings,
+    macro_rules! each_setting {
+        ($($field:ident),*) => {$(
+            push_if_different(
+                node,
+                stringify!($field),
+                own.$field.as_ref(),
+                cluster.$field.as_ref(),
+                findings,
+            );
+        )*};
+    }
+    each_setting!(
+        distribution_timeout,
+        distribution_timeout_multiplier,
+        allowed_time_difference,
+        check_version_match,
+        check_version_match_level
     );
 }
 
