@@ -10,7 +10,7 @@ use topoc::check::Check;
 use topoc::level::{Level, LintLevels};
 use topoc::report::{human, json};
 use topoc::source::Source;
-use topoc::{checks, suggest};
+use topoc::{checks, explain, suggest};
 
 /// Exit code: nothing at error level.
 const CLEAN: u8 = 0;
@@ -34,6 +34,19 @@ struct Cli {
 enum Command {
     /// Checks a topology and reports every finding
     Check(CheckArgs),
+    /// Explains a finding code: what it checks, why, and how to fix it
+    Explain(ExplainArgs),
+}
+
+#[derive(Debug, clap::Args)]
+#[command(group = clap::ArgGroup::new("what").required(true))]
+struct ExplainArgs {
+    /// The code, such as `unreachable-nodes`
+    #[arg(group = "what")]
+    code: Option<String>,
+    /// List every code with its default level
+    #[arg(long, group = "what")]
+    list: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -86,6 +99,7 @@ pub fn main() -> ExitCode {
             let sub = matches.subcommand_matches("check").unwrap_or(&matches);
             run_check(args, sub)
         }
+        Command::Explain(args) => run_explain(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -117,6 +131,15 @@ fn run_check(args: &CheckArgs, matches: &ArgMatches) -> Result<u8, Failure> {
     } else {
         CLEAN
     })
+}
+
+fn run_explain(args: &ExplainArgs) -> Result<u8, Failure> {
+    let text = match &args.code {
+        Some(code) => explain::explain(code).map_err(Failure)?,
+        None => explain::list(),
+    };
+    write_stdout(&text)?;
+    Ok(CLEAN)
 }
 
 /// The `-A/-W/-D` flags in the order given, so that a later one wins, as in rustc.

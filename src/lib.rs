@@ -7,7 +7,7 @@
 //! 3. [`resolve`]: syntax to [`model`], defaults applied and references resolved.
 //! 4. [`analysis`]: the node–group graph, its parts and its single points of failure.
 //! 5. [`checks`]: one file per finding code; [`diagnostic`] grades findings by [`level`].
-//! 6. [`report`]: human, JSON.
+//! 6. [`report`]: human, JSON; [`explain`] gives the long form of every code.
 //!
 //! The library never prints and never exits: it returns models and findings, and the
 //! binary (`cli`) does the I/O.
@@ -16,6 +16,7 @@ pub mod analysis;
 pub mod check;
 pub mod checks;
 pub mod diagnostic;
+pub mod explain;
 pub mod finding;
 pub mod level;
 pub mod model;

@@ -4,6 +4,7 @@
 //! Sites, nodes and groups are sorted by name, so ids follow name order and everything
 //! derived from the model is deterministic.
 
+use std::collections::BTreeMap;
 use std::net::IpAddr;
 use std::time::Duration;
 
@@ -48,6 +49,8 @@ id!(RealmId);
 pub struct Model {
     pub cluster: Cluster,
     pub ntp_servers: Vec<Located<String>>,
+    /// Where `[ntp]` is, if the file has it.
+    pub ntp_span: Option<Span>,
     pub ca: CaSettings,
     pub sites: Vec<Site>,
     pub nodes: Vec<Node>,
@@ -72,6 +75,8 @@ pub struct Cluster {
     /// The backbone network group; it exists only if some node joins it.
     pub transit_group: String,
     pub transit_fanout_limit: usize,
+    /// Routes longer than this are reported by `long-route`.
+    pub max_route_hops: usize,
     pub settings: Settings,
     pub shared_key: Option<SharedKeySource>,
 }
@@ -152,6 +157,9 @@ pub struct Group {
     pub members: Vec<NodeId>,
     /// The first place the file names this group.
     pub span: Span,
+    /// Named by the file (in `network_groups` or by `transit = true`), not only a site's
+    /// default network group.
+    pub explicit: bool,
 }
 
 impl Model {
@@ -187,6 +195,18 @@ impl Model {
     /// A transit node sits in two or more network groups.
     pub fn is_transit(&self, node: NodeId) -> bool {
         self.node(node).network_groups.len() >= 2
+    }
+
+    /// The members of a group by site, sites in id order.
+    pub fn members_by_site(&self, members: &[NodeId]) -> BTreeMap<SiteId, Vec<NodeId>> {
+        let mut by_site: BTreeMap<SiteId, Vec<NodeId>> = BTreeMap::new();
+        for &member in members {
+            by_site
+                .entry(self.node(member).site.value)
+                .or_default()
+                .push(member);
+        }
+        by_site
     }
 
     /// Names of nodes, in the order given.

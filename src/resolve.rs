@@ -28,6 +28,8 @@ pub const SEG_PORT: u16 = 9090;
 pub const TRANSIT_GROUP: &str = "transit";
 /// The seed's rule: at most ten nodes behind one transit node.
 pub const TRANSIT_FANOUT_LIMIT: u32 = 10;
+/// Longest route `long-route` accepts: leaf, transit, transit, leaf.
+pub const MAX_ROUTE_HOPS: u32 = 3;
 
 pub fn resolve(document: &Document) -> (Option<Model>, Vec<Finding>) {
     let mut resolver = Resolver::default();
@@ -45,6 +47,8 @@ struct Resolver {
 struct DraftNode {
     node: Node,
     network_groups: Vec<Located<String>>,
+    /// 1 when the first network group is the site's, by default; else 0.
+    first_explicit_group: usize,
     update_group: Located<String>,
     runtime_group: Located<String>,
 }
@@ -85,7 +89,7 @@ impl Resolver {
             .map(|(name, entry)| self.node(name, entry, &sites, &site_index, transit_group))
             .collect();
 
-        let mut drafts: Vec<DraftNode> = drafts.into_iter().collect::<Option<_>>()?;
+        let drafts: Vec<DraftNode> = drafts.into_iter().collect::<Option<_>>()?;
         let cluster = cluster?;
         let sites: Vec<Site> = sites
             .into_iter()
@@ -96,12 +100,14 @@ impl Resolver {
                 .push(checks::empty_cluster::finding(cluster.span));
             return None;
         }
-        let network_groups = groups(&mut drafts, |draft| &draft.network_groups);
-        let update_groups = groups(&mut drafts, |draft| {
-            std::slice::from_ref(&draft.update_group)
+        let network_groups = groups(&drafts, |draft| {
+            (&draft.network_groups, draft.first_explicit_group)
         });
-        let runtime_groups = groups(&mut drafts, |draft| {
-            std::slice::from_ref(&draft.runtime_group)
+        let update_groups = groups(&drafts, |draft| {
+            (std::slice::from_ref(&draft.update_group), 0)
+        });
+        let runtime_groups = groups(&drafts, |draft| {
+            (std::slice::from_ref(&draft.runtime_group), 0)
         });
         let nodes = drafts
             .into_iter()
@@ -119,6 +125,7 @@ impl Resolver {
         Some(Model {
             cluster,
             ntp_servers,
+            ntp_span: document.ntp.as_ref().map(Entry::key_span),
             ca: ca?,
             sites,
             nodes,
@@ -270,6 +277,10 @@ impl Resolver {
             .transit_fanout_limit
             .as_ref()
             .map(|limit| self.number(limit, "transit_fanout_limit", |n| values::at_least(n, 1)));
+        let max_route_hops = syntax
+            .max_route_hops
+            .as_ref()
+            .map(|hops| self.number(hops, "max_route_hops", |n| values::at_least(n, 1)));
         let shared_key = self.shared_key(syntax, kind);
         let settings = syntax
             .settings
@@ -296,6 +307,10 @@ impl Resolver {
                 .ok()?
                 .map_or(TRANSIT_FANOUT_LIMIT, |limit| limit.value)
                 as usize,
+            max_route_hops: max_route_hops
+                .transpose()
+                .ok()?
+                .map_or(MAX_ROUTE_HOPS, |hops| hops.value) as usize,
             settings: settings.transpose().ok()?.unwrap_or_default(),
             shared_key: shared_key.ok()?,
         })
@@ -556,9 +571,9 @@ impl Resolver {
         let site = site?.ok()?;
         // A site whose own values are wrong was reported already; its nodes wait for it.
         let site_model = sites[site.value.index()].1.as_ref()?;
+        let explicit_groups = explicit_groups.transpose().ok()?;
+        let first_explicit_group = usize::from(explicit_groups.is_none());
         let mut network_groups = explicit_groups
-            .transpose()
-            .ok()?
             .unwrap_or_else(|| vec![Located::new(site_model.name.clone(), site.span)]);
         let transit = syntax.transit.as_ref().map(located_copy);
         if let Some(Located { value: true, span }) = transit {
@@ -590,6 +605,7 @@ impl Resolver {
         Some(DraftNode {
             node,
             network_groups,
+            first_explicit_group,
             update_group: update_group
                 .transpose()
                 .ok()?
@@ -634,24 +650,29 @@ impl Resolver {
 }
 
 /// The groups named by `memberships` of every draft, sorted by name, members in node order.
-fn groups(
-    drafts: &mut [DraftNode],
-    memberships: impl Fn(&DraftNode) -> &[Located<String>],
+/// `memberships` gives a draft's group names and the index of the first one the file names
+/// itself (those before it are defaults).
+fn groups<'d>(
+    drafts: &'d [DraftNode],
+    memberships: impl Fn(&'d DraftNode) -> (&'d [Located<String>], usize),
 ) -> Vec<Group> {
     let mut by_name: BTreeMap<&str, Group> = BTreeMap::new();
     for (index, draft) in drafts.iter().enumerate() {
-        for membership in memberships(draft) {
+        let (names, first_explicit) = memberships(draft);
+        for (position, membership) in names.iter().enumerate() {
             let group = by_name
                 .entry(membership.value.as_str())
                 .or_insert_with(|| Group {
                     name: membership.value.clone(),
                     members: Vec::new(),
                     span: membership.span,
+                    explicit: false,
                 });
             if group.members.last() != Some(&NodeId(index)) {
                 group.members.push(NodeId(index));
             }
             group.span = group.span.min(membership.span);
+            group.explicit |= position >= first_explicit;
         }
     }
     by_name.into_values().collect()

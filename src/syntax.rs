@@ -34,6 +34,7 @@ pub struct Cluster {
     pub management_node: Option<Spanned<String>>,
     pub transit_group: Option<Spanned<String>>,
     pub transit_fanout_limit: Option<Spanned<i64>>,
+    pub max_route_hops: Option<Spanned<i64>>,
     pub shared_key_env: Option<Spanned<String>>,
     pub shared_key_file: Option<Spanned<String>>,
     pub settings: Option<Spanned<Settings>>,

@@ -185,3 +185,47 @@ fn human_output_has_no_colour_when_piped() {
         "no ANSI escapes in a pipe"
     );
 }
+
+#[test]
+fn explain_prints_the_long_form_of_any_code() {
+    for name in ["unreachable-nodes", "mixed-priority", "toml-syntax"] {
+        let output = topoc(&["explain", name]);
+        assert_eq!(code(&output), 0);
+        let text = stdout(&output);
+        assert!(text.starts_with(name), "{text}");
+        assert!(text.lines().count() > 3, "{text}");
+    }
+    let lint = stdout(&topoc(&["explain", "mixed-priority"]));
+    assert!(lint.contains("(lint, warn by default)"), "{lint}");
+    let hard = stdout(&topoc(&["explain", "unreachable-nodes"]));
+    assert!(hard.contains("(hard error)"), "{hard}");
+}
+
+#[test]
+fn explain_list_names_every_code_with_its_level() {
+    let output = topoc(&["explain", "--list"]);
+    assert_eq!(code(&output), 0);
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path("../snapshots");
+    settings.set_prepend_module_to_snapshot(false);
+    settings.bind(|| insta::assert_snapshot!("explain_list", stdout(&output)));
+    for check in topoc::checks::ALL {
+        let line = stdout(&output)
+            .lines()
+            .find(|line| line.split_whitespace().next() == Some(check.code))
+            .map(str::to_owned);
+        assert!(line.is_some(), "`{}` is not listed", check.code);
+    }
+}
+
+#[test]
+fn explain_refuses_unknown_codes_with_a_suggestion() {
+    let output = topoc(&["explain", "lonely-network-grup"]);
+    assert_eq!(code(&output), 2);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("did you mean `lonely-network-group`?"),
+        "{stderr}"
+    );
+    assert_eq!(code(&topoc(&["explain"])), 2);
+}

@@ -81,3 +81,22 @@ fn every_fixture_folder_is_a_code() {
         );
     }
 }
+
+#[test]
+fn every_code_has_an_explanation_with_a_fix() {
+    for check in checks::ALL {
+        let explanation = check.explanation();
+        let paragraphs = explanation.split("\n\n").count();
+        assert!(
+            paragraphs >= 2,
+            "`{}` needs a summary line and a paragraph on why and how to fix it",
+            check.code
+        );
+        let summary = explanation.lines().next().unwrap_or_default();
+        assert!(
+            summary.ends_with('.'),
+            "`{}`: the summary is a sentence",
+            check.code
+        );
+    }
+}

@@ -1,0 +1,37 @@
+use crate::check::CheckKind;
+use crate::checks::Context;
+use crate::declare_check;
+use crate::finding::Finding;
+use crate::level::Level;
+
+declare_check! {
+    /// No node is named as the management node.
+    ///
+    /// Any node accepts administrator logins, but "you may attach the GUI to only one node at
+    /// a time", so "it is recommended that a single node be chosen to be the Management node
+    /// and all Administrators will only connect to that node to make changes" (seed: Where's
+    /// my master?). A node added to the cluster also takes its policy from the node the GUI
+    /// is attached to.
+    ///
+    /// Set `management_node` in `[cluster]`.
+    NO_MANAGEMENT_NODE, "no-management-node", CheckKind::Lint(Level::Warn)
+}
+
+pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
+    let model = context.model;
+    if model.cluster.management_node.is_some() {
+        return;
+    }
+    let example = &model.nodes[0].name;
+    findings.push(
+        Finding::new(
+            &NO_MANAGEMENT_NODE,
+            model.cluster.span,
+            "the cluster names no management node",
+        )
+        .label("no `management_node`")
+        .help(format!(
+            "add `management_node = \"{example}\"` to `[cluster]`"
+        )),
+    );
+}
