@@ -1,5 +1,6 @@
 //! The command line: parses arguments, reads files, prints reports, picks the exit code.
 
+use std::fmt::Write as _;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -7,10 +8,11 @@ use std::process::ExitCode;
 use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 use topoc::check::Check;
+use topoc::emit::{self, graph};
 use topoc::level::{Level, LintLevels};
 use topoc::report::{human, json};
 use topoc::source::Source;
-use topoc::{checks, explain, suggest};
+use topoc::{checks, explain, suggest, write};
 
 /// Exit code: nothing at error level.
 const CLEAN: u8 = 0;
@@ -34,6 +36,10 @@ struct Cli {
 enum Command {
     /// Checks a topology and reports every finding
     Check(CheckArgs),
+    /// Compiles a topology into every node's files
+    Build(BuildArgs),
+    /// Prints a picture of the topology (Graphviz DOT or Mermaid)
+    Graph(GraphArgs),
     /// Explains a finding code: what it checks, why, and how to fix it
     Explain(ExplainArgs),
 }
@@ -56,6 +62,45 @@ struct CheckArgs {
     /// How to print the findings
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
+    #[command(flatten)]
+    lints: LintArgs,
+}
+
+#[derive(Debug, clap::Args)]
+struct BuildArgs {
+    /// The topology file
+    file: PathBuf,
+    /// The output directory, replaced as a whole
+    #[arg(long, value_name = "DIR", default_value = "out")]
+    out: PathBuf,
+    /// Write nothing; exit 1 and list the files when the output differs from a fresh build
+    #[arg(long)]
+    check: bool,
+    /// Replace the output directory even if topoc did not write it
+    #[arg(long)]
+    force: bool,
+    #[command(flatten)]
+    lints: LintArgs,
+}
+
+#[derive(Debug, clap::Args)]
+struct GraphArgs {
+    /// The topology file
+    file: PathBuf,
+    /// Which picture to print
+    #[arg(long, value_enum, default_value_t = GraphFormat::Dot)]
+    format: GraphFormat,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum GraphFormat {
+    Dot,
+    Mermaid,
+}
+
+/// Lint levels for this run, over the file's `[lints]`.
+#[derive(Debug, clap::Args)]
+struct LintArgs {
     /// Do not report CODE
     #[arg(short = 'A', long = "allow", value_name = "CODE")]
     allow: Vec<String>,
@@ -99,6 +144,11 @@ pub fn main() -> ExitCode {
             let sub = matches.subcommand_matches("check").unwrap_or(&matches);
             run_check(args, sub)
         }
+        Command::Build(args) => {
+            let sub = matches.subcommand_matches("build").unwrap_or(&matches);
+            run_build(args, sub)
+        }
+        Command::Graph(args) => run_graph(args),
         Command::Explain(args) => run_explain(args),
     };
     match result {
@@ -111,18 +161,11 @@ pub fn main() -> ExitCode {
 }
 
 fn run_check(args: &CheckArgs, matches: &ArgMatches) -> Result<u8, Failure> {
-    let levels = command_line_levels(args, matches)?;
+    let levels = command_line_levels(&args.lints, matches)?;
     let source = read_source(&args.file)?;
     let checked = topoc::check(&source, &levels);
     let text = match args.format {
-        Format::Human => human::render(
-            &source,
-            &checked.report,
-            human::Style {
-                color: std::io::stdout().is_terminal(),
-                width: 100,
-            },
-        ),
+        Format::Human => human_report(&source, &checked.report, std::io::stdout().is_terminal()),
         Format::Json => json::render(&source, &checked.report),
     };
     write_stdout(&text)?;
@@ -131,6 +174,85 @@ fn run_check(args: &CheckArgs, matches: &ArgMatches) -> Result<u8, Failure> {
     } else {
         CLEAN
     })
+}
+
+fn run_build(args: &BuildArgs, matches: &ArgMatches) -> Result<u8, Failure> {
+    let levels = command_line_levels(&args.lints, matches)?;
+    let source = read_source(&args.file)?;
+    let checked = topoc::check(&source, &levels);
+    if !checked.report.diagnostics.is_empty() {
+        eprint!(
+            "{}",
+            human_report(&source, &checked.report, std::io::stderr().is_terminal())
+        );
+    }
+    let (Some(model), Some(analysis), false) = (
+        &checked.model,
+        &checked.analysis,
+        checked.report.has_errors(),
+    ) else {
+        eprintln!(
+            "error: not building `{}`: fix the errors above first",
+            source.name
+        );
+        return Ok(FINDINGS);
+    };
+    let input_name = args.file.file_name().map_or_else(
+        || source.name.clone(),
+        |name| name.to_string_lossy().into_owned(),
+    );
+    let tree = emit::compile(model, analysis, (&input_name, &source.text))
+        .map_err(|error| Failure(error.to_string()))?;
+    if args.check {
+        let drift = write::drift(&tree, &args.out).map_err(|error| Failure(error.to_string()))?;
+        if drift.is_empty() {
+            write_stdout(&format!(
+                "`{}` is up to date ({} files)\n",
+                args.out.display(),
+                tree.len()
+            ))?;
+            return Ok(CLEAN);
+        }
+        let mut text = format!(
+            "`{}` differs from a fresh build of `{}`:\n",
+            args.out.display(),
+            source.name
+        );
+        for difference in &drift {
+            let _ = writeln!(text, "  {difference}");
+        }
+        write_stdout(&text)?;
+        return Ok(FINDINGS);
+    }
+    write::commit(&tree, &args.out, args.force).map_err(|error| Failure(error.to_string()))?;
+    write_stdout(&format!(
+        "wrote {} files to `{}`\n",
+        tree.len(),
+        args.out.display()
+    ))?;
+    Ok(CLEAN)
+}
+
+fn run_graph(args: &GraphArgs) -> Result<u8, Failure> {
+    let source = read_source(&args.file)?;
+    let checked = topoc::check(&source, &LintLevels::default());
+    let Some(model) = &checked.model else {
+        eprint!(
+            "{}",
+            human_report(&source, &checked.report, std::io::stderr().is_terminal())
+        );
+        return Ok(FINDINGS);
+    };
+    let text = match args.format {
+        GraphFormat::Dot => graph::dot(model),
+        GraphFormat::Mermaid => graph::mermaid(model),
+    };
+    write_stdout(&text)?;
+    Ok(CLEAN)
+}
+
+fn human_report(source: &Source, report: &topoc::diagnostic::Report, color: bool) -> String {
+    human::render(source, report, human::Style { color, width: 100 })
 }
 
 fn run_explain(args: &ExplainArgs) -> Result<u8, Failure> {
@@ -143,7 +265,7 @@ fn run_explain(args: &ExplainArgs) -> Result<u8, Failure> {
 }
 
 /// The `-A/-W/-D` flags in the order given, so that a later one wins, as in rustc.
-fn command_line_levels(args: &CheckArgs, matches: &ArgMatches) -> Result<LintLevels, Failure> {
+fn command_line_levels(args: &LintArgs, matches: &ArgMatches) -> Result<LintLevels, Failure> {
     let mut given: Vec<(usize, &String, Level)> = Vec::new();
     for (id, codes, level) in [
         ("allow", &args.allow, Level::Allow),

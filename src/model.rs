@@ -209,6 +209,30 @@ impl Model {
         by_site
     }
 
+    /// The address of `node` as nodes of `viewer` reach it: the physical address inside its
+    /// own NAT realm, the NAT address (or the physical one, without NAT) from any other.
+    pub fn address_seen_from(&self, node: NodeId, viewer: RealmId) -> &Located<IpAddr> {
+        if self.realm_of(node) == viewer {
+            &self.node(node).address
+        } else {
+            self.node(node).external_address()
+        }
+    }
+
+    /// The nodes behind a transit node: those in a single group that it shares, in id order.
+    pub fn nodes_behind(&self, transit: NodeId) -> Vec<NodeId> {
+        let mut behind: Vec<NodeId> = self
+            .node(transit)
+            .network_groups
+            .iter()
+            .flat_map(|group| &self.network_group(group.value).members)
+            .copied()
+            .filter(|&member| !self.is_transit(member))
+            .collect();
+        behind.sort_unstable();
+        behind
+    }
+
     /// Names of nodes, in the order given.
     pub fn node_names(&self, nodes: &[NodeId]) -> Vec<String> {
         nodes

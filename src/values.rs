@@ -110,6 +110,11 @@ pub fn duration(text: &str) -> Result<Duration, String> {
     if duration.is_zero() {
         return Err("a duration must be longer than zero".into());
     }
+    if duration.subsec_nanos() != 0 {
+        return Err(format!(
+            "`{text}` is not a whole number of seconds, which the appliances take"
+        ));
+    }
     Ok(duration)
 }
 
@@ -200,6 +205,7 @@ mod tests {
     fn durations_versions_and_ports() {
         assert_eq!(duration("2m").unwrap(), Duration::from_secs(120));
         assert!(duration("0s").is_err());
+        assert!(duration("1500ms").is_err());
         assert!(duration("soon").is_err());
         assert!(version("12.2.4-46412").is_ok());
         assert!(version("12.2").is_ok());

@@ -5,7 +5,7 @@ use crate::check::CheckKind;
 use crate::checks::Context;
 use crate::declare_check;
 use crate::finding::Finding;
-use crate::model::{Located, Model, NodeId, RealmId};
+use crate::model::{Model, NodeId, RealmId};
 
 declare_check! {
     /// Two nodes that look like one address from somewhere in the cluster.
@@ -101,20 +101,10 @@ pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
     }
 }
 
-/// The address of `node` as `viewer` sees it.
-fn seen_from(model: &Model, node: NodeId, viewer: RealmId) -> &Located<IpAddr> {
-    let node_model = model.node(node);
-    if model.realm_of(node) == viewer {
-        &node_model.address
-    } else {
-        node_model.external_address()
-    }
-}
-
 fn clash(model: &Model, first: NodeId, second: NodeId, viewer: RealmId) -> Finding {
     let (first_at, second_at) = (
-        seen_from(model, first, viewer),
-        seen_from(model, second, viewer),
+        model.address_seen_from(first, viewer),
+        model.address_seen_from(second, viewer),
     );
     let (first_name, second_name) = (&model.node(first).name, &model.node(second).name);
     let realm = &model.realms[viewer.index()];

@@ -3,7 +3,6 @@ use crate::checks::Context;
 use crate::declare_check;
 use crate::finding::Finding;
 use crate::level::Level;
-use crate::model::NodeId;
 
 declare_check! {
     /// A transit node carries more nodes than the limit.
@@ -45,14 +44,7 @@ pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
         if count <= limit {
             continue;
         }
-        let mut behind: Vec<NodeId> = node
-            .network_groups
-            .iter()
-            .flat_map(|group| &model.network_group(group.value).members)
-            .copied()
-            .filter(|&member| !model.is_transit(member))
-            .collect();
-        behind.sort_unstable();
+        let behind = model.nodes_behind(transit);
         let busiest = node
             .network_groups
             .iter()

@@ -1,0 +1,231 @@
+//! `cluster.json`: the compiled model, for tools and for review.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::Serialize;
+
+use crate::analysis::Analysis;
+use crate::emit::node_json::{ClusterSettings, FORMAT_VERSION};
+use crate::model::{Group, Model, NodeId};
+use crate::syntax::Kind;
+
+/// The whole cluster as topoc understood it.
+#[derive(Debug, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct ClusterFile {
+    /// Layout version of this file.
+    pub format_version: u32,
+    pub cluster: ClusterInfo,
+    pub ntp_servers: Vec<String>,
+    pub sites: Vec<SiteInfo>,
+    pub nodes: Vec<NodeInfo>,
+    pub network_groups: Vec<GroupInfo>,
+    pub update_groups: Vec<GroupInfo>,
+    pub runtime_groups: Vec<GroupInfo>,
+    /// Nodes in two or more network groups, with the nodes behind them.
+    pub transit_nodes: Vec<TransitInfo>,
+    /// Sets of nodes that reach each other; one part when the cluster is whole.
+    pub parts: Vec<Vec<String>>,
+    pub routes: RouteSummary,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct ClusterInfo {
+    pub name: String,
+    /// `swg` or `seg`.
+    pub kind: String,
+    pub port: u16,
+    pub version: Option<String>,
+    pub management_node: Option<String>,
+    pub transit_group: String,
+    pub transit_fanout_limit: usize,
+    pub max_route_hops: usize,
+    pub settings: ClusterSettings,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct SiteInfo {
+    pub name: String,
+    pub location: Option<String>,
+    pub subnet: Option<String>,
+    pub nat_realm: String,
+    pub nodes: Vec<String>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct NodeInfo {
+    pub name: String,
+    pub site: String,
+    pub address: String,
+    pub fqdn: Option<String>,
+    pub nat_address: Option<String>,
+    pub transit: bool,
+    pub priority: Option<u32>,
+    pub network_groups: Vec<String>,
+    pub update_group: String,
+    pub runtime_group: String,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct GroupInfo {
+    pub name: String,
+    pub members: Vec<String>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct TransitInfo {
+    pub node: String,
+    pub network_groups: Vec<String>,
+    /// Nodes in a single group that shares a group with this node.
+    pub behind: Vec<String>,
+}
+
+/// Route lengths over all pairs of nodes.
+#[derive(Debug, Default, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct RouteSummary {
+    /// Ordered pairs of distinct nodes, by the number of hops between them.
+    pub pairs_by_hops: BTreeMap<u32, u64>,
+    /// The longest route, if any two nodes reach each other.
+    pub longest: Option<LongestRoute>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct LongestRoute {
+    pub from: String,
+    pub to: String,
+    pub hops: u32,
+}
+
+impl RouteSummary {
+    /// Counts one route; the first longest seen (in source, then destination order) stays.
+    pub fn add(&mut self, model: &Model, from: NodeId, to: NodeId, hops: u32) {
+        *self.pairs_by_hops.entry(hops).or_default() += 1;
+        if self
+            .longest
+            .as_ref()
+            .is_none_or(|longest| hops > longest.hops)
+        {
+            self.longest = Some(LongestRoute {
+                from: model.node(from).name.clone(),
+                to: model.node(to).name.clone(),
+                hops,
+            });
+        }
+    }
+}
+
+pub fn cluster_file(model: &Model, analysis: &Analysis, routes: RouteSummary) -> ClusterFile {
+    let cluster = &model.cluster;
+    let groups = |groups: &[Group]| -> Vec<GroupInfo> {
+        groups
+            .iter()
+            .map(|group| GroupInfo {
+                name: group.name.clone(),
+                members: model.node_names(&group.members),
+            })
+            .collect()
+    };
+    ClusterFile {
+        format_version: FORMAT_VERSION,
+        cluster: ClusterInfo {
+            name: cluster.name.value.clone(),
+            kind: match cluster.kind {
+                Kind::Swg => "swg",
+                Kind::Seg => "seg",
+            }
+            .to_owned(),
+            port: cluster.port,
+            version: cluster.version.as_ref().map(|v| v.value.clone()),
+            management_node: cluster
+                .management_node
+                .as_ref()
+                .map(|m| model.node(m.value).name.clone()),
+            transit_group: cluster.transit_group.clone(),
+            transit_fanout_limit: cluster.transit_fanout_limit,
+            max_route_hops: cluster.max_route_hops,
+            settings: ClusterSettings::from_model(&cluster.settings),
+        },
+        ntp_servers: model.ntp_servers.iter().map(|s| s.value.clone()).collect(),
+        sites: model
+            .sites
+            .iter()
+            .enumerate()
+            .map(|(index, site)| SiteInfo {
+                name: site.name.clone(),
+                location: site.location.clone(),
+                subnet: site.subnet.as_ref().map(|s| s.value.to_string()),
+                nat_realm: model.realms[site.realm.index()].clone(),
+                nodes: model
+                    .nodes
+                    .iter()
+                    .filter(|node| node.site.value.index() == index)
+                    .map(|node| node.name.clone())
+                    .collect(),
+            })
+            .collect(),
+        nodes: model
+            .node_ids()
+            .map(|id| {
+                let node = model.node(id);
+                NodeInfo {
+                    name: node.name.clone(),
+                    site: model.site(node.site.value).name.clone(),
+                    address: node.address.value.to_string(),
+                    fqdn: node.fqdn.as_ref().map(|f| f.value.clone()),
+                    nat_address: node.nat_address.as_ref().map(|n| n.value.to_string()),
+                    transit: model.is_transit(id),
+                    priority: node.priority.as_ref().map(|p| p.value),
+                    network_groups: node
+                        .network_groups
+                        .iter()
+                        .map(|g| model.network_group(g.value).name.clone())
+                        .collect(),
+                    update_group: model.update_groups[node.update_group.value.index()]
+                        .name
+                        .clone(),
+                    runtime_group: model.runtime_groups[node.runtime_group.value.index()]
+                        .name
+                        .clone(),
+                }
+            })
+            .collect(),
+        network_groups: groups(&model.network_groups),
+        update_groups: groups(&model.update_groups),
+        runtime_groups: groups(&model.runtime_groups),
+        transit_nodes: transit_nodes(model),
+        parts: analysis
+            .parts
+            .iter()
+            .map(|part| model.node_names(part))
+            .collect(),
+        routes,
+    }
+}
+
+fn transit_nodes(model: &Model) -> Vec<TransitInfo> {
+    model
+        .node_ids()
+        .filter(|&id| model.is_transit(id))
+        .map(|id| {
+            let node = model.node(id);
+            let behind = model.nodes_behind(id);
+            TransitInfo {
+                node: node.name.clone(),
+                network_groups: node
+                    .network_groups
+                    .iter()
+                    .map(|g| model.network_group(g.value).name.clone())
+                    .collect(),
+                behind: model.node_names(&behind),
+            }
+        })
+        .collect()
+}

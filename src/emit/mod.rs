@@ -1,0 +1,113 @@
+//! Emit: the model compiled into the files of `topoc build`, in memory. Writing them is
+//! `write`'s job; nothing here touches the file system.
+//!
+//! One module per output: `node_json`, `hosts`, `cluster_json`, `inventory`, `graph` (DOT
+//! and Mermaid) and `manifest`, which lists all the others.
+
+pub mod cluster_json;
+pub mod graph;
+pub mod hosts;
+pub mod inventory;
+pub mod manifest;
+pub mod node_json;
+pub mod tree;
+
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::analysis::Analysis;
+use crate::model::Model;
+use crate::routes::Router;
+pub use tree::{Tree, UnsafePath};
+
+/// Why a build could not be compiled.
+#[derive(Debug)]
+pub enum EmitError {
+    UnsafePath(UnsafePath),
+    Inventory(serde_norway::Error),
+}
+
+impl fmt::Display for EmitError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            EmitError::UnsafePath(path) => path.fmt(f),
+            EmitError::Inventory(error) => write!(f, "cannot write the inventory: {error}"),
+        }
+    }
+}
+
+impl std::error::Error for EmitError {}
+
+impl From<UnsafePath> for EmitError {
+    fn from(path: UnsafePath) -> Self {
+        EmitError::UnsafePath(path)
+    }
+}
+
+/// Every file of the build. `input` is the topology's file name (without directories, so
+/// that the output does not depend on where the build ran) and its text.
+pub fn compile(model: &Model, analysis: &Analysis, input: (&str, &str)) -> Result<Tree, EmitError> {
+    let mut tree = Tree::default();
+    let mut router = Router::new(model);
+    let mut summary = cluster_json::RouteSummary::default();
+    let with_hosts = hosts::needed(model);
+    for id in model.node_ids() {
+        let name = &model.node(id).name;
+        // One routing table at a time: all of them at once would be the square of the size.
+        let table = router.from(id);
+        for other in model.node_ids() {
+            if let Some(hops) = table.hops(other) {
+                summary.add(model, id, other, hops);
+            }
+        }
+        let node = node_json::node_file(model, id, &table);
+        tree.insert(format!("nodes/{name}/node.json"), json(&node))?;
+        if with_hosts {
+            tree.insert(
+                format!("nodes/{name}/hosts"),
+                hosts::hosts_file(model, id, input.0),
+            )?;
+        }
+    }
+    tree.insert(
+        "cluster.json",
+        json(&cluster_json::cluster_file(model, analysis, summary)),
+    )?;
+    tree.insert(
+        "inventory.yaml",
+        inventory::inventory(model).map_err(EmitError::Inventory)?,
+    )?;
+    tree.insert("graph.dot", graph::dot(model))?;
+    tree.insert("graph.mmd", graph::mermaid(model))?;
+    let manifest = manifest::manifest(&model.cluster.name.value, input, tree.iter());
+    tree.insert(manifest::FILE, manifest)?;
+    Ok(tree)
+}
+
+/// The JSON Schemas of the generated JSON files, as `(file name, schema)`; they are
+/// committed in `schemas/`, and a test fails when they are stale.
+pub fn output_schemas() -> [(&'static str, String); 2] {
+    [
+        (
+            "node.schema.json",
+            json(&schemars::schema_for!(node_json::NodeFile)),
+        ),
+        (
+            "cluster.schema.json",
+            json(&schemars::schema_for!(cluster_json::ClusterFile)),
+        ),
+    ]
+}
+
+/// Pretty JSON with a final newline.
+///
+/// # Panics
+///
+/// Never: the outputs hold only strings, numbers, booleans, lists and maps with string or
+/// number keys, which JSON always represents.
+pub fn json(value: &impl Serialize) -> String {
+    let mut text = serde_json::to_string_pretty(value).expect("outputs are plain data");
+    text.push('\n');
+    text
+}

@@ -1,0 +1,282 @@
+//! Writing a build to disk, the output edge of the library: all or nothing, never over files
+//! topoc did not write.
+//!
+//! A build is written into a hidden directory beside the output directory and then swapped
+//! in with one atomic rename (Linux `renameat2` with `RENAME_EXCHANGE`), so that a failure or
+//! a kill at any moment leaves either the previous output or the new one, whole.
+
+use std::fmt;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use crate::emit::Tree;
+use crate::emit::manifest;
+
+/// What can stop a write.
+#[derive(Debug)]
+pub enum WriteError {
+    /// The output directory holds files and no topoc manifest.
+    NotOurs {
+        dir: PathBuf,
+    },
+    /// A previous output holds files its manifest does not list; replacing it would delete them.
+    Unlisted {
+        dir: PathBuf,
+        files: Vec<String>,
+    },
+    /// The output path exists and is not a directory.
+    NotADirectory {
+        path: PathBuf,
+    },
+    Io {
+        path: PathBuf,
+        error: io::Error,
+    },
+}
+
+impl fmt::Display for WriteError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            WriteError::NotOurs { dir } => write!(
+                f,
+                "`{}` is not empty and was not written by topoc (it has no {}); use --force to replace it",
+                dir.display(),
+                manifest::FILE
+            ),
+            WriteError::Unlisted { dir, files } => write!(
+                f,
+                "`{}` holds files topoc did not write, which replacing it would delete: {}; move them away or use --force",
+                dir.display(),
+                files.join(", ")
+            ),
+            WriteError::NotADirectory { path } => {
+                write!(f, "`{}` exists and is not a directory", path.display())
+            }
+            WriteError::Io { path, error } => {
+                write!(f, "cannot write `{}`: {error}", path.display())
+            }
+        }
+    }
+}
+
+impl std::error::Error for WriteError {}
+
+fn io_error(path: &Path) -> impl FnOnce(io::Error) -> WriteError + '_ {
+    move |error| WriteError::Io {
+        path: path.to_owned(),
+        error,
+    }
+}
+
+/// How a file on disk differs from the build.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Drift {
+    /// The build has it, with other content.
+    Changed(String),
+    /// The build has it; the directory does not.
+    Missing(String),
+    /// The directory has it; the build does not.
+    Unexpected(String),
+}
+
+impl fmt::Display for Drift {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Drift::Changed(path) => write!(f, "changed     {path}"),
+            Drift::Missing(path) => write!(f, "missing     {path}"),
+            Drift::Unexpected(path) => write!(f, "unexpected  {path}"),
+        }
+    }
+}
+
+/// Writes `tree` as the whole content of `out`, replacing a previous topoc output.
+pub fn commit(tree: &Tree, out: &Path, force: bool) -> Result<(), WriteError> {
+    let exists = check_replaceable(out, force)?;
+    let name = out
+        .file_name()
+        .map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
+    let parent = match out.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.to_owned(),
+        _ => PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&parent).map_err(io_error(&parent))?;
+    remove_stale_builds(&parent, &name);
+    let staging = parent.join(format!(".{name}.topoc-{}", std::process::id()));
+    if staging.exists() {
+        std::fs::remove_dir_all(&staging).map_err(io_error(&staging))?;
+    }
+    std::fs::create_dir(&staging).map_err(io_error(&staging))?;
+    if let Err(error) = write_all(tree, &staging) {
+        let _ = std::fs::remove_dir_all(&staging);
+        return Err(error);
+    }
+    let swapped = if exists {
+        swap(&staging, out)
+    } else {
+        std::fs::rename(&staging, out).map_err(io_error(out))
+    };
+    match swapped {
+        // After an exchange, the staging path holds the previous output.
+        Ok(()) => {
+            let _ = std::fs::remove_dir_all(&staging);
+            Ok(())
+        }
+        Err(error) => {
+            let _ = std::fs::remove_dir_all(&staging);
+            Err(error)
+        }
+    }
+}
+
+/// Whether `out` exists; an error when it must not be replaced.
+fn check_replaceable(out: &Path, force: bool) -> Result<bool, WriteError> {
+    let metadata = match std::fs::symlink_metadata(out) {
+        Ok(metadata) => metadata,
+        Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(false),
+        Err(error) => return Err(io_error(out)(error)),
+    };
+    if !metadata.is_dir() {
+        return Err(WriteError::NotADirectory {
+            path: out.to_owned(),
+        });
+    }
+    if force {
+        return Ok(true);
+    }
+    let present = list_files(out)?;
+    if present.is_empty() {
+        return Ok(true);
+    }
+    let Some(listed) = listed_files(out) else {
+        return Err(WriteError::NotOurs {
+            dir: out.to_owned(),
+        });
+    };
+    let unlisted: Vec<String> = present
+        .into_iter()
+        .filter(|file| file != manifest::FILE && !listed.contains(file))
+        .collect();
+    if unlisted.is_empty() {
+        Ok(true)
+    } else {
+        Err(WriteError::Unlisted {
+            dir: out.to_owned(),
+            files: unlisted,
+        })
+    }
+}
+
+/// The files a topoc manifest in `dir` lists, or `None` when there is no such manifest.
+fn listed_files(dir: &Path) -> Option<Vec<String>> {
+    let text = std::fs::read_to_string(dir.join(manifest::FILE)).ok()?;
+    let value: serde_json::Value = serde_json::from_str(&text).ok()?;
+    let generator = value.get("generator")?.as_str()?;
+    if !generator.starts_with(manifest::GENERATOR) {
+        return None;
+    }
+    value
+        .get("files")?
+        .as_array()?
+        .iter()
+        .map(|file| Some(file.get("path")?.as_str()?.to_owned()))
+        .collect()
+}
+
+/// Every file below `dir`, as sorted relative paths with `/`; links are listed, not followed.
+pub fn list_files(dir: &Path) -> Result<Vec<String>, WriteError> {
+    let mut files = Vec::new();
+    let mut pending = vec![(dir.to_owned(), String::new())];
+    while let Some((path, prefix)) = pending.pop() {
+        for entry in std::fs::read_dir(&path).map_err(io_error(&path))? {
+            let entry = entry.map_err(io_error(&path))?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let relative = if prefix.is_empty() {
+                name
+            } else {
+                format!("{prefix}/{name}")
+            };
+            let kind = entry.file_type().map_err(io_error(&entry.path()))?;
+            if kind.is_dir() {
+                pending.push((entry.path(), relative));
+            } else {
+                files.push(relative);
+            }
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+fn write_all(tree: &Tree, root: &Path) -> Result<(), WriteError> {
+    for (relative, content) in tree.iter() {
+        let path = root.join(relative);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(io_error(parent))?;
+        }
+        std::fs::write(&path, content).map_err(io_error(&path))?;
+    }
+    Ok(())
+}
+
+/// Exchanges `staging` and `out` atomically; where the file system cannot, renames `out`
+/// aside first, so that only that instant leaves no output.
+fn swap(staging: &Path, out: &Path) -> Result<(), WriteError> {
+    let cwd = rustix::fs::CWD;
+    if rustix::fs::renameat_with(cwd, staging, cwd, out, rustix::fs::RenameFlags::EXCHANGE).is_ok()
+    {
+        return Ok(());
+    }
+    let aside = staging.with_extension("previous");
+    std::fs::rename(out, &aside).map_err(io_error(out))?;
+    if let Err(error) = std::fs::rename(staging, out) {
+        let _ = std::fs::rename(&aside, out);
+        return Err(io_error(out)(error));
+    }
+    std::fs::rename(&aside, staging).map_err(io_error(staging))
+}
+
+/// Removes staging directories of builds of `name` whose process is gone (killed builds).
+fn remove_stale_builds(parent: &Path, name: &str) {
+    let prefix = format!(".{name}.topoc-");
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let file_name = entry.file_name().to_string_lossy().into_owned();
+        let Some(rest) = file_name.strip_prefix(&prefix) else {
+            continue;
+        };
+        let pid = rest.split('.').next().unwrap_or_default();
+        let alive = pid
+            .parse::<u32>()
+            .is_ok_and(|pid| Path::new(&format!("/proc/{pid}")).exists());
+        if !alive {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+/// How `out` differs from `tree`, sorted; empty when the output is up to date.
+pub fn drift(tree: &Tree, out: &Path) -> Result<Vec<Drift>, WriteError> {
+    let mut drift = Vec::new();
+    for (relative, content) in tree.iter() {
+        let path = out.join(relative);
+        match std::fs::read(&path) {
+            Ok(found) if found == content => {}
+            Ok(_) => drift.push(Drift::Changed(relative.to_owned())),
+            Err(error) if error.kind() == io::ErrorKind::NotFound => {
+                drift.push(Drift::Missing(relative.to_owned()));
+            }
+            Err(error) => return Err(io_error(&path)(error)),
+        }
+    }
+    if out.is_dir() {
+        for file in list_files(out)? {
+            if tree.get(&file).is_none() {
+                drift.push(Drift::Unexpected(file));
+            }
+        }
+    }
+    drift.sort();
+    Ok(drift)
+}
