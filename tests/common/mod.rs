@@ -1,5 +1,8 @@
 //! Helpers shared by the integration tests.
 
+// Each test crate uses a part of these.
+#![allow(dead_code)]
+
 use std::path::Path;
 
 use topoc::Checked;

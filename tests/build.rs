@@ -1,0 +1,360 @@
+//! `topoc build`'s outputs, compiled in memory and read back with real parsers and clients.
+
+mod common;
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use topoc::emit::Tree;
+use topoc::source::Source;
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn compile(source: &Source) -> Tree {
+    let checked = common::check(source);
+    let (model, analysis) = (
+        checked.model.expect("resolves"),
+        checked.analysis.expect("analysed"),
+    );
+    assert!(!checked.report.has_errors(), "{} has errors", source.name);
+    let name = Path::new(&source.name)
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("topology.toml");
+    topoc::emit::compile(&model, &analysis, (name, &source.text)).expect("compiles")
+}
+
+fn example(name: &str) -> Tree {
+    compile(&common::load(&root().join("examples").join(name)))
+}
+
+fn text<'t>(tree: &'t Tree, path: &str) -> &'t str {
+    std::str::from_utf8(tree.get(path).unwrap_or_else(|| panic!("no {path}"))).expect("UTF-8")
+}
+
+/// Whether a client program is here; CI must have it, so a missing one fails there.
+fn client(program: &str) -> bool {
+    let found = Command::new(program).arg("--version").output().is_ok();
+    assert!(
+        found || std::env::var_os("CI").is_none(),
+        "CI must install `{program}`"
+    );
+    if !found {
+        eprintln!("`{program}` is not installed: skipped here, run in CI");
+    }
+    found
+}
+
+#[test]
+fn every_output_of_every_example_is_snapshotted() {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path("../snapshots");
+    settings.set_prepend_module_to_snapshot(false);
+    settings.bind(|| {
+        insta::glob!("..", "examples/*.toml", |path| {
+            let tree = compile(&common::load(path));
+            let mut all = String::new();
+            for (file, content) in tree.iter() {
+                let _ = writeln!(all, "=== {file} ===\n{}", String::from_utf8_lossy(content));
+            }
+            insta::assert_snapshot!(all);
+        });
+    });
+}
+
+#[test]
+fn builds_are_byte_identical() {
+    for name in ["two-sites.toml", "larger-cluster.toml", "nat.toml"] {
+        assert_eq!(example(name), example(name), "{name}");
+    }
+}
+
+#[test]
+fn every_json_and_yaml_output_parses() {
+    for name in ["two-sites.toml", "larger-cluster.toml", "nat.toml"] {
+        let tree = example(name);
+        for (file, content) in tree.iter() {
+            if Path::new(file).extension().is_some_and(|ext| ext == "json") {
+                serde_json::from_slice::<serde_json::Value>(content)
+                    .unwrap_or_else(|e| panic!("{name}: {file}: {e}"));
+            }
+        }
+        let inventory: serde_json::Value =
+            serde_norway::from_str(text(&tree, "inventory.yaml")).expect("inventory is YAML");
+        assert!(
+            inventory["all"]["hosts"]
+                .as_object()
+                .is_some_and(|h| !h.is_empty())
+        );
+    }
+}
+
+#[test]
+fn the_manifest_lists_every_file_with_its_hash() {
+    let tree = example("larger-cluster.toml");
+    let manifest: serde_json::Value =
+        serde_json::from_str(text(&tree, "manifest.json")).expect("JSON");
+    let files = manifest["files"].as_array().expect("files");
+    assert_eq!(
+        files.len(),
+        tree.len() - 1,
+        "every file but the manifest itself"
+    );
+    for entry in files {
+        let path = entry["path"].as_str().expect("path");
+        let content = tree.get(path).expect("listed file exists");
+        assert_eq!(entry["sha256"], topoc::emit::manifest::sha256(content));
+        assert_eq!(entry["bytes"], content.len());
+    }
+    let input = std::fs::read(root().join("examples/larger-cluster.toml")).expect("input");
+    assert_eq!(
+        manifest["input"]["sha256"],
+        topoc::emit::manifest::sha256(&input)
+    );
+    assert_eq!(manifest["input"]["file"], "larger-cluster.toml");
+}
+
+/// The hosts entries of a node: (address, name), without comments.
+fn hosts_entries(tree: &Tree, node: &str) -> Vec<(String, String)> {
+    text(tree, &format!("nodes/{node}/hosts"))
+        .lines()
+        .filter(|line| !line.starts_with('#'))
+        .map(|line| {
+            let (address, name) = line.split_once('\t').expect("address TAB name");
+            (address.to_owned(), name.to_owned())
+        })
+        .collect()
+}
+
+fn entries(list: &[(&str, &str)]) -> Vec<(String, String)> {
+    list.iter()
+        .map(|(a, n)| ((*a).to_owned(), (*n).to_owned()))
+        .collect()
+}
+
+#[test]
+fn nat_hosts_files_resolve_own_name_locally_and_others_to_their_nat() {
+    let tree = example("nat.toml");
+    assert_eq!(
+        hosts_entries(&tree, "proxy1a"),
+        entries(&[
+            ("192.168.1.10", "proxy1a-mgmt.example1.local"),
+            ("198.51.100.20", "proxy2b-mgmt.example2.local"),
+            ("192.0.2.30", "proxy3c-mgmt.example3.local"),
+        ])
+    );
+    assert_eq!(
+        hosts_entries(&tree, "proxy2b"),
+        entries(&[
+            ("192.168.1.10", "proxy2b-mgmt.example2.local"),
+            ("203.0.113.10", "proxy1a-mgmt.example1.local"),
+            ("192.0.2.30", "proxy3c-mgmt.example3.local"),
+        ])
+    );
+    assert_eq!(
+        hosts_entries(&tree, "proxy3c"),
+        entries(&[
+            ("192.168.1.10", "proxy3c-mgmt.example3.local"),
+            ("203.0.113.10", "proxy1a-mgmt.example1.local"),
+            ("198.51.100.20", "proxy2b-mgmt.example2.local"),
+        ])
+    );
+    let header = text(&tree, "nodes/proxy1a/hosts")
+        .lines()
+        .next()
+        .expect("header");
+    assert!(
+        header.starts_with("# Generated by topoc") && header.contains("nat.toml"),
+        "{header}"
+    );
+}
+
+#[test]
+fn hosts_files_use_physical_addresses_inside_a_realm() {
+    let source = Source::new(
+        "realms.toml",
+        r#"
+[cluster]
+name = "realms"
+[ntp]
+servers = ["10.0.0.1"]
+[sites.a]
+nat_realm = "east"
+[sites.b]
+nat_realm = "east"
+[sites.c]
+[nodes.a1]
+site = "a"
+address = "10.1.0.1"
+fqdn = "a1.example"
+nat_address = "203.0.113.1"
+transit = true
+network_groups = []
+[nodes.b1]
+site = "b"
+address = "10.2.0.1"
+fqdn = "b1.example"
+nat_address = "203.0.113.2"
+transit = true
+network_groups = []
+[nodes.c1]
+site = "c"
+address = "10.3.0.1"
+fqdn = "c1.example"
+transit = true
+network_groups = []
+"#,
+    );
+    let tree = compile(&source);
+    assert_eq!(
+        hosts_entries(&tree, "a1"),
+        entries(&[
+            ("10.1.0.1", "a1.example"),
+            ("10.2.0.1", "b1.example"),
+            ("10.3.0.1", "c1.example")
+        ])
+    );
+    assert_eq!(
+        hosts_entries(&tree, "c1"),
+        entries(&[
+            ("10.3.0.1", "c1.example"),
+            ("203.0.113.1", "a1.example"),
+            ("203.0.113.2", "b1.example")
+        ])
+    );
+}
+
+#[test]
+fn no_hosts_files_without_fqdns() {
+    let tree = example("two-sites.toml");
+    assert!(tree.iter().all(|(file, _)| !file.ends_with("/hosts")));
+}
+
+#[test]
+fn node_files_name_peers_and_next_hops() {
+    let tree = example("larger-cluster.toml");
+    let node: serde_json::Value =
+        serde_json::from_str(text(&tree, "nodes/tok-2/node.json")).expect("JSON");
+    let peers: Vec<&str> = node["peers"]
+        .as_array()
+        .expect("peers")
+        .iter()
+        .map(|p| p["node"].as_str().expect("name"))
+        .collect();
+    assert_eq!(peers, ["tok-1", "tok-3", "tok-4", "tok-5", "tok-6"]);
+    let route = node["routes"]
+        .as_array()
+        .expect("routes")
+        .iter()
+        .find(|r| r["node"] == "ny-2")
+        .expect("a route to ny-2");
+    assert_eq!(route["next_hop"], "tok-1");
+    assert_eq!(route["hops"], 3);
+    assert_eq!(node["central_management"]["listen_address"], "10.1.0.12");
+    assert_eq!(
+        node["central_management"]["settings"]["distribution_timeout_seconds"],
+        10
+    );
+    let routes_and_peers = node["routes"].as_array().map_or(0, Vec::len) + peers.len();
+    assert_eq!(routes_and_peers, 24, "every other node, once");
+}
+
+fn write_temp(tree: &Tree, file: &str) -> PathBuf {
+    let dir = tempfile::tempdir().expect("temp dir").keep();
+    let path = dir.join(file);
+    std::fs::write(&path, tree.get(file).expect("file")).expect("written");
+    path
+}
+
+#[test]
+fn graphviz_renders_every_graph() {
+    if !client("dot") {
+        return;
+    }
+    for name in ["two-sites.toml", "larger-cluster.toml", "nat.toml"] {
+        let path = write_temp(&example(name), "graph.dot");
+        let output = Command::new("dot")
+            .arg("-Tsvg")
+            .arg(&path)
+            .output()
+            .expect("dot runs");
+        assert!(
+            output.status.success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let svg = String::from_utf8_lossy(&output.stdout);
+        assert!(svg.contains("<svg") && svg.contains("transit"), "{name}");
+    }
+}
+
+#[test]
+fn ansible_reads_the_inventory() {
+    if !client("ansible-inventory") {
+        return;
+    }
+    let path = write_temp(&example("larger-cluster.toml"), "inventory.yaml");
+    let output = Command::new("ansible-inventory")
+        .arg("-i")
+        .arg(&path)
+        .arg("--list")
+        .env("ANSIBLE_INVENTORY_UNPARSED_FAILED", "true")
+        .output()
+        .expect("ansible-inventory runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let listed: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON list");
+    let hosts = |group: &str| -> Vec<String> {
+        listed[group]["hosts"]
+            .as_array()
+            .unwrap_or_else(|| panic!("group {group}"))
+            .iter()
+            .map(|h| h.as_str().expect("host").to_owned())
+            .collect()
+    };
+    assert_eq!(hosts("site_paderborn"), ["pb-1", "pb-2", "pb-3"]);
+    assert_eq!(
+        hosts("network_group_transit"),
+        ["ny-1", "ny-6", "pb-1", "tok-1", "tok-7"]
+    );
+    assert_eq!(hosts("network_group_toknet1").len(), 6);
+    let vars = &listed["_meta"]["hostvars"]["tok-1"];
+    assert_eq!(vars["ansible_host"], "10.1.0.11");
+    assert_eq!(vars["topoc_management_node"], true);
+}
+
+#[test]
+fn mermaid_declares_every_vertex_it_joins() {
+    let tree = example("larger-cluster.toml");
+    let graph = text(&tree, "graph.mmd");
+    assert!(graph.lines().nth(1) == Some("flowchart LR"), "{graph}");
+    let declared: std::collections::BTreeSet<&str> = graph
+        .lines()
+        .map(str::trim)
+        .filter_map(|line| {
+            let end = line.find(['[', '(', '{'])?;
+            let id = &line[..end];
+            (!id.contains(' ')).then_some(id)
+        })
+        .collect();
+    let mut edges = 0;
+    for line in graph.lines().filter(|line| line.contains(" --- ")) {
+        let (from, to) = line.trim().split_once(" --- ").expect("edge");
+        assert!(declared.contains(from) && declared.contains(to), "{line}");
+        edges += 1;
+    }
+    assert_eq!(
+        edges, 30,
+        "one edge per membership: 25 nodes, 5 also in transit"
+    );
+    assert_eq!(
+        graph.matches("subgraph ").count(),
+        graph.matches("\n  end\n").count()
+    );
+}

@@ -1,0 +1,293 @@
+//! `topoc build` on disk: drift checks, refusals, and output that survives failures and kills.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::Duration;
+
+use topoc::emit::Tree;
+use topoc::emit::manifest::sha256;
+
+fn topoc(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_topoc"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("topoc runs")
+}
+
+fn code(output: &Output) -> i32 {
+    output.status.code().expect("exited")
+}
+
+fn example(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("examples")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+/// Every file the manifest of `out` lists is there with its hash, and nothing else is:
+/// the directory is one whole build.
+fn assert_whole(out: &Path) -> String {
+    let text = std::fs::read_to_string(out.join("manifest.json")).expect("a manifest");
+    let manifest: serde_json::Value = serde_json::from_str(&text).expect("manifest is JSON");
+    let mut listed = vec!["manifest.json".to_owned()];
+    for entry in manifest["files"].as_array().expect("files") {
+        let path = entry["path"].as_str().expect("path");
+        let content = std::fs::read(out.join(path)).unwrap_or_else(|_| panic!("{path} is missing"));
+        assert_eq!(
+            entry["sha256"],
+            sha256(&content),
+            "{path} is not what the manifest says"
+        );
+        listed.push(path.to_owned());
+    }
+    listed.sort();
+    assert_eq!(topoc::write::list_files(out).expect("listable"), listed);
+    manifest["cluster"].as_str().expect("cluster").to_owned()
+}
+
+#[test]
+fn check_reports_clean_and_drifted_output() {
+    let dir = tempfile::tempdir().expect("temp");
+    let file = example("nat.toml");
+    assert_eq!(code(&topoc(dir.path(), &["build", &file])), 0);
+    let clean = topoc(dir.path(), &["build", "--check", &file]);
+    assert_eq!(
+        code(&clean),
+        0,
+        "{}",
+        String::from_utf8_lossy(&clean.stdout)
+    );
+
+    let out = dir.path().join("out");
+    std::fs::write(out.join("graph.dot"), "graph {}\n").expect("edit");
+    std::fs::remove_file(out.join("nodes/proxy2b/hosts")).expect("remove");
+    std::fs::write(out.join("nodes/stray.txt"), "x").expect("add");
+    let drifted = topoc(dir.path(), &["build", "--check", &file]);
+    assert_eq!(code(&drifted), 1);
+    let listing = String::from_utf8_lossy(&drifted.stdout);
+    for line in [
+        "changed     graph.dot",
+        "missing     nodes/proxy2b/hosts",
+        "unexpected  nodes/stray.txt",
+    ] {
+        assert!(listing.contains(line), "{listing}");
+    }
+    assert_eq!(
+        std::fs::read_to_string(out.join("graph.dot")).expect("kept"),
+        "graph {}\n",
+        "--check writes nothing"
+    );
+}
+
+#[test]
+fn check_on_a_missing_directory_reports_every_file_missing() {
+    let dir = tempfile::tempdir().expect("temp");
+    let output = topoc(
+        dir.path(),
+        &[
+            "build",
+            "--check",
+            "--out",
+            "nowhere",
+            &example("two-sites.toml"),
+        ],
+    );
+    assert_eq!(code(&output), 1);
+    assert!(!dir.path().join("nowhere").exists());
+    assert!(String::from_utf8_lossy(&output.stdout).contains("missing     cluster.json"));
+}
+
+#[test]
+fn rebuilds_replace_previous_output_and_are_byte_identical() {
+    let dir = tempfile::tempdir().expect("temp");
+    let out = dir.path().join("out");
+    assert_eq!(
+        code(&topoc(dir.path(), &["build", &example("nat.toml")])),
+        0
+    );
+    assert_eq!(assert_whole(&out), "acme-nat");
+    let first = snapshot_dir(&out);
+    assert_eq!(
+        code(&topoc(dir.path(), &["build", &example("nat.toml")])),
+        0
+    );
+    assert_eq!(snapshot_dir(&out), first);
+    assert_eq!(
+        code(&topoc(dir.path(), &["build", &example("two-sites.toml")])),
+        0
+    );
+    assert_eq!(assert_whole(&out), "acme-web");
+    assert!(
+        !out.join("nodes/proxy1a").exists(),
+        "files of the old build are gone"
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .expect("listable")
+        .filter_map(Result::ok)
+        .map(|e| e.file_name())
+        .collect();
+    assert_eq!(leftovers, ["out"], "no staging directory is left");
+}
+
+fn snapshot_dir(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    topoc::write::list_files(dir)
+        .expect("listable")
+        .into_iter()
+        .map(|file| {
+            let content = std::fs::read(dir.join(&file)).expect("readable");
+            (file, content)
+        })
+        .collect()
+}
+
+#[test]
+fn directories_topoc_did_not_write_are_refused_unless_forced() {
+    let dir = tempfile::tempdir().expect("temp");
+    let mine = dir.path().join("mine");
+    std::fs::create_dir(&mine).expect("dir");
+    std::fs::write(mine.join("notes.txt"), "keep me").expect("file");
+    let refused = topoc(
+        dir.path(),
+        &["build", "--out", "mine", &example("two-sites.toml")],
+    );
+    assert_eq!(code(&refused), 2);
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("was not written by topoc"));
+    assert_eq!(
+        std::fs::read_to_string(mine.join("notes.txt")).expect("kept"),
+        "keep me"
+    );
+
+    let forced = topoc(
+        dir.path(),
+        &[
+            "build",
+            "--force",
+            "--out",
+            "mine",
+            &example("two-sites.toml"),
+        ],
+    );
+    assert_eq!(code(&forced), 0);
+    assert_whole(&mine);
+
+    std::fs::write(mine.join("nodes/tok-1/extra.conf"), "mine").expect("file");
+    let refused = topoc(
+        dir.path(),
+        &["build", "--out", "mine", &example("two-sites.toml")],
+    );
+    assert_eq!(code(&refused), 2);
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(stderr.contains("nodes/tok-1/extra.conf"), "{stderr}");
+    assert!(mine.join("nodes/tok-1/extra.conf").exists());
+
+    std::fs::write(dir.path().join("plain-file"), "x").expect("file");
+    let output = topoc(
+        dir.path(),
+        &["build", "--out", "plain-file", &example("two-sites.toml")],
+    );
+    assert_eq!(code(&output), 2);
+}
+
+#[test]
+fn a_topology_with_errors_writes_nothing() {
+    let dir = tempfile::tempdir().expect("temp");
+    let broken = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/unreachable-nodes/err_no_transit.toml")
+        .display()
+        .to_string();
+    let output = topoc(dir.path(), &["build", &broken]);
+    assert_eq!(code(&output), 1);
+    assert!(String::from_utf8_lossy(&output.stderr).contains("unreachable-nodes"));
+    assert!(!dir.path().join("out").exists());
+}
+
+#[test]
+fn a_write_that_fails_midway_leaves_the_previous_output_whole() {
+    let dir = tempfile::tempdir().expect("temp");
+    let out = dir.path().join("out");
+    assert_eq!(
+        code(&topoc(dir.path(), &["build", &example("two-sites.toml")])),
+        0
+    );
+    let before = snapshot_dir(&out);
+    // `clash` is a file, so `clash/inner` cannot be created: the write fails after `a-first`.
+    let mut tree = Tree::default();
+    tree.insert("a-first", "written before the failure")
+        .expect("safe");
+    tree.insert("clash", "a file").expect("safe");
+    tree.insert("clash/inner", "cannot exist").expect("safe");
+    tree.insert("manifest.json", "{}").expect("safe");
+    let error = topoc::write::commit(&tree, &out, false).expect_err("the write fails");
+    assert!(error.to_string().contains("clash"), "{error}");
+    assert_eq!(snapshot_dir(&out), before);
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path()).expect("listable").collect();
+    assert_eq!(leftovers.len(), 1, "the staging directory is removed");
+}
+
+/// A 450-node NAT'd topology in three realms: big enough that a build takes a while.
+fn large_topology(name: &str) -> String {
+    let mut text = format!(
+        "[cluster]\nname = \"{name}\"\nmanagement_node = \"r0-n000\"\n\n[ntp]\nservers = [\"10.0.0.1\"]\n"
+    );
+    for realm in 0..3 {
+        let _ = write!(text, "\n[sites.r{realm}]\nsubnet = \"10.{realm}.0.0/16\"\n");
+        for n in 0..150 {
+            let _ = write!(
+                text,
+                "\n[nodes.r{realm}-n{n:03}]\nsite = \"r{realm}\"\naddress = \"10.{realm}.{}.{}\"\nfqdn = \"r{realm}-n{n:03}.example.local\"\nnat_address = \"100.{}.{}.{}\"\nnetwork_groups = [\"r{realm}-g{:02}\"]\n{}",
+                n / 200,
+                n % 200 + 1,
+                64 + realm,
+                n / 200,
+                n % 200 + 1,
+                n / 10,
+                if n % 10 == 0 { "transit = true\n" } else { "" }
+            );
+        }
+    }
+    text
+}
+
+#[test]
+fn a_killed_build_leaves_the_previous_output_or_the_new_one_whole() {
+    let dir = tempfile::tempdir().expect("temp");
+    let (old, new): (PathBuf, PathBuf) = (dir.path().join("old.toml"), dir.path().join("new.toml"));
+    std::fs::write(&old, large_topology("old")).expect("write");
+    std::fs::write(&new, large_topology("new")).expect("write");
+    let out = dir.path().join("out");
+    assert_eq!(code(&topoc(dir.path(), &["build", "old.toml"])), 0);
+    let mut outcomes = Vec::new();
+    for delay in [20, 60, 150, 300, 500, 800] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_topoc"))
+            .args(["build", "new.toml"])
+            .current_dir(dir.path())
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("spawns");
+        std::thread::sleep(Duration::from_millis(delay));
+        let _ = child.kill();
+        let _ = child.wait();
+        outcomes.push(assert_whole(&out));
+        // Start each round from the old output again, so that every kill can hit a write.
+        if outcomes.last().is_some_and(|o| o == "new") {
+            assert_eq!(code(&topoc(dir.path(), &["build", "old.toml"])), 0);
+        }
+    }
+    assert!(
+        outcomes.iter().any(|o| o == "old"),
+        "some kill landed before the swap: {outcomes:?}"
+    );
+    // A later build clears what killed builds left behind.
+    assert_eq!(code(&topoc(dir.path(), &["build", "new.toml"])), 0);
+    assert_eq!(assert_whole(&out), "new");
+    let names: Vec<String> = std::fs::read_dir(dir.path())
+        .expect("listable")
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(names.iter().all(|n| !n.contains(".topoc-")), "{names:?}");
+}
