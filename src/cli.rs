@@ -2,15 +2,18 @@
 
 use std::fmt::Write as _;
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
+use time::OffsetDateTime;
 use topoc::check::Check;
 use topoc::emit::{self, graph};
 use topoc::level::{Level, LintLevels};
+use topoc::pki;
 use topoc::report::{human, json};
+use topoc::secrets::Secrets;
 use topoc::source::Source;
 use topoc::{checks, explain, suggest, write};
 
@@ -40,6 +43,11 @@ enum Command {
     Build(BuildArgs),
     /// Prints a picture of the topology (Graphviz DOT or Mermaid)
     Graph(GraphArgs),
+    /// Lists the cluster CA and every node certificate with its names and dates
+    Certs(CertsArgs),
+    /// Manages the cluster CA
+    #[command(subcommand)]
+    Ca(CaCommand),
     /// Explains a finding code: what it checks, why, and how to fix it
     Explain(ExplainArgs),
 }
@@ -62,6 +70,9 @@ struct CheckArgs {
     /// How to print the findings
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
+    /// The secrets directory whose CA and certificates to check [default: `secrets` if present]
+    #[arg(long, value_name = "DIR")]
+    secrets: Option<PathBuf>,
     #[command(flatten)]
     lints: LintArgs,
 }
@@ -73,6 +84,9 @@ struct BuildArgs {
     /// The output directory, replaced as a whole
     #[arg(long, value_name = "DIR", default_value = "out")]
     out: PathBuf,
+    /// Where keys live (never inside the output directory)
+    #[arg(long, value_name = "DIR", default_value = "secrets")]
+    secrets: PathBuf,
     /// Write nothing; exit 1 and list the files when the output differs from a fresh build
     #[arg(long)]
     check: bool,
@@ -90,6 +104,34 @@ struct GraphArgs {
     /// Which picture to print
     #[arg(long, value_enum, default_value_t = GraphFormat::Dot)]
     format: GraphFormat,
+}
+
+#[derive(Debug, clap::Args)]
+struct CertsArgs {
+    /// The topology file
+    file: PathBuf,
+    /// The secrets directory
+    #[arg(long, value_name = "DIR", default_value = "secrets")]
+    secrets: PathBuf,
+    /// How to print them
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+}
+
+#[derive(Debug, Subcommand)]
+enum CaCommand {
+    /// Replaces the cluster CA and re-issues every node certificate; the old ones are kept
+    /// in `secrets/retired/`
+    Rotate(RotateArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct RotateArgs {
+    /// The topology file
+    file: PathBuf,
+    /// The secrets directory
+    #[arg(long, value_name = "DIR", default_value = "secrets")]
+    secrets: PathBuf,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -149,6 +191,8 @@ pub fn main() -> ExitCode {
             run_build(args, sub)
         }
         Command::Graph(args) => run_graph(args),
+        Command::Certs(args) => run_certs(args),
+        Command::Ca(CaCommand::Rotate(args)) => run_rotate(args),
         Command::Explain(args) => run_explain(args),
     };
     match result {
@@ -163,7 +207,19 @@ pub fn main() -> ExitCode {
 fn run_check(args: &CheckArgs, matches: &ArgMatches) -> Result<u8, Failure> {
     let levels = command_line_levels(&args.lints, matches)?;
     let source = read_source(&args.file)?;
-    let checked = topoc::check(&source, &levels);
+    let mut checked = topoc::check(&source, &levels);
+    if let Some(model) = &checked.model {
+        let secrets = match &args.secrets {
+            Some(dir) => Some(dir.clone()),
+            None => Some(PathBuf::from("secrets")).filter(|dir| dir.is_dir()),
+        };
+        if secrets.is_some() || model.ca.external.is_some() {
+            let dir = secrets.unwrap_or_else(|| PathBuf::from("secrets"));
+            let existing = load_existing(&Secrets::reader(&dir), model, &args.file)?;
+            let inspection = pki::inspect(&existing, OffsetDateTime::now_utc());
+            topoc::add_certificate_findings(&mut checked, &inspection, &levels);
+        }
+    }
     let text = match args.format {
         Format::Human => human_report(&source, &checked.report, std::io::stdout().is_terminal()),
         Format::Json => json::render(&source, &checked.report),
@@ -179,16 +235,30 @@ fn run_check(args: &CheckArgs, matches: &ArgMatches) -> Result<u8, Failure> {
 fn run_build(args: &BuildArgs, matches: &ArgMatches) -> Result<u8, Failure> {
     let levels = command_line_levels(&args.lints, matches)?;
     let source = read_source(&args.file)?;
-    let checked = topoc::check(&source, &levels);
+    let mut checked = topoc::check(&source, &levels);
+    let secrets = Secrets::new(&args.secrets, &args.out).map_err(|e| Failure(e.to_string()))?;
+    let now = OffsetDateTime::now_utc();
+    let mut prepared = None;
+    if let (Some(model), false) = (&checked.model, checked.report.has_errors()) {
+        let existing = load_existing(&secrets, model, &args.file)?;
+        match pki::ensure(model, &existing, now, false) {
+            Ok(material) => prepared = Some((existing, material)),
+            Err(problem) => {
+                let finding = topoc::checks::invalid_ca::finding(model, &problem);
+                checked.report.extend(vec![finding], &levels);
+            }
+        }
+    }
     if !checked.report.diagnostics.is_empty() {
         eprint!(
             "{}",
             human_report(&source, &checked.report, std::io::stderr().is_terminal())
         );
     }
-    let (Some(model), Some(analysis), false) = (
+    let (Some(model), Some(analysis), Some((existing, material)), false) = (
         &checked.model,
         &checked.analysis,
+        prepared,
         checked.report.has_errors(),
     ) else {
         eprintln!(
@@ -201,8 +271,13 @@ fn run_build(args: &BuildArgs, matches: &ArgMatches) -> Result<u8, Failure> {
         || source.name.clone(),
         |name| name.to_string_lossy().into_owned(),
     );
-    let tree = emit::compile(model, analysis, (&input_name, &source.text))
-        .map_err(|error| Failure(error.to_string()))?;
+    let tree = emit::compile(
+        model,
+        analysis,
+        (&input_name, &source.text),
+        Some(&material),
+    )
+    .map_err(|error| Failure(error.to_string()))?;
     if args.check {
         let drift = write::drift(&tree, &args.out).map_err(|error| Failure(error.to_string()))?;
         if drift.is_empty() {
@@ -224,11 +299,196 @@ fn run_build(args: &BuildArgs, matches: &ArgMatches) -> Result<u8, Failure> {
         write_stdout(&text)?;
         return Ok(FINDINGS);
     }
+    secrets
+        .store(&material, &existing, model.ca.external.is_none())
+        .map_err(|e| Failure(e.to_string()))?;
     write::commit(&tree, &args.out, args.force).map_err(|error| Failure(error.to_string()))?;
-    write_stdout(&format!(
-        "wrote {} files to `{}`\n",
+    let mut text = String::new();
+    for change in &material.changes {
+        let _ = writeln!(text, "{change}");
+    }
+    let _ = writeln!(
+        text,
+        "wrote {} files to `{}`",
         tree.len(),
         args.out.display()
+    );
+    write_stdout(&text)?;
+    Ok(CLEAN)
+}
+
+/// The key material of `secrets`, with the CA from `[ca]`'s files when the topology names
+/// them (relative to the topology file).
+fn load_existing(
+    secrets: &Secrets,
+    model: &topoc::model::Model,
+    topology: &Path,
+) -> Result<pki::Existing, Failure> {
+    let base = topology.parent().unwrap_or(Path::new("."));
+    let external = model
+        .ca
+        .external
+        .as_ref()
+        .map(|(cert, key)| (base.join(&cert.value), base.join(&key.value)));
+    secrets
+        .load(
+            external
+                .as_ref()
+                .map(|(cert, key)| (cert.as_path(), key.as_path())),
+        )
+        .map_err(|e| Failure(format!("cannot read the key material: {e}")))
+}
+
+/// A topology without errors, or the report and exit code that say why not.
+fn checked_model(file: &Path) -> Result<(Source, topoc::Checked), u8> {
+    let source = read_source(file).map_err(|Failure(message)| {
+        eprintln!("error: {message}");
+        FAILURE
+    })?;
+    let checked = topoc::check(&source, &LintLevels::default());
+    if checked.model.is_none() || checked.report.has_errors() {
+        eprint!(
+            "{}",
+            human_report(&source, &checked.report, std::io::stderr().is_terminal())
+        );
+        return Err(FINDINGS);
+    }
+    Ok((source, checked))
+}
+
+fn run_certs(args: &CertsArgs) -> Result<u8, Failure> {
+    let (_, checked) = match checked_model(&args.file) {
+        Ok(checked) => checked,
+        Err(code) => return Ok(code),
+    };
+    let Some(model) = &checked.model else {
+        return Ok(FINDINGS);
+    };
+    let existing = load_existing(&Secrets::reader(&args.secrets), model, &args.file)?;
+    let now = OffsetDateTime::now_utc();
+    let mut entries = Vec::new();
+    if let Some(ca) = &existing.ca_cert {
+        entries.push(("cluster CA".to_owned(), pki::summarize(ca)));
+    }
+    for node in &model.nodes {
+        let cert = existing
+            .nodes
+            .get(&node.name)
+            .and_then(|(_, cert)| cert.clone());
+        let summary = cert.map_or_else(
+            || Err("no certificate yet: run `topoc build`".to_owned()),
+            |pem| pki::summarize(&pem),
+        );
+        entries.push((node.name.clone(), summary));
+    }
+    let text = match args.format {
+        Format::Human => certs_human(&entries, now),
+        Format::Json => certs_json(&entries, now),
+    };
+    write_stdout(&text)?;
+    Ok(CLEAN)
+}
+
+fn day(time: OffsetDateTime) -> String {
+    format!(
+        "{:04}-{:02}-{:02}",
+        time.year(),
+        u8::from(time.month()),
+        time.day()
+    )
+}
+
+fn certs_human(entries: &[(String, Result<pki::Summary, String>)], now: OffsetDateTime) -> String {
+    let mut text = String::new();
+    for (name, summary) in entries {
+        match summary {
+            Ok(summary) => {
+                let sans: Vec<&str> = summary
+                    .dns
+                    .iter()
+                    .chain(&summary.ips)
+                    .map(String::as_str)
+                    .collect();
+                let _ = writeln!(
+                    text,
+                    "{name}\n  subject  {}\n  SANs     {}\n  issuer   {}\n  valid    {} to {} ({} days left)\n  serial   {}",
+                    summary.subject,
+                    if sans.is_empty() {
+                        "-".to_owned()
+                    } else {
+                        sans.join(", ")
+                    },
+                    summary.issuer,
+                    day(summary.not_before),
+                    day(summary.not_after),
+                    (summary.not_after - now).whole_days(),
+                    summary.serial
+                );
+            }
+            Err(why) => {
+                let _ = writeln!(text, "{name}\n  {why}");
+            }
+        }
+    }
+    text
+}
+
+fn certs_json(entries: &[(String, Result<pki::Summary, String>)], now: OffsetDateTime) -> String {
+    let list: Vec<serde_json::Value> = entries
+        .iter()
+        .map(|(name, summary)| match summary {
+            Ok(summary) => serde_json::json!({
+                "name": name,
+                "subject": summary.subject,
+                "issuer": summary.issuer,
+                "dns": summary.dns,
+                "ips": summary.ips,
+                "not_before": day(summary.not_before),
+                "not_after": day(summary.not_after),
+                "days_left": (summary.not_after - now).whole_days(),
+                "serial": summary.serial,
+            }),
+            Err(why) => serde_json::json!({ "name": name, "error": why }),
+        })
+        .collect();
+    emit::json(&serde_json::json!({ "certificates": list }))
+}
+
+fn run_rotate(args: &RotateArgs) -> Result<u8, Failure> {
+    let (_, checked) = match checked_model(&args.file) {
+        Ok(checked) => checked,
+        Err(code) => return Ok(code),
+    };
+    let Some(model) = &checked.model else {
+        return Ok(FINDINGS);
+    };
+    if model.ca.external.is_some() {
+        return Err(Failure(
+            "the CA is kept outside topoc (`[ca] cert` and `key`): replace those files instead"
+                .to_owned(),
+        ));
+    }
+    let secrets = Secrets::reader(&args.secrets);
+    let now = OffsetDateTime::now_utc();
+    let label = format!(
+        "{:04}{:02}{:02}T{:02}{:02}{:02}Z",
+        now.year(),
+        u8::from(now.month()),
+        now.day(),
+        now.hour(),
+        now.minute(),
+        now.second()
+    );
+    let retired = secrets.retire(&label).map_err(|e| Failure(e.to_string()))?;
+    let existing = load_existing(&secrets, model, &args.file)?;
+    let material = pki::ensure(model, &existing, now, true).map_err(|p| Failure(p.to_string()))?;
+    secrets
+        .store(&material, &existing, true)
+        .map_err(|e| Failure(e.to_string()))?;
+    write_stdout(&format!(
+        "created a new cluster CA and re-issued {} node certificates; the previous ones are in `{}`\nrun `topoc build` to write them to the output, then import the new CA on every node\n",
+        material.nodes.len(),
+        retired.display()
     ))?;
     Ok(CLEAN)
 }
@@ -299,7 +559,7 @@ fn configurable(code: &str) -> Result<&'static Check, Failure> {
     }
 }
 
-fn read_source(path: &PathBuf) -> Result<Source, Failure> {
+fn read_source(path: &Path) -> Result<Source, Failure> {
     let shown = path.display().to_string();
     let bytes =
         std::fs::read(path).map_err(|error| Failure(format!("cannot read `{shown}`: {error}")))?;

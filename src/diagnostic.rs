@@ -34,24 +34,28 @@ pub struct Report {
 impl Report {
     /// Applies `levels`: drops allowed findings, grades the rest, and sorts them.
     pub fn new(findings: Vec<Finding>, levels: &LintLevels) -> Self {
-        let mut diagnostics: Vec<Diagnostic> = findings
-            .into_iter()
-            .filter_map(|finding| {
-                let severity = match levels.level_of(finding.check) {
-                    Level::Allow => return None,
-                    Level::Warn => Severity::Warning,
-                    Level::Deny => Severity::Error,
-                };
-                Some(Diagnostic { finding, severity })
-            })
-            .collect();
+        let mut report = Self::default();
+        report.extend(findings, levels);
+        report
+    }
+
+    /// Adds more findings, graded by `levels`, keeping the order.
+    pub fn extend(&mut self, findings: Vec<Finding>, levels: &LintLevels) {
+        let diagnostics = &mut self.diagnostics;
+        diagnostics.extend(findings.into_iter().filter_map(|finding| {
+            let severity = match levels.level_of(finding.check) {
+                Level::Allow => return None,
+                Level::Warn => Severity::Warning,
+                Level::Deny => Severity::Error,
+            };
+            Some(Diagnostic { finding, severity })
+        }));
         diagnostics.sort_by(|a, b| {
             let key = |d: &Diagnostic| (d.finding.span, d.finding.check.code);
             key(a)
                 .cmp(&key(b))
                 .then_with(|| a.finding.message.cmp(&b.finding.message))
         });
-        Self { diagnostics }
     }
 
     pub fn count(&self, severity: Severity) -> usize {

@@ -22,9 +22,11 @@ pub mod finding;
 pub mod level;
 pub mod model;
 pub mod parse;
+pub mod pki;
 pub mod report;
 pub mod resolve;
 pub mod routes;
+pub mod secrets;
 pub mod source;
 pub mod suggest;
 pub mod syntax;
@@ -44,6 +46,24 @@ pub struct Checked {
     pub model: Option<Model>,
     pub analysis: Option<Analysis>,
     pub report: Report,
+}
+
+/// Adds what existing key material says to a checked topology: an unusable CA
+/// (`invalid-ca`) and certificates near their end (`cert-expiring`). The caller reads the
+/// material (see `secrets`); this only judges it.
+pub fn add_certificate_findings(
+    checked: &mut Checked,
+    inspection: &pki::Inspection,
+    command_line: &LintLevels,
+) {
+    let Some(model) = &checked.model else { return };
+    let mut findings = Vec::new();
+    if let Some(problem) = &inspection.ca_problem {
+        findings.push(checks::invalid_ca::finding(model, problem));
+    }
+    checks::cert_expiring::check(model, inspection, &mut findings);
+    let levels = model.lints.clone().merged_with(command_line);
+    checked.report.extend(findings, &levels);
 }
 
 /// Reads, resolves and analyses `source`, reporting every finding at the levels in force:

@@ -104,6 +104,11 @@ pub struct CaSettings {
     pub algorithm: Algorithm,
     pub validity_days: u32,
     pub node_validity_days: u32,
+    /// Where `[ca]` is, if the file has it.
+    pub span: Option<Span>,
+    /// An existing CA kept outside the secrets directory: certificate and key paths,
+    /// relative to the topology file.
+    pub external: Option<(Located<String>, Located<String>)>,
 }
 
 #[derive(Debug)]

@@ -399,6 +399,8 @@ impl Resolver {
                 algorithm: syntax::Algorithm::default(),
                 validity_days: 3650,
                 node_validity_days: 397,
+                span: None,
+                external: None,
             });
         };
         let syntax = &entry.value;
@@ -434,7 +436,30 @@ impl Resolver {
                 return None;
             }
         }
+        let external = match (&syntax.cert, &syntax.key) {
+            (Some(cert), Some(key)) => Some((
+                self.value(cert, "cert", non_empty).ok()?,
+                self.value(key, "key", non_empty).ok()?,
+            )),
+            (None, None) => None,
+            (Some(given), None) | (None, Some(given)) => {
+                let missing = if syntax.cert.is_some() { "key" } else { "cert" };
+                self.report(
+                    invalid_value::finding(
+                        given.span().into(),
+                        if missing == "key" { "cert" } else { "key" },
+                        format!(
+                            "an existing CA needs both `cert` and `key`; `{missing}` is missing"
+                        ),
+                    )
+                    .help(format!("add `{missing} = \"…\"` to `[ca]`")),
+                );
+                return None;
+            }
+        };
         Some(CaSettings {
+            span: Some(entry.key_span()),
+            external,
             common_name: common_name
                 .transpose()
                 .ok()?

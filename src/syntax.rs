@@ -83,6 +83,10 @@ pub struct Ca {
     pub algorithm: Option<Spanned<Algorithm>>,
     pub validity_days: Option<Spanned<i64>>,
     pub node_validity_days: Option<Spanned<i64>>,
+    /// An existing CA certificate (PEM), relative to the topology file.
+    pub cert: Option<Spanned<String>>,
+    /// Its private key (PEM), relative to the topology file.
+    pub key: Option<Spanned<String>>,
 }
 
 /// Key algorithm of the cluster CA and node certificates.

@@ -24,7 +24,7 @@ fn compile(source: &Source) -> Tree {
         .file_name()
         .and_then(|n| n.to_str())
         .unwrap_or("topology.toml");
-    topoc::emit::compile(&model, &analysis, (name, &source.text)).expect("compiles")
+    topoc::emit::compile(&model, &analysis, (name, &source.text), None).expect("compiles")
 }
 
 fn example(name: &str) -> Tree {

@@ -47,7 +47,7 @@ fn every_example_build_satisfies_the_schemas() {
             result.model.expect("model"),
             result.analysis.expect("analysis"),
         );
-        let tree = topoc::emit::compile(&model, &analysis, ("example.toml", &source.text))
+        let tree = topoc::emit::compile(&model, &analysis, ("example.toml", &source.text), None)
             .expect("compiles");
         for (file, content) in tree.iter() {
             let schema = if file.ends_with("/node.json") {

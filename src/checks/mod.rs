@@ -6,12 +6,14 @@
 //! [`declare_check!`]: crate::declare_check
 
 pub mod address_outside_subnet;
+pub mod cert_expiring;
 pub mod cluster_setting_override;
 pub mod cross_site_network_group;
 pub mod duplicate_address;
 pub mod duplicate_fqdn;
 pub mod duplicate_name;
 pub mod empty_cluster;
+pub mod invalid_ca;
 pub mod invalid_value;
 pub mod lonely_network_group;
 pub mod long_route;
@@ -45,12 +47,14 @@ use crate::syntax::Kind;
 /// Every code topoc can report, in alphabetical order.
 pub static ALL: &[&Check] = &[
     &address_outside_subnet::ADDRESS_OUTSIDE_SUBNET,
+    &cert_expiring::CERT_EXPIRING,
     &cluster_setting_override::CLUSTER_SETTING_OVERRIDE,
     &cross_site_network_group::CROSS_SITE_NETWORK_GROUP,
     &duplicate_address::DUPLICATE_ADDRESS,
     &duplicate_fqdn::DUPLICATE_FQDN,
     &duplicate_name::DUPLICATE_NAME,
     &empty_cluster::EMPTY_CLUSTER,
+    &invalid_ca::INVALID_CA,
     &invalid_value::INVALID_VALUE,
     &lonely_network_group::LONELY_NETWORK_GROUP,
     &long_route::LONG_ROUTE,

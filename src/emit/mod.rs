@@ -18,6 +18,7 @@ use serde::Serialize;
 
 use crate::analysis::Analysis;
 use crate::model::Model;
+use crate::pki::Material;
 use crate::routes::Router;
 pub use tree::{Tree, UnsafePath};
 
@@ -46,8 +47,15 @@ impl From<UnsafePath> for EmitError {
 }
 
 /// Every file of the build. `input` is the topology's file name (without directories, so
-/// that the output does not depend on where the build ran) and its text.
-pub fn compile(model: &Model, analysis: &Analysis, input: (&str, &str)) -> Result<Tree, EmitError> {
+/// that the output does not depend on where the build ran) and its text. With `material`,
+/// every node gets the CA certificate and its own certificate; private keys never enter
+/// the tree.
+pub fn compile(
+    model: &Model,
+    analysis: &Analysis,
+    input: (&str, &str),
+    material: Option<&Material>,
+) -> Result<Tree, EmitError> {
     let mut tree = Tree::default();
     let mut router = Router::new(model);
     let mut summary = cluster_json::RouteSummary::default();
@@ -68,6 +76,15 @@ pub fn compile(model: &Model, analysis: &Analysis, input: (&str, &str)) -> Resul
                 format!("nodes/{name}/hosts"),
                 hosts::hosts_file(model, id, input.0),
             )?;
+        }
+        if let Some(material) = material {
+            tree.insert(
+                format!("nodes/{name}/ca.pem"),
+                material.ca.cert_pem.as_str(),
+            )?;
+            if let Some(pair) = material.nodes.get(name) {
+                tree.insert(format!("nodes/{name}/node.pem"), pair.cert_pem.as_str())?;
+            }
         }
     }
     tree.insert(
