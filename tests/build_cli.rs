@@ -131,7 +131,11 @@ fn rebuilds_replace_previous_output_and_are_byte_identical() {
         .map(|e| e.file_name())
         .collect();
     leftovers.sort();
-    assert_eq!(leftovers, ["out", "secrets"], "no staging directory is left");
+    assert_eq!(
+        leftovers,
+        ["out", "secrets"],
+        "no staging directory is left"
+    );
 }
 
 fn snapshot_dir(dir: &Path) -> Vec<(String, Vec<u8>)> {
@@ -226,7 +230,11 @@ fn a_write_that_fails_midway_leaves_the_previous_output_whole() {
     assert!(error.to_string().contains("clash"), "{error}");
     assert_eq!(snapshot_dir(&out), before);
     let leftovers: Vec<_> = std::fs::read_dir(dir.path()).expect("listable").collect();
-    assert_eq!(leftovers.len(), 2, "only `out` and `secrets`: the staging directory is removed");
+    assert_eq!(
+        leftovers.len(),
+        2,
+        "only `out` and `secrets`: the staging directory is removed"
+    );
 }
 
 /// A 450-node NAT'd topology in three realms: big enough that a build takes a while.

@@ -28,7 +28,8 @@ fn every_fixture_reports_what_its_name_says() {
                 .and_then(|n| n.to_str())
                 .unwrap_or_default();
             let source = common::load(path);
-            let checked = common::check(&source);
+            let mut checked = common::check(&source);
+            add_certificate_findings(path, &mut checked);
             let codes: Vec<&str> = checked
                 .report
                 .diagnostics
@@ -52,6 +53,30 @@ fn every_fixture_reports_what_its_name_says() {
     });
 }
 
+/// The moment fixture certificates are judged at, so that their findings never change.
+const FIXTURE_NOW: i64 = 1_780_272_000; // 2026-06-01T00:00:00Z
+
+/// Inspects `<fixture>.secrets/` and the `[ca]` files of a fixture, if it has them.
+fn add_certificate_findings(path: &Path, checked: &mut topoc::Checked) {
+    let Some(model) = &checked.model else { return };
+    let secrets = path.with_extension("secrets");
+    if !secrets.is_dir() && model.ca.external.is_none() {
+        return;
+    }
+    let base = path.parent().expect("fixture folder");
+    let external = model
+        .ca
+        .external
+        .as_ref()
+        .map(|(cert, key)| (base.join(&cert.value), base.join(&key.value)));
+    let existing = topoc::secrets::Secrets::reader(&secrets)
+        .load(external.as_ref().map(|(c, k)| (c.as_path(), k.as_path())))
+        .expect("fixture material is readable");
+    let now = time::OffsetDateTime::from_unix_timestamp(FIXTURE_NOW).expect("a valid time");
+    let inspection = topoc::pki::inspect(&existing, now);
+    topoc::add_certificate_findings(checked, &inspection, &topoc::level::LintLevels::default());
+}
+
 #[test]
 fn every_code_has_ok_and_err_fixtures() {
     for check in checks::ALL {
@@ -73,7 +98,11 @@ fn every_code_has_ok_and_err_fixtures() {
 #[test]
 fn every_fixture_folder_is_a_code() {
     for entry in std::fs::read_dir(fixture_dir()).expect("fixtures exist") {
-        let name = entry.expect("readable entry").file_name();
+        let entry = entry.expect("readable entry");
+        if !entry.path().is_dir() {
+            continue;
+        }
+        let name = entry.file_name();
         let name = name.to_string_lossy();
         assert!(
             checks::find(&name).is_some(),

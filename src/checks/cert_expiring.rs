@@ -30,7 +30,8 @@ pub fn check(model: &Model, inspection: &Inspection, findings: &mut Vec<Finding>
         .map(|(cert, _)| cert.span)
         .or(model.ca.span)
         .unwrap_or(model.cluster.span);
-    if let Some(ca) = &inspection.ca {
+    // An unusable CA is `invalid-ca`'s to report.
+    if let (Some(ca), None) = (&inspection.ca, &inspection.ca_problem) {
         push(findings, "the cluster CA", ca.not_after, now, ca_span, None);
     }
     for id in model.node_ids() {
