@@ -11,10 +11,12 @@ use time::OffsetDateTime;
 use topoc::check::Check;
 use topoc::emit::{self, graph};
 use topoc::level::{Level, LintLevels};
+use topoc::model::SharedKeySource;
 use topoc::pki;
 use topoc::report::{human, json};
 use topoc::secrets::Secrets;
 use topoc::source::Source;
+use topoc::syntax::Kind;
 use topoc::{checks, explain, suggest, write};
 
 /// Exit code: nothing at error level.
@@ -48,6 +50,8 @@ enum Command {
     /// Manages the cluster CA
     #[command(subcommand)]
     Ca(CaCommand),
+    /// Prints an existing SEG AppClusterDirectory.xml as a topology
+    ImportSeg(ImportSegArgs),
     /// Explains a finding code: what it checks, why, and how to fix it
     Explain(ExplainArgs),
 }
@@ -116,6 +120,15 @@ struct CertsArgs {
     /// How to print them
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
+}
+
+#[derive(Debug, clap::Args)]
+struct ImportSegArgs {
+    /// The AppClusterDirectory.xml of a running cluster
+    file: PathBuf,
+    /// The address of a host name that does not resolve here, as HOST=IP (repeatable)
+    #[arg(long = "address", value_name = "HOST=IP")]
+    addresses: Vec<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -193,6 +206,7 @@ pub fn main() -> ExitCode {
         Command::Graph(args) => run_graph(args),
         Command::Certs(args) => run_certs(args),
         Command::Ca(CaCommand::Rotate(args)) => run_rotate(args),
+        Command::ImportSeg(args) => run_import_seg(args),
         Command::Explain(args) => run_explain(args),
     };
     match result {
@@ -208,7 +222,23 @@ fn run_check(args: &CheckArgs, matches: &ArgMatches) -> Result<u8, Failure> {
     let levels = command_line_levels(&args.lints, matches)?;
     let source = read_source(&args.file)?;
     let mut checked = topoc::check(&source, &levels);
-    if let Some(model) = &checked.model {
+    if let Some(model) = checked
+        .model
+        .as_ref()
+        .filter(|m| m.cluster.kind == Kind::Seg)
+    {
+        // Judged when it can be read here; where it cannot (CI before deployment), only the
+        // build needs it.
+        let key = read_shared_key(model, &args.file);
+        if key.is_ok() {
+            topoc::add_shared_key_finding(&mut checked, &key, &levels);
+        }
+    }
+    if let Some(model) = checked
+        .model
+        .as_ref()
+        .filter(|m| m.cluster.kind == Kind::Swg)
+    {
         let secrets = match &args.secrets {
             Some(dir) => Some(dir.clone()),
             None => Some(PathBuf::from("secrets")).filter(|dir| dir.is_dir()),
@@ -232,21 +262,23 @@ fn run_check(args: &CheckArgs, matches: &ArgMatches) -> Result<u8, Failure> {
     })
 }
 
+/// What a build needs besides the model: key material (swg) or the shared key (seg).
+enum Prepared {
+    Swg(pki::Existing, pki::Material),
+    Seg(String),
+}
+
 fn run_build(args: &BuildArgs, matches: &ArgMatches) -> Result<u8, Failure> {
     let levels = command_line_levels(&args.lints, matches)?;
     let source = read_source(&args.file)?;
     let mut checked = topoc::check(&source, &levels);
     let secrets = Secrets::new(&args.secrets, &args.out).map_err(|e| Failure(e.to_string()))?;
-    let now = OffsetDateTime::now_utc();
     let mut prepared = None;
     if let (Some(model), false) = (&checked.model, checked.report.has_errors()) {
-        let existing = load_existing(&secrets, model, &args.file)?;
-        match pki::ensure(model, &existing, now, false) {
-            Ok(material) => prepared = Some((existing, material)),
-            Err(problem) => {
-                let finding = topoc::checks::invalid_ca::finding(model, &problem);
-                checked.report.extend(vec![finding], &levels);
-            }
+        let outcome = prepare(model, &secrets, &args.file)?;
+        match outcome {
+            Ok(ready) => prepared = Some(ready),
+            Err(finding) => checked.report.extend(vec![*finding], &levels),
         }
     }
     if !checked.report.diagnostics.is_empty() {
@@ -255,7 +287,7 @@ fn run_build(args: &BuildArgs, matches: &ArgMatches) -> Result<u8, Failure> {
             human_report(&source, &checked.report, std::io::stderr().is_terminal())
         );
     }
-    let (Some(model), Some(analysis), Some((existing, material)), false) = (
+    let (Some(model), Some(analysis), Some(prepared), false) = (
         &checked.model,
         &checked.analysis,
         prepared,
@@ -271,13 +303,12 @@ fn run_build(args: &BuildArgs, matches: &ArgMatches) -> Result<u8, Failure> {
         || source.name.clone(),
         |name| name.to_string_lossy().into_owned(),
     );
-    let tree = emit::compile(
-        model,
-        analysis,
-        (&input_name, &source.text),
-        Some(&material),
-    )
-    .map_err(|error| Failure(error.to_string()))?;
+    let material = match &prepared {
+        Prepared::Swg(_, material) => Some(material),
+        Prepared::Seg(_) => None,
+    };
+    let tree = emit::compile(model, analysis, (&input_name, &source.text), material)
+        .map_err(|error| Failure(error.to_string()))?;
     if args.check {
         let drift = write::drift(&tree, &args.out).map_err(|error| Failure(error.to_string()))?;
         if drift.is_empty() {
@@ -299,14 +330,31 @@ fn run_build(args: &BuildArgs, matches: &ArgMatches) -> Result<u8, Failure> {
         write_stdout(&text)?;
         return Ok(FINDINGS);
     }
-    secrets
-        .store(&material, &existing, model.ca.external.is_none())
-        .map_err(|e| Failure(e.to_string()))?;
-    write::commit(&tree, &args.out, args.force).map_err(|error| Failure(error.to_string()))?;
     let mut text = String::new();
-    for change in &material.changes {
-        let _ = writeln!(text, "{change}");
+    match &prepared {
+        Prepared::Swg(existing, material) => {
+            secrets
+                .store(material, existing, model.ca.external.is_none())
+                .map_err(|e| Failure(e.to_string()))?;
+            for change in &material.changes {
+                let _ = writeln!(text, "{change}");
+            }
+        }
+        Prepared::Seg(key) => {
+            for id in model.node_ids() {
+                let name = &model.node(id).name;
+                let config = emit::seg::integration_service_config(model, id, key);
+                let relative = format!("nodes/{name}/integration-service.config.xml");
+                if let Some(path) = secrets
+                    .store_file(&relative, &config)
+                    .map_err(|e| Failure(e.to_string()))?
+                {
+                    let _ = writeln!(text, "wrote `{}`", path.display());
+                }
+            }
+        }
     }
+    write::commit(&tree, &args.out, args.force).map_err(|error| Failure(error.to_string()))?;
     let _ = writeln!(
         text,
         "wrote {} files to `{}`",
@@ -315,6 +363,51 @@ fn run_build(args: &BuildArgs, matches: &ArgMatches) -> Result<u8, Failure> {
     );
     write_stdout(&text)?;
     Ok(CLEAN)
+}
+
+/// Key material for a web gateway cluster, the shared key for a SEG cluster; `Err` holds the
+/// finding that stops the build.
+fn prepare(
+    model: &topoc::model::Model,
+    secrets: &Secrets,
+    topology: &Path,
+) -> Result<Result<Prepared, Box<topoc::finding::Finding>>, Failure> {
+    match model.cluster.kind {
+        Kind::Swg => {
+            let existing = load_existing(secrets, model, topology)?;
+            Ok(
+                match pki::ensure(model, &existing, OffsetDateTime::now_utc(), false) {
+                    Ok(material) => Ok(Prepared::Swg(existing, material)),
+                    Err(problem) => Err(Box::new(topoc::checks::invalid_ca::finding(
+                        model, &problem,
+                    ))),
+                },
+            )
+        }
+        Kind::Seg => {
+            let key = read_shared_key(model, topology);
+            Ok(match topoc::checks::seg_shared_key::check(model, &key) {
+                Some(finding) => Err(Box::new(finding)),
+                None => Ok(Prepared::Seg(key.unwrap_or_default().trim().to_owned())),
+            })
+        }
+    }
+}
+
+/// The SEG shared key from where the topology says, or why it cannot be read.
+fn read_shared_key(model: &topoc::model::Model, topology: &Path) -> Result<String, String> {
+    match &model.cluster.shared_key {
+        Some(SharedKeySource::Env(name)) => std::env::var(&name.value)
+            .map_err(|_| format!("the environment variable `{}` is not set", name.value)),
+        Some(SharedKeySource::File(file)) => {
+            let path = topology
+                .parent()
+                .unwrap_or(Path::new("."))
+                .join(&file.value);
+            std::fs::read_to_string(&path).map_err(|e| format!("`{}`: {e}", path.display()))
+        }
+        None => Err("the topology names no `shared_key_env` or `shared_key_file`".to_owned()),
+    }
 }
 
 /// The key material of `secrets`, with the CA from `[ca]`'s files when the topology names
@@ -452,6 +545,35 @@ fn certs_json(entries: &[(String, Result<pki::Summary, String>)], now: OffsetDat
         })
         .collect();
     emit::json(&serde_json::json!({ "certificates": list }))
+}
+
+fn run_import_seg(args: &ImportSegArgs) -> Result<u8, Failure> {
+    let mut addresses = std::collections::BTreeMap::new();
+    for given in &args.addresses {
+        let parsed = given
+            .split_once('=')
+            .and_then(|(host, ip)| Some((host.trim().to_owned(), ip.trim().parse().ok()?)));
+        let Some((host, ip)) = parsed else {
+            return Err(Failure(format!("`--address {given}` is not HOST=IP")));
+        };
+        addresses.insert(host, ip);
+    }
+    let shown = args.file.display().to_string();
+    let xml = std::fs::read_to_string(&args.file)
+        .map_err(|e| Failure(format!("cannot read `{shown}`: {e}")))?;
+    let resolve = |host: &str| {
+        use std::net::ToSocketAddrs;
+        (host, 0)
+            .to_socket_addrs()
+            .ok()?
+            .next()
+            .map(|address| address.ip())
+    };
+    let topology = topoc::import_seg::parse(&xml)
+        .and_then(|directory| topoc::import_seg::topology(&directory, &addresses, resolve))
+        .map_err(|e| Failure(format!("`{shown}`: {e}")))?;
+    write_stdout(&topology)?;
+    Ok(CLEAN)
 }
 
 fn run_rotate(args: &RotateArgs) -> Result<u8, Failure> {

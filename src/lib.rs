@@ -19,6 +19,7 @@ pub mod diagnostic;
 pub mod emit;
 pub mod explain;
 pub mod finding;
+pub mod import_seg;
 pub mod level;
 pub mod model;
 pub mod parse;
@@ -63,6 +64,21 @@ pub fn add_certificate_findings(
     }
     checks::cert_expiring::check(model, inspection, &mut findings);
     let levels = model.lints.clone().merged_with(command_line);
+    checked.report.extend(findings, &levels);
+}
+
+/// Adds the verdict on a SEG cluster's shared key, as the caller read it, to a checked
+/// topology (`seg-shared-key`).
+pub fn add_shared_key_finding(
+    checked: &mut Checked,
+    key: &Result<String, String>,
+    command_line: &LintLevels,
+) {
+    let Some(model) = &checked.model else { return };
+    let levels = model.lints.clone().merged_with(command_line);
+    let findings = checks::seg_shared_key::check(model, key)
+        .into_iter()
+        .collect();
     checked.report.extend(findings, &levels);
 }
 

@@ -55,6 +55,7 @@ struct DraftNode {
 
 impl Resolver {
     fn model(&mut self, document: &Document) -> Option<Model> {
+        self.refuse_swg_only(document);
         let sites = self.sites(&document.sites);
         let node_names = self.names(&document.nodes, "node");
         let rejected_cluster = document.rejected.iter().any(|key| key == "cluster");
@@ -135,6 +136,58 @@ impl Resolver {
             realms,
             lints,
         })
+    }
+
+    /// In a SEG topology, every key that only a Secure Web Gateway cluster has is an error.
+    fn refuse_swg_only(&mut self, document: &Document) {
+        let Some(cluster) = &document.cluster else {
+            return;
+        };
+        if cluster.value.kind.as_ref().map(|k| *k.get_ref()) != Some(Kind::Seg) {
+            return;
+        }
+        let c = &cluster.value;
+        let mut given: Vec<(Span, &str)> = [
+            (span_of(c.transit_group.as_ref()), "transit_group"),
+            (
+                span_of(c.transit_fanout_limit.as_ref()),
+                "transit_fanout_limit",
+            ),
+            (span_of(c.max_route_hops.as_ref()), "max_route_hops"),
+            (span_of(c.settings.as_ref()), "settings"),
+        ]
+        .into_iter()
+        .filter_map(|(span, key)| Some((span?, key)))
+        .collect();
+        for site in &document.sites {
+            let v = &site.value;
+            for (span, key) in [
+                (span_of(v.update_group.as_ref()), "update_group"),
+                (span_of(v.runtime_group.as_ref()), "runtime_group"),
+            ] {
+                given.extend(span.map(|span| (span, key)));
+            }
+        }
+        for node in &document.nodes {
+            let v = &node.value;
+            for (span, key) in [
+                (span_of(v.transit.as_ref()), "transit"),
+                (span_of(v.network_groups.as_ref()), "network_groups"),
+                (span_of(v.update_group.as_ref()), "update_group"),
+                (span_of(v.runtime_group.as_ref()), "runtime_group"),
+                (span_of(v.priority.as_ref()), "priority"),
+                (span_of(v.updates.as_ref()), "updates"),
+                (span_of(v.settings.as_ref()), "settings"),
+            ] {
+                given.extend(span.map(|span| (span, key)));
+            }
+        }
+        if let Some(ca) = &document.ca {
+            given.push((ca.key_span(), "[ca]"));
+        }
+        for (span, key) in given {
+            self.findings.push(checks::swg_only_key::finding(span, key));
+        }
     }
 
     /// Checks and folds the names of `entries`, sorted, reporting bad and duplicate ones.
@@ -358,7 +411,15 @@ impl Resolver {
             (None, Some(file)) => self
                 .value(file, "shared_key_file", non_empty)
                 .map(|file| Some(SharedKeySource::File(file))),
-            (None, None) => Ok(None),
+            (None, None) => Err(self.report(
+                missing_key::finding(
+                    syntax.kind.as_ref().map_or(Span::default(), |k| k.span().into()),
+                    "shared_key_env",
+                    "a SEG cluster",
+                    "\"SEG_SHARED_KEY\"",
+                )
+                .help("name where `topoc build` reads the cluster's shared key: `shared_key_env = \"SEG_SHARED_KEY\"` or `shared_key_file = \"…\"`; the key itself never goes in the topology"),
+            )),
         }
     }
 
@@ -734,6 +795,10 @@ fn realm_names(entries: &[Entry<syntax::Site>]) -> Vec<String> {
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect()
+}
+
+fn span_of<T>(spanned: Option<&Spanned<T>>) -> Option<Span> {
+    spanned.map(|spanned| spanned.span().into())
 }
 
 fn located_copy<T: Copy>(spanned: &Spanned<T>) -> Located<T> {

@@ -182,6 +182,25 @@ impl Secrets {
         Ok(written)
     }
 
+    /// Writes one secret file under the directory (such as a node's SEG configuration),
+    /// unless it already holds exactly `content`. `relative` comes from checked names.
+    pub fn store_file(
+        &self,
+        relative: &str,
+        content: &str,
+    ) -> Result<Option<PathBuf>, SecretsError> {
+        self.prepare()?;
+        let path = self.root.join(relative);
+        if let Some(parent) = path.parent() {
+            make_private_dir(parent)?;
+        }
+        if read_optional(&path)?.as_deref() == Some(content) {
+            return Ok(None);
+        }
+        write_secret(&path, content)?;
+        Ok(Some(path))
+    }
+
     /// Moves the CA and the node certificates into `retired/<label>/` (rotation), keeping the
     /// node keys. Returns where they went.
     pub fn retire(&self, label: &str) -> Result<PathBuf, SecretsError> {

@@ -30,6 +30,7 @@ fn every_fixture_reports_what_its_name_says() {
             let source = common::load(path);
             let mut checked = common::check(&source);
             add_certificate_findings(path, &mut checked);
+            add_shared_key_finding(path, &mut checked);
             let codes: Vec<&str> = checked
                 .report
                 .diagnostics
@@ -75,6 +76,18 @@ fn add_certificate_findings(path: &Path, checked: &mut topoc::Checked) {
     let now = time::OffsetDateTime::from_unix_timestamp(FIXTURE_NOW).expect("a valid time");
     let inspection = topoc::pki::inspect(&existing, now);
     topoc::add_certificate_findings(checked, &inspection, &topoc::level::LintLevels::default());
+}
+
+/// Judges the shared key of a SEG fixture whose `shared_key_file` exists, as `check` does.
+fn add_shared_key_finding(path: &Path, checked: &mut topoc::Checked) {
+    let Some(model) = &checked.model else { return };
+    let Some(topoc::model::SharedKeySource::File(file)) = &model.cluster.shared_key else {
+        return;
+    };
+    let key_path = path.parent().expect("fixture folder").join(&file.value);
+    if let Ok(key) = std::fs::read_to_string(key_path) {
+        topoc::add_shared_key_finding(checked, &Ok(key), &topoc::level::LintLevels::default());
+    }
 }
 
 #[test]

@@ -25,8 +25,10 @@ pub mod no_ntp;
 pub mod runtime_group_spans_sites;
 pub mod runtime_group_spans_subnets;
 pub mod seg_cross_site;
+pub mod seg_shared_key;
 pub mod seg_single_node;
 pub mod single_point_of_failure;
+pub mod swg_only_key;
 pub mod toml_syntax;
 pub mod transit_fanout;
 pub mod unknown_key;
@@ -66,8 +68,10 @@ pub static ALL: &[&Check] = &[
     &runtime_group_spans_sites::RUNTIME_GROUP_SPANS_SITES,
     &runtime_group_spans_subnets::RUNTIME_GROUP_SPANS_SUBNETS,
     &seg_cross_site::SEG_CROSS_SITE,
+    &seg_shared_key::SEG_SHARED_KEY,
     &seg_single_node::SEG_SINGLE_NODE,
     &single_point_of_failure::SINGLE_POINT_OF_FAILURE,
+    &swg_only_key::SWG_ONLY_KEY,
     &toml_syntax::TOML_SYNTAX,
     &transit_fanout::TRANSIT_FANOUT,
     &unknown_key::UNKNOWN_KEY,

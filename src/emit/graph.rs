@@ -9,6 +9,7 @@
 use std::fmt::Write as _;
 
 use crate::model::{GroupId, Model, NodeId, SiteId};
+use crate::syntax::Kind;
 
 /// Where a network group is drawn: inside the one site of all its members, or outside.
 fn home_site(model: &Model, group: GroupId) -> Option<SiteId> {
@@ -19,6 +20,22 @@ fn home_site(model: &Model, group: GroupId) -> Option<SiteId> {
         .map(|&member| model.node(member).site.value);
     let first = sites.next()?;
     sites.all(|site| site == first).then_some(first)
+}
+
+/// The network groups to draw: none for a SEG cluster, whose nodes all talk directly.
+fn drawn_groups(model: &Model) -> Vec<GroupId> {
+    if model.cluster.kind == Kind::Seg {
+        return Vec::new();
+    }
+    (0..model.network_groups.len()).map(GroupId).collect()
+}
+
+/// What the management node is called: the master, in a SEG cluster.
+fn management_label(model: &Model) -> &'static str {
+    match model.cluster.kind {
+        Kind::Swg => "management",
+        Kind::Seg => "master",
+    }
 }
 
 fn is_management(model: &Model, node: NodeId) -> bool {
@@ -67,7 +84,7 @@ pub fn dot(model: &Model) -> String {
         dot_text(&model.cluster.name.value)
     );
     out.push_str("  node [fontname=\"Helvetica\", fontsize=10];\n  edge [color=\"#777777\"];\n");
-    let groups: Vec<GroupId> = (0..model.network_groups.len()).map(GroupId).collect();
+    let groups = drawn_groups(model);
     for (index, site) in model.sites.iter().enumerate() {
         let site_id = SiteId(index);
         let label = match &site.location {
@@ -96,7 +113,7 @@ pub fn dot(model: &Model) -> String {
     for &group in groups.iter().filter(|&&g| home_site(model, g).is_none()) {
         let _ = writeln!(out, "  {}", dot_group(model, group));
     }
-    for node in model.node_ids() {
+    for node in model.node_ids().filter(|_| !groups.is_empty()) {
         for group in &model.node(node).network_groups {
             let _ = writeln!(
                 out,
@@ -114,7 +131,7 @@ fn dot_node(model: &Model, id: NodeId) -> String {
     let node = model.node(id);
     let mut label = format!("{}\\n{}", node.name, node.address.value);
     if is_management(model, id) {
-        label.push_str("\\nmanagement");
+        let _ = write!(label, "\\n{}", management_label(model));
     }
     let style = if model.is_transit(id) {
         "style=\"rounded,bold\", penwidth=2"
@@ -146,7 +163,7 @@ pub fn mermaid(model: &Model) -> String {
         env!("CARGO_PKG_VERSION"),
         mermaid_text(&model.cluster.name.value).replace('%', " ")
     );
-    let groups: Vec<GroupId> = (0..model.network_groups.len()).map(GroupId).collect();
+    let groups = drawn_groups(model);
     for (index, site) in model.sites.iter().enumerate() {
         let site_id = SiteId(index);
         let label = match &site.location {
@@ -175,7 +192,7 @@ pub fn mermaid(model: &Model) -> String {
     for &group in groups.iter().filter(|&&g| home_site(model, g).is_none()) {
         let _ = writeln!(out, "  {}", mermaid_group(model, group));
     }
-    for node in model.node_ids() {
+    for node in model.node_ids().filter(|_| !groups.is_empty()) {
         for group in &model.node(node).network_groups {
             let _ = writeln!(
                 out,
@@ -194,7 +211,7 @@ pub fn mermaid(model: &Model) -> String {
     if !transit.is_empty() {
         let _ = writeln!(out, "  class {} transit", transit.join(","));
     }
-    if let Some(group) = model.transit_group() {
+    if let Some(group) = model.transit_group().filter(|_| !groups.is_empty()) {
         let _ = writeln!(
             out,
             "  class {} transitGroup",
@@ -208,7 +225,7 @@ fn mermaid_node(model: &Model, id: NodeId) -> String {
     let node = model.node(id);
     let mut label = format!("{}<br>{}", node.name, node.address.value);
     if is_management(model, id) {
-        label.push_str("<br>management");
+        let _ = write!(label, "<br>{}", management_label(model));
     }
     format!("{}[\"{label}\"]", mermaid_id("node", &node.name))
 }

@@ -2,7 +2,7 @@
 //! `write`'s job; nothing here touches the file system.
 //!
 //! One module per output: `node_json`, `hosts`, `cluster_json`, `inventory`, `graph` (DOT
-//! and Mermaid) and `manifest`, which lists all the others.
+//! and Mermaid), `seg` (SEG clusters) and `manifest`, which lists all the others.
 
 pub mod cluster_json;
 pub mod graph;
@@ -10,6 +10,7 @@ pub mod hosts;
 pub mod inventory;
 pub mod manifest;
 pub mod node_json;
+pub mod seg;
 pub mod tree;
 
 use std::fmt;
@@ -20,6 +21,7 @@ use crate::analysis::Analysis;
 use crate::model::Model;
 use crate::pki::Material;
 use crate::routes::Router;
+use crate::syntax::Kind;
 pub use tree::{Tree, UnsafePath};
 
 /// Why a build could not be compiled.
@@ -69,8 +71,10 @@ pub fn compile(
                 summary.add(model, id, other, hops);
             }
         }
-        let node = node_json::node_file(model, id, &table);
-        tree.insert(format!("nodes/{name}/node.json"), json(&node))?;
+        if model.cluster.kind == Kind::Swg {
+            let node = node_json::node_file(model, id, &table);
+            tree.insert(format!("nodes/{name}/node.json"), json(&node))?;
+        }
         if with_hosts {
             tree.insert(
                 format!("nodes/{name}/hosts"),
@@ -97,6 +101,18 @@ pub fn compile(
     )?;
     tree.insert("graph.dot", graph::dot(model))?;
     tree.insert("graph.mmd", graph::mermaid(model))?;
+    if model.cluster.kind == Kind::Seg {
+        let order = seg::directory_order(model);
+        tree.insert(
+            format!("seg/{}", seg::DIRECTORY),
+            seg::directory(model, &order),
+        )?;
+        tree.insert(
+            format!("seg/recovery/{}", seg::DIRECTORY),
+            seg::directory(model, &order[..1]),
+        )?;
+        tree.insert("seg/RUNBOOK.md", seg::runbook(model, input.0))?;
+    }
     let manifest = manifest::manifest(&model.cluster.name.value, input, tree.iter());
     tree.insert(manifest::FILE, manifest)?;
     Ok(tree)
