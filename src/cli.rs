@@ -13,7 +13,7 @@ use topoc::emit::{self, graph};
 use topoc::level::{Level, LintLevels};
 use topoc::model::SharedKeySource;
 use topoc::pki;
-use topoc::report::{human, json};
+use topoc::report::{github, human, json, sarif};
 use topoc::secrets::Secrets;
 use topoc::source::Source;
 use topoc::syntax::Kind;
@@ -52,6 +52,17 @@ enum Command {
     Ca(CaCommand),
     /// Prints an existing SEG AppClusterDirectory.xml as a topology
     ImportSeg(ImportSegArgs),
+    /// Prints the JSON Schema of the topology file, for editors
+    Schema,
+    /// Writes a commented starter topology, its schema and a .gitignore entry for secrets
+    Init(InitArgs),
+    /// Prints shell completions
+    Completions {
+        /// The shell
+        shell: clap_complete::Shell,
+    },
+    /// Prints the man page
+    Man,
     /// Explains a finding code: what it checks, why, and how to fix it
     Explain(ExplainArgs),
 }
@@ -118,8 +129,15 @@ struct CertsArgs {
     #[arg(long, value_name = "DIR", default_value = "secrets")]
     secrets: PathBuf,
     /// How to print them
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    format: Format,
+    #[arg(long, value_enum, default_value_t = ListFormat::Human)]
+    format: ListFormat,
+}
+
+#[derive(Debug, clap::Args)]
+struct InitArgs {
+    /// Where to write `topology.toml`
+    #[arg(default_value = ".")]
+    dir: PathBuf,
 }
 
 #[derive(Debug, clap::Args)]
@@ -145,6 +163,12 @@ struct RotateArgs {
     /// The secrets directory
     #[arg(long, value_name = "DIR", default_value = "secrets")]
     secrets: PathBuf,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum ListFormat {
+    Human,
+    Json,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -174,6 +198,10 @@ struct LintArgs {
 enum Format {
     Human,
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning
+    Sarif,
+    /// GitHub Actions workflow commands (annotations)
+    Github,
 }
 
 /// A failure that ends the command with exit code 2.
@@ -207,6 +235,20 @@ pub fn main() -> ExitCode {
         Command::Certs(args) => run_certs(args),
         Command::Ca(CaCommand::Rotate(args)) => run_rotate(args),
         Command::ImportSeg(args) => run_import_seg(args),
+        Command::Schema => write_stdout(&topoc::schema::topology()).map(|()| CLEAN),
+        Command::Init(args) => run_init(args),
+        Command::Completions { shell } => {
+            let mut buffer = Vec::new();
+            clap_complete::generate(*shell, &mut Cli::command(), "topoc", &mut buffer);
+            write_stdout(&String::from_utf8_lossy(&buffer)).map(|()| CLEAN)
+        }
+        Command::Man => {
+            let mut buffer = Vec::new();
+            clap_mangen::Man::new(Cli::command())
+                .render(&mut buffer)
+                .map_err(|e| Failure(format!("cannot render the man page: {e}")))
+                .and_then(|()| write_stdout(&String::from_utf8_lossy(&buffer)).map(|()| CLEAN))
+        }
         Command::Explain(args) => run_explain(args),
     };
     match result {
@@ -253,6 +295,12 @@ fn run_check(args: &CheckArgs, matches: &ArgMatches) -> Result<u8, Failure> {
     let text = match args.format {
         Format::Human => human_report(&source, &checked.report, std::io::stdout().is_terminal()),
         Format::Json => json::render(&source, &checked.report),
+        Format::Sarif => sarif::render(
+            &source,
+            &checked.report,
+            &sarif::uri(&relative_to_cwd(&args.file)),
+        ),
+        Format::Github => github::render(&source, &checked.report),
     };
     write_stdout(&text)?;
     Ok(if checked.report.has_errors() {
@@ -262,10 +310,13 @@ fn run_check(args: &CheckArgs, matches: &ArgMatches) -> Result<u8, Failure> {
     })
 }
 
-/// What a build needs besides the model: key material (swg) or the shared key (seg).
+/// What a build needs besides the model: key material (swg) or the shared key (seg); for
+/// `--check` without secrets, the certificates of the previous output and those a build
+/// would re-issue.
 enum Prepared {
     Swg(pki::Existing, pki::Material),
     Seg(String),
+    Published(pki::Certificates, Vec<(String, String)>),
 }
 
 fn run_build(args: &BuildArgs, matches: &ArgMatches) -> Result<u8, Failure> {
@@ -275,7 +326,11 @@ fn run_build(args: &BuildArgs, matches: &ArgMatches) -> Result<u8, Failure> {
     let secrets = Secrets::new(&args.secrets, &args.out).map_err(|e| Failure(e.to_string()))?;
     let mut prepared = None;
     if let (Some(model), false) = (&checked.model, checked.report.has_errors()) {
-        let outcome = prepare(model, &secrets, &args.file)?;
+        let outcome = if args.check && needs_published(model, &secrets) {
+            published(model, &args.out)
+        } else {
+            prepare(model, &secrets, &args.file)?
+        };
         match outcome {
             Ok(ready) => prepared = Some(ready),
             Err(finding) => checked.report.extend(vec![*finding], &levels),
@@ -303,32 +358,20 @@ fn run_build(args: &BuildArgs, matches: &ArgMatches) -> Result<u8, Failure> {
         || source.name.clone(),
         |name| name.to_string_lossy().into_owned(),
     );
-    let material = match &prepared {
-        Prepared::Swg(_, material) => Some(material),
+    let certificates = match &prepared {
+        Prepared::Swg(_, material) => Some(material.certificates()),
+        Prepared::Published(certificates, _) => Some(certificates.clone()),
         Prepared::Seg(_) => None,
     };
-    let tree = emit::compile(model, analysis, (&input_name, &source.text), material)
-        .map_err(|error| Failure(error.to_string()))?;
+    let tree = emit::compile(
+        model,
+        analysis,
+        (&input_name, &source.text),
+        certificates.as_ref(),
+    )
+    .map_err(|error| Failure(error.to_string()))?;
     if args.check {
-        let drift = write::drift(&tree, &args.out).map_err(|error| Failure(error.to_string()))?;
-        if drift.is_empty() {
-            write_stdout(&format!(
-                "`{}` is up to date ({} files)\n",
-                args.out.display(),
-                tree.len()
-            ))?;
-            return Ok(CLEAN);
-        }
-        let mut text = format!(
-            "`{}` differs from a fresh build of `{}`:\n",
-            args.out.display(),
-            source.name
-        );
-        for difference in &drift {
-            let _ = writeln!(text, "  {difference}");
-        }
-        write_stdout(&text)?;
-        return Ok(FINDINGS);
+        return report_drift(&tree, &args.out, &source, &prepared);
     }
     let mut text = String::new();
     match &prepared {
@@ -340,6 +383,8 @@ fn run_build(args: &BuildArgs, matches: &ArgMatches) -> Result<u8, Failure> {
                 let _ = writeln!(text, "{change}");
             }
         }
+        // Made only for `--check`, which returned above: nothing to store.
+        Prepared::Published(..) => {}
         Prepared::Seg(key) => {
             for id in model.node_ids() {
                 let name = &model.node(id).name;
@@ -363,6 +408,94 @@ fn run_build(args: &BuildArgs, matches: &ArgMatches) -> Result<u8, Failure> {
     );
     write_stdout(&text)?;
     Ok(CLEAN)
+}
+
+/// `build --check`: what differs between `out` and this build; exit 1 if anything does.
+fn report_drift(
+    tree: &emit::Tree,
+    out: &Path,
+    source: &Source,
+    prepared: &Prepared,
+) -> Result<u8, Failure> {
+    let mut drift = write::drift(tree, out).map_err(|error| Failure(error.to_string()))?;
+    if let Prepared::Published(_, stale) = prepared {
+        for (node, why) in stale {
+            drift.push(write::Drift::Reissued(
+                format!("nodes/{node}/node.pem"),
+                why.clone(),
+            ));
+        }
+        if !stale.is_empty() && out.join("manifest.json").exists() {
+            drift.push(write::Drift::Changed("manifest.json".to_owned()));
+        }
+        drift.sort();
+        drift.dedup();
+    }
+    if drift.is_empty() {
+        write_stdout(&format!(
+            "`{}` is up to date ({} files)\n",
+            out.display(),
+            tree.len()
+        ))?;
+        return Ok(CLEAN);
+    }
+    let mut text = format!(
+        "`{}` differs from a fresh build of `{}`:\n",
+        out.display(),
+        source.name
+    );
+    for difference in &drift {
+        let _ = writeln!(text, "  {difference}");
+    }
+    write_stdout(&text)?;
+    Ok(FINDINGS)
+}
+
+/// `--check` on a web gateway cluster whose CA is not here: the certificates are judged from
+/// the previous output instead (CI checks for drift without the secrets).
+fn needs_published(model: &topoc::model::Model, secrets: &Secrets) -> bool {
+    model.cluster.kind == Kind::Swg
+        && model.ca.external.is_none()
+        && !secrets.root().join("ca.pem").exists()
+        && !secrets.root().join("ca.key").exists()
+}
+
+fn published(
+    model: &topoc::model::Model,
+    out: &Path,
+) -> Result<Prepared, Box<topoc::finding::Finding>> {
+    let read = |node: &str, file: &str| {
+        std::fs::read_to_string(out.join("nodes").join(node).join(file)).ok()
+    };
+    let ca = model
+        .nodes
+        .iter()
+        .find_map(|node| read(&node.name, "ca.pem"));
+    let Some(ca) = ca else {
+        // No published CA: a build would create one and issue every certificate.
+        let stale = model
+            .nodes
+            .iter()
+            .map(|node| {
+                (
+                    node.name.clone(),
+                    "no certificate was published yet".to_owned(),
+                )
+            })
+            .collect();
+        return Ok(Prepared::Published(pki::Certificates::default(), stale));
+    };
+    let nodes = model
+        .nodes
+        .iter()
+        .filter_map(|node| Some((node.name.clone(), read(&node.name, "node.pem")?)))
+        .collect();
+    match pki::published(model, &ca, &nodes, OffsetDateTime::now_utc()) {
+        Ok((certificates, stale)) => Ok(Prepared::Published(certificates, stale)),
+        Err(problem) => Err(Box::new(topoc::checks::invalid_ca::finding(
+            model, &problem,
+        ))),
+    }
 }
 
 /// Key material for a web gateway cluster, the shared key for a SEG cluster; `Err` holds the
@@ -475,8 +608,8 @@ fn run_certs(args: &CertsArgs) -> Result<u8, Failure> {
         entries.push((node.name.clone(), summary));
     }
     let text = match args.format {
-        Format::Human => certs_human(&entries, now),
-        Format::Json => certs_json(&entries, now),
+        ListFormat::Human => certs_human(&entries, now),
+        ListFormat::Json => certs_json(&entries, now),
     };
     write_stdout(&text)?;
     Ok(CLEAN)
@@ -545,6 +678,57 @@ fn certs_json(entries: &[(String, Result<pki::Summary, String>)], now: OffsetDat
         })
         .collect();
     emit::json(&serde_json::json!({ "certificates": list }))
+}
+
+/// The starter topology `topoc init` writes.
+const STARTER: &str = include_str!("templates/init.toml");
+
+fn run_init(args: &InitArgs) -> Result<u8, Failure> {
+    std::fs::create_dir_all(&args.dir)
+        .map_err(|e| Failure(format!("cannot create `{}`: {e}", args.dir.display())))?;
+    let topology = args.dir.join("topology.toml");
+    let schema = args.dir.join("topology.schema.json");
+    for path in [&topology, &schema] {
+        if path.exists() {
+            return Err(Failure(format!(
+                "`{}` exists already; topoc init does not overwrite it",
+                path.display()
+            )));
+        }
+    }
+    let write = |path: &Path, text: &str| {
+        std::fs::write(path, text)
+            .map_err(|e| Failure(format!("cannot write `{}`: {e}", path.display())))
+    };
+    write(&topology, STARTER)?;
+    write(&schema, &topoc::schema::topology())?;
+    let gitignore = args.dir.join(".gitignore");
+    let existing = std::fs::read_to_string(&gitignore).unwrap_or_default();
+    if !existing.lines().any(|line| {
+        matches!(
+            line.trim(),
+            "secrets" | "secrets/" | "/secrets" | "/secrets/"
+        )
+    }) {
+        let separator = if existing.is_empty() || existing.ends_with('\n') {
+            ""
+        } else {
+            "\n"
+        };
+        write(
+            &gitignore,
+            &format!(
+                "{existing}{separator}# Keys and certificates written by topoc build: never commit them.\n/secrets/\n"
+            ),
+        )?;
+    }
+    write_stdout(&format!(
+        "wrote `{}`, `{}` and a `.gitignore` entry for `secrets/`\nnext: topoc check {}\n",
+        topology.display(),
+        schema.display(),
+        topology.display()
+    ))?;
+    Ok(CLEAN)
 }
 
 fn run_import_seg(args: &ImportSegArgs) -> Result<u8, Failure> {
@@ -644,6 +828,17 @@ fn run_explain(args: &ExplainArgs) -> Result<u8, Failure> {
     };
     write_stdout(&text)?;
     Ok(CLEAN)
+}
+
+/// `path` relative to the working directory when it lies below it, as SARIF consumers want.
+fn relative_to_cwd(path: &Path) -> String {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_owned());
+    std::env::current_dir()
+        .ok()
+        .and_then(|cwd| absolute.strip_prefix(cwd).ok().map(Path::to_path_buf))
+        .unwrap_or_else(|| path.to_owned())
+        .to_string_lossy()
+        .replace('\\', "/")
 }
 
 /// The `-A/-W/-D` flags in the order given, so that a later one wins, as in rustc.

@@ -27,6 +27,7 @@ pub mod pki;
 pub mod report;
 pub mod resolve;
 pub mod routes;
+pub mod schema;
 pub mod secrets;
 pub mod source;
 pub mod suggest;

@@ -36,6 +36,14 @@ pub struct Pair {
     pub key_pem: String,
 }
 
+/// The public half of the material: what goes into the output.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Certificates {
+    pub ca: String,
+    /// Per node name, its certificate.
+    pub nodes: BTreeMap<String, String>,
+}
+
 /// What the secrets directory (or the `[ca]` files) held before this build.
 #[derive(Debug, Clone, Default)]
 pub struct Existing {
@@ -54,6 +62,20 @@ pub struct Material {
     pub nodes: BTreeMap<String, Pair>,
     /// What this build created or re-issued, for the user to know.
     pub changes: Vec<String>,
+}
+
+impl Material {
+    /// The certificates, without the keys.
+    pub fn certificates(&self) -> Certificates {
+        Certificates {
+            ca: self.ca.cert_pem.clone(),
+            nodes: self
+                .nodes
+                .iter()
+                .map(|(name, pair)| (name.clone(), pair.cert_pem.clone()))
+                .collect(),
+        }
+    }
 }
 
 /// A problem with the CA that stops the build.
@@ -333,14 +355,25 @@ fn reusable(
 ) -> Result<(), String> {
     let der = cert_der(cert_pem)?;
     let cert = parse(&der)?;
-    let ca_cert = parse(&ca.der)?;
+    if cert.public_key().subject_public_key.data.as_ref() != key.public_key_raw() {
+        return Err("it is for another key".to_owned());
+    }
+    still_valid(&cert, &ca.der, identity, now)
+}
+
+/// Whether a certificate still says `identity`, was signed by the CA `ca_der`, and is not yet
+/// inside the renewal window: everything a build checks but the key.
+fn still_valid(
+    cert: &X509Certificate<'_>,
+    ca_der: &[u8],
+    identity: &Identity,
+    now: OffsetDateTime,
+) -> Result<(), String> {
+    let ca_cert = parse(ca_der)?;
     if cert.issuer() != ca_cert.subject()
         || cert.verify_signature(Some(ca_cert.public_key())).is_err()
     {
         return Err("it was not signed by the current CA".to_owned());
-    }
-    if cert.public_key().subject_public_key.data.as_ref() != key.public_key_raw() {
-        return Err("it is for another key".to_owned());
     }
     let common_name = cert
         .subject()
@@ -590,4 +623,37 @@ pub fn inspect(existing: &Existing, now: OffsetDateTime) -> Inspection {
             .filter_map(|(name, (_, cert))| Some((name.clone(), summarize(cert.as_deref()?).ok()?)))
             .collect(),
     }
+}
+
+/// For `build --check` without the secrets: the certificates a build would publish, taken
+/// from the previous output, and the nodes whose certificate a build would re-issue (or
+/// issue), with why. Keys are not needed: certificates are public.
+pub fn published(
+    model: &Model,
+    ca_pem: &str,
+    nodes: &BTreeMap<String, String>,
+    now: OffsetDateTime,
+) -> Result<(Certificates, Vec<(String, String)>), CaProblem> {
+    let ca_der = cert_der(ca_pem).map_err(CaProblem::Unreadable)?;
+    let mut stale = Vec::new();
+    let mut certificates = Certificates {
+        ca: ca_pem.to_owned(),
+        nodes: BTreeMap::new(),
+    };
+    for id in model.node_ids() {
+        let name = &model.node(id).name;
+        let Some(cert_pem) = nodes.get(name) else {
+            stale.push((name.clone(), "it has no certificate yet".to_owned()));
+            continue;
+        };
+        let verdict = cert_der(cert_pem).and_then(|der| {
+            let cert = parse(&der)?;
+            still_valid(&cert, &ca_der, &identity(model, id), now)
+        });
+        if let Err(why) = verdict {
+            stale.push((name.clone(), why));
+        }
+        certificates.nodes.insert(name.clone(), cert_pem.clone());
+    }
+    Ok((certificates, stale))
 }

@@ -77,6 +77,8 @@ pub enum Drift {
     Missing(String),
     /// The directory has it; the build does not.
     Unexpected(String),
+    /// A certificate a build would re-issue, and why.
+    Reissued(String, String),
 }
 
 impl fmt::Display for Drift {
@@ -85,6 +87,7 @@ impl fmt::Display for Drift {
             Drift::Changed(path) => write!(f, "changed     {path}"),
             Drift::Missing(path) => write!(f, "missing     {path}"),
             Drift::Unexpected(path) => write!(f, "unexpected  {path}"),
+            Drift::Reissued(path, why) => write!(f, "re-issue    {path}: {why}"),
         }
     }
 }

@@ -300,3 +300,37 @@ fn a_killed_build_leaves_the_previous_output_or_the_new_one_whole() {
         .collect();
     assert!(names.iter().all(|n| !n.contains(".topoc-")), "{names:?}");
 }
+
+#[test]
+fn check_without_secrets_judges_the_published_certificates() {
+    let dir = tempfile::tempdir().expect("temp");
+    assert_eq!(
+        code(&topoc(dir.path(), &["build", &example("nat.toml")])),
+        0
+    );
+    std::fs::rename(dir.path().join("secrets"), dir.path().join("elsewhere")).expect("moved away");
+    let clean = topoc(dir.path(), &["build", "--check", &example("nat.toml")]);
+    assert_eq!(
+        code(&clean),
+        0,
+        "{}",
+        String::from_utf8_lossy(&clean.stdout)
+    );
+    assert!(
+        !dir.path().join("secrets").exists(),
+        "--check creates no secrets"
+    );
+
+    let moved = std::fs::read_to_string(example("nat.toml"))
+        .expect("example")
+        .replace("198.51.100.20", "198.51.100.21");
+    std::fs::write(dir.path().join("moved.toml"), moved).expect("write");
+    let drifted = topoc(dir.path(), &["build", "--check", "moved.toml"]);
+    assert_eq!(code(&drifted), 1);
+    let listing = String::from_utf8_lossy(&drifted.stdout);
+    assert!(
+        listing.contains("re-issue    nodes/proxy2b/node.pem: its names or addresses changed"),
+        "{listing}"
+    );
+    assert!(!listing.contains("proxy1a/node.pem"), "{listing}");
+}

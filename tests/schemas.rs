@@ -65,3 +65,124 @@ fn every_example_build_satisfies_the_schemas() {
     }
     assert!(checked > 10, "only {checked} files validated");
 }
+
+#[test]
+fn the_committed_topology_schema_is_current() {
+    let generated = topoc::schema::topology();
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(topoc::schema::FILE);
+    if std::env::var_os("UPDATE_SCHEMAS").is_some() {
+        std::fs::write(&path, &generated).expect("schemas/ is writable");
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        committed == generated,
+        "{} is stale: run `UPDATE_SCHEMAS=1 cargo test --test schemas`",
+        topoc::schema::FILE
+    );
+    let schema: serde_json::Value = serde_json::from_str(&generated).expect("JSON");
+    assert_eq!(
+        schema["$schema"], "http://json-schema.org/draft-07/schema#",
+        "Taplo reads draft-07"
+    );
+    assert_eq!(schema["additionalProperties"], false);
+    for definition in [
+        "Cluster", "Node", "Site", "Settings", "Updates", "Ca", "Ntp",
+    ] {
+        let definition = &schema["definitions"][definition];
+        assert_eq!(definition["additionalProperties"], false);
+        for (key, property) in definition["properties"].as_object().expect("properties") {
+            assert!(
+                property["description"].is_string(),
+                "`{key}` has no description"
+            );
+        }
+    }
+    assert_eq!(
+        schema["definitions"]["Kind"]["enum"],
+        serde_json::json!(["swg", "seg"])
+    );
+}
+
+fn topology_validator() -> jsonschema::Validator {
+    let text = topoc::schema::topology();
+    let schema: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+    jsonschema::validator_for(&schema).expect("the schema compiles")
+}
+
+fn as_json(toml_text: &str) -> serde_json::Value {
+    let value: toml::Value = toml::from_str(toml_text).expect("TOML");
+    serde_json::to_value(value).expect("JSON")
+}
+
+const MISSPELT: &str =
+    "[cluster]\nname = \"x\"\n\n[sites.a]\n\n[nodes.n1]\nsite = \"a\"\nadress = \"10.0.0.1\"\n";
+
+#[test]
+fn every_example_names_and_satisfies_the_schema_and_a_typo_does_not() {
+    let validator = topology_validator();
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    for entry in std::fs::read_dir(examples).expect("examples") {
+        let path = entry.expect("entry").path();
+        let text = std::fs::read_to_string(&path).expect("readable");
+        assert_eq!(
+            text.lines().next(),
+            Some("#:schema ../schemas/topology.schema.json"),
+            "{} should start with its #:schema line",
+            path.display()
+        );
+        let errors: Vec<String> = validator
+            .iter_errors(&as_json(&text))
+            .map(|e| e.to_string())
+            .collect();
+        assert!(errors.is_empty(), "{}: {errors:?}", path.display());
+    }
+    assert!(
+        !validator.is_valid(&as_json(MISSPELT)),
+        "an unknown key fails the schema"
+    );
+}
+
+#[test]
+fn taplo_validates_every_example_and_rejects_a_misspelt_key() {
+    let found = std::process::Command::new("taplo")
+        .arg("--version")
+        .output()
+        .is_ok();
+    assert!(
+        found || std::env::var_os("CI").is_none(),
+        "CI must install `taplo`"
+    );
+    if !found {
+        eprintln!("`taplo` is not installed: skipped here, run in CI");
+        return;
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let schema = format!("file://{}", root.join(topoc::schema::FILE).display());
+    let lint = |file: &Path| {
+        std::process::Command::new("taplo")
+            .args(["lint", "--no-auto-config", "--schema", &schema])
+            .arg(file)
+            .output()
+            .expect("taplo runs")
+    };
+    for entry in std::fs::read_dir(root.join("examples")).expect("examples") {
+        let path = entry.expect("entry").path();
+        let output = lint(&path);
+        assert!(
+            output.status.success(),
+            "{}: {}",
+            path.display(),
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    let dir = tempfile::tempdir().expect("temp");
+    let typo = dir.path().join("typo.toml");
+    std::fs::write(&typo, MISSPELT).expect("write");
+    let output = lint(&typo);
+    assert!(!output.status.success(), "taplo must reject `adress`");
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("adress"),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}

@@ -19,7 +19,7 @@ use serde::Serialize;
 
 use crate::analysis::Analysis;
 use crate::model::Model;
-use crate::pki::Material;
+use crate::pki::Certificates;
 use crate::routes::Router;
 use crate::syntax::Kind;
 pub use tree::{Tree, UnsafePath};
@@ -49,14 +49,13 @@ impl From<UnsafePath> for EmitError {
 }
 
 /// Every file of the build. `input` is the topology's file name (without directories, so
-/// that the output does not depend on where the build ran) and its text. With `material`,
-/// every node gets the CA certificate and its own certificate; private keys never enter
-/// the tree.
+/// that the output does not depend on where the build ran) and its text. With
+/// `certificates`, every node gets the CA certificate and its own; keys never reach `emit`.
 pub fn compile(
     model: &Model,
     analysis: &Analysis,
     input: (&str, &str),
-    material: Option<&Material>,
+    certificates: Option<&Certificates>,
 ) -> Result<Tree, EmitError> {
     let mut tree = Tree::default();
     let mut router = Router::new(model);
@@ -81,13 +80,10 @@ pub fn compile(
                 hosts::hosts_file(model, id, input.0),
             )?;
         }
-        if let Some(material) = material {
-            tree.insert(
-                format!("nodes/{name}/ca.pem"),
-                material.ca.cert_pem.as_str(),
-            )?;
-            if let Some(pair) = material.nodes.get(name) {
-                tree.insert(format!("nodes/{name}/node.pem"), pair.cert_pem.as_str())?;
+        if let Some(certificates) = certificates {
+            tree.insert(format!("nodes/{name}/ca.pem"), certificates.ca.as_str())?;
+            if let Some(cert) = certificates.nodes.get(name) {
+                tree.insert(format!("nodes/{name}/node.pem"), cert.as_str())?;
             }
         }
     }

@@ -1,0 +1,60 @@
+//! The report as GitHub Actions workflow commands: one annotation per finding.
+
+use std::fmt::Write as _;
+
+use crate::diagnostic::{Report, Severity};
+use crate::source::Source;
+
+/// One `::error …::message` or `::warning …::message` line per finding.
+pub fn render(source: &Source, report: &Report) -> String {
+    let mut out = String::new();
+    for diagnostic in &report.diagnostics {
+        let finding = &diagnostic.finding;
+        let command = match diagnostic.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        let start = source.line_column(finding.span.start);
+        let end = source.line_column(finding.span.end.max(finding.span.start));
+        let mut message = finding.message.clone();
+        if let Some(help) = &finding.help {
+            message.push_str("\nhelp: ");
+            message.push_str(help);
+        }
+        let _ = writeln!(
+            out,
+            "::{command} file={},line={},col={},endLine={},endColumn={},title={}::{}",
+            property(&source.name),
+            start.line,
+            start.column,
+            end.line,
+            end.column,
+            property(finding.check.code),
+            data(&message)
+        );
+    }
+    out
+}
+
+/// Escapes the message of a workflow command.
+pub fn data(text: &str) -> String {
+    text.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// Escapes a property value of a workflow command, where `:` and `,` separate.
+pub fn property(text: &str) -> String {
+    data(text).replace(':', "%3A").replace(',', "%2C")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_as_the_workflow_command_format_requires() {
+        assert_eq!(data("100% done\nnext\r"), "100%25 done%0Anext%0D");
+        assert_eq!(property("a:b,c%"), "a%3Ab%2Cc%25");
+    }
+}

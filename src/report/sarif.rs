@@ -1,0 +1,122 @@
+//! The report as SARIF 2.1.0, for GitHub code scanning and other SARIF consumers.
+
+use std::fmt::Write as _;
+
+use serde_json::{Value, json};
+
+use crate::check::{Check, CheckKind};
+use crate::checks;
+use crate::diagnostic::{Report, Severity};
+use crate::level::Level;
+use crate::source::{Source, Span};
+
+/// The report as SARIF. `artifact` is the file's URI relative to the working directory.
+pub fn render(source: &Source, report: &Report, artifact: &str) -> String {
+    let rules: Vec<Value> = checks::ALL.iter().map(|check| rule(check)).collect();
+    let results: Vec<Value> = report
+        .diagnostics
+        .iter()
+        .map(|diagnostic| {
+            let finding = &diagnostic.finding;
+            let index = checks::ALL
+                .iter()
+                .position(|check| check.code == finding.check.code)
+                .unwrap_or_default();
+            let mut text = finding.message.clone();
+            if let Some(help) = &finding.help {
+                text.push_str("\nhelp: ");
+                text.push_str(help);
+            }
+            let related: Vec<Value> = finding
+                .related
+                .iter()
+                .enumerate()
+                .map(|(id, related)| {
+                    json!({
+                        "id": id + 1,
+                        "message": { "text": related.message },
+                        "physicalLocation": physical(source, artifact, related.span),
+                    })
+                })
+                .collect();
+            let mut result = json!({
+                "ruleId": finding.check.code,
+                "ruleIndex": index,
+                "level": match diagnostic.severity {
+                    Severity::Error => "error",
+                    Severity::Warning => "warning",
+                },
+                "message": { "text": text },
+                "locations": [{ "physicalLocation": physical(source, artifact, finding.span) }],
+            });
+            if !related.is_empty() {
+                result["relatedLocations"] = Value::Array(related);
+            }
+            result
+        })
+        .collect();
+    let document = json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {
+                "driver": {
+                    "name": "topoc",
+                    "version": env!("CARGO_PKG_VERSION"),
+                    "rules": rules,
+                }
+            },
+            "columnKind": "unicodeCodePoints",
+            "artifacts": [{ "location": { "uri": artifact } }],
+            "results": results,
+        }]
+    });
+    crate::emit::json(&document)
+}
+
+fn rule(check: &Check) -> Value {
+    let explanation = check.explanation();
+    let summary = explanation.lines().next().unwrap_or_default();
+    let level = match check.kind {
+        CheckKind::Hard | CheckKind::Lint(Level::Deny) => "error",
+        CheckKind::Lint(Level::Warn) => "warning",
+        CheckKind::Lint(Level::Allow) => "none",
+    };
+    json!({
+        "id": check.code,
+        "name": check.code,
+        "shortDescription": { "text": summary },
+        "fullDescription": { "text": explanation },
+        "help": { "text": explanation },
+        "defaultConfiguration": { "level": level },
+    })
+}
+
+/// A physical location: SARIF lines and columns start at 1; the end column is the one
+/// after the last character.
+fn physical(source: &Source, artifact: &str, span: Span) -> Value {
+    let start = source.line_column(span.start);
+    let end = source.line_column(span.end.max(span.start));
+    json!({
+        "artifactLocation": { "uri": artifact, "index": 0 },
+        "region": {
+            "startLine": start.line,
+            "startColumn": start.column,
+            "endLine": end.line,
+            "endColumn": if end == start { end.column + 1 } else { end.column },
+        }
+    })
+}
+
+/// A relative path as a URI reference: every byte but unreserved ones and `/` escaped.
+pub fn uri(path: &str) -> String {
+    let mut uri = String::with_capacity(path.len());
+    for byte in path.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~' | b'/') {
+            uri.push(char::from(byte));
+        } else {
+            let _ = write!(uri, "%{byte:02X}");
+        }
+    }
+    uri
+}
