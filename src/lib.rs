@@ -33,6 +33,7 @@ pub mod source;
 pub mod suggest;
 pub mod syntax;
 pub mod values;
+pub mod what_if;
 pub mod write;
 
 use analysis::Analysis;

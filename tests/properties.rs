@@ -113,6 +113,27 @@ impl Layout {
     }
 }
 
+impl Layout {
+    /// Pairs of other nodes that reach each other with every node up but not without `v`.
+    fn pairs_lost_without(&self, v: usize) -> u64 {
+        let before = self.parts_without(None);
+        let after = self.parts_without(Some(v));
+        let part_of = |parts: &[Vec<usize>], x: usize| parts.iter().position(|p| p.contains(&x));
+        let n = self.groups.len();
+        let mut lost = 0;
+        for a in (0..n).filter(|&a| a != v) {
+            for b in (a + 1..n).filter(|&b| b != v) {
+                let joined_before = part_of(&before, a) == part_of(&before, b);
+                let joined_after = part_of(&after, a) == part_of(&after, b);
+                if joined_before && !joined_after {
+                    lost += 1;
+                }
+            }
+        }
+        lost
+    }
+}
+
 fn node_names(nodes: &[usize]) -> Vec<String> {
     nodes.iter().map(|v| format!("n{v}")).collect()
 }
@@ -168,5 +189,27 @@ proptest! {
         let mut expected_fanout = layout.overloaded();
         expected_fanout.sort();
         prop_assert_eq!(found_fanout, expected_fanout);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn what_if_matches_brute_force(layout in layouts()) {
+        let source = Source::new("random.toml", layout.toml());
+        let checked = topoc::check(&source, &LintLevels::default());
+        let (model, analysis) = (checked.model.expect("resolves"), checked.analysis.expect("analysed"));
+        let each = topoc::what_if::each(&model, &analysis);
+        for v in 0..layout.groups.len() {
+            let brute = layout.pairs_lost_without(v);
+            prop_assert_eq!(each[v], brute, "--each for n{}", v);
+            let down = std::collections::BTreeSet::from([topoc::model::NodeId(v)]);
+            let degraded = topoc::what_if::degrade(&model, &analysis, &down, &std::collections::BTreeSet::new());
+            prop_assert_eq!(degraded.lost_pairs, brute, "--down n{}", v);
+            let expected: Vec<Vec<usize>> = layout.parts_without(Some(v));
+            let found: Vec<Vec<usize>> = degraded.parts.iter().map(|p| p.iter().map(|n| n.index()).collect()).collect();
+            prop_assert_eq!(found, expected);
+        }
     }
 }
