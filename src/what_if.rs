@@ -20,7 +20,12 @@ pub struct Degraded {
 }
 
 /// Removes `nodes` and `groups` and sees what holds together. Linear in the size of the file.
-pub fn degrade(model: &Model, analysis: &Analysis, nodes: &BTreeSet<NodeId>, groups: &BTreeSet<GroupId>) -> Degraded {
+pub fn degrade(
+    model: &Model,
+    analysis: &Analysis,
+    nodes: &BTreeSet<NodeId>,
+    groups: &BTreeSet<GroupId>,
+) -> Degraded {
     let graph = &analysis.graph;
     let gone = |vertex: NodeIndex| match graph[vertex] {
         Vertex::Node(node) => nodes.contains(&node),
@@ -68,7 +73,8 @@ pub fn each(model: &Model, analysis: &Analysis) -> Vec<u64> {
     let graph = &analysis.graph;
     let count = graph.node_count();
     let is_node = |vertex: usize| matches!(graph[NodeIndex::new(vertex)], Vertex::Node(_));
-    let (mut discovered, mut low, mut below) = (vec![usize::MAX; count], vec![0; count], vec![0u64; count]);
+    let (mut discovered, mut low, mut below) =
+        (vec![usize::MAX; count], vec![0; count], vec![0u64; count]);
     let mut parent = vec![usize::MAX; count];
     // Per node vertex: the node counts of the child subtrees its loss cuts off.
     let mut cut_off: Vec<Vec<u64>> = vec![Vec::new(); count];
