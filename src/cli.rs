@@ -63,6 +63,8 @@ enum Command {
     WhatIf(WhatIfArgs),
     /// Prints the hop count between every pair of nodes
     Matrix(MatrixArgs),
+    /// Compares two topologies: what changes, and which nodes to re-apply in which order
+    Diff(DiffArgs),
     /// Prints shell completions
     Completions {
         /// The shell
@@ -126,6 +128,12 @@ struct GraphArgs {
     /// Which picture to print
     #[arg(long, value_enum, default_value_t = GraphFormat::Dot)]
     format: GraphFormat,
+    /// Draw the route from one node to another
+    #[arg(long, num_args = 2, value_names = ["FROM", "TO"])]
+    highlight_route: Vec<String>,
+    /// Draw a node as failed (repeatable)
+    #[arg(long = "down", value_name = "NODE")]
+    down: Vec<String>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -181,6 +189,24 @@ struct MatrixArgs {
     /// Give the next hop with each hop count
     #[arg(long)]
     next_hop: bool,
+}
+
+#[derive(Debug, clap::Args)]
+struct DiffArgs {
+    /// The topology before the change
+    old: PathBuf,
+    /// The topology after it
+    new: PathBuf,
+    #[arg(long, value_enum, default_value_t = DiffFormat::Human)]
+    format: DiffFormat,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum DiffFormat {
+    Human,
+    Json,
+    /// For a pull-request comment
+    Markdown,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -294,6 +320,7 @@ pub fn main() -> ExitCode {
         Command::Route(args) => run_route(args),
         Command::WhatIf(args) => run_what_if(args),
         Command::Matrix(args) => run_matrix(args),
+        Command::Diff(args) => run_diff(args),
         Command::Schema => write_stdout(&topoc::schema::topology()).map(|()| CLEAN),
         Command::Init(args) => run_init(args),
         Command::Completions { shell } => {
@@ -747,16 +774,14 @@ fn analysed(file: &Path) -> Result<(topoc::model::Model, topoc::analysis::Analys
         FAILURE
     })?;
     let checked = topoc::check(&source, &LintLevels::default());
-    match (checked.model, checked.analysis) {
-        (Some(model), Some(analysis)) => Ok((model, analysis)),
-        _ => {
-            eprint!(
-                "{}",
-                human_report(&source, &checked.report, std::io::stderr().is_terminal())
-            );
-            Err(FINDINGS)
-        }
+    if let (Some(model), Some(analysis)) = (checked.model, checked.analysis) {
+        return Ok((model, analysis));
     }
+    eprint!(
+        "{}",
+        human_report(&source, &checked.report, std::io::stderr().is_terminal())
+    );
+    Err(FINDINGS)
 }
 
 /// The node named `name`, or a usage error with a suggestion.
@@ -836,28 +861,7 @@ fn run_what_if(args: &WhatIfArgs) -> Result<u8, Failure> {
         Err(code) => return Ok(code),
     };
     if args.each {
-        let lost = topoc::what_if::each(&model, &analysis);
-        let mut ranked: Vec<(u64, &str)> = model
-            .nodes
-            .iter()
-            .enumerate()
-            .map(|(i, node)| (lost[i], node.name.as_str()))
-            .collect();
-        ranked.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
-        let text = match args.format {
-            ListFormat::Json => emit::json(&serde_json::json!({
-                "nodes": ranked.iter().map(|(pairs, name)| serde_json::json!({"node": name, "pairs_lost": pairs})).collect::<Vec<_>>(),
-            })),
-            ListFormat::Human => {
-                let mut text = String::from("pairs lost  node (when it alone fails)\n");
-                for (pairs, name) in &ranked {
-                    let _ = writeln!(text, "{pairs:>10}  {name}");
-                }
-                text
-            }
-        };
-        write_stdout(&text)?;
-        return Ok(CLEAN);
+        return what_if_each(args, &model, &analysis);
     }
     if args.nodes.is_empty() && args.sites.is_empty() && args.groups.is_empty() {
         return Err(Failure(
@@ -865,58 +869,7 @@ fn run_what_if(args: &WhatIfArgs) -> Result<u8, Failure> {
                 .to_owned(),
         ));
     }
-    let mut elements: Vec<(
-        String,
-        BTreeSet<topoc::model::NodeId>,
-        BTreeSet<topoc::model::GroupId>,
-    )> = Vec::new();
-    for name in &args.nodes {
-        let id = node_named(&model, name)?;
-        elements.push((
-            format!("node `{}`", model.node(id).name),
-            BTreeSet::from([id]),
-            BTreeSet::new(),
-        ));
-    }
-    for name in &args.sites {
-        let wanted = name.to_ascii_lowercase();
-        let site = model
-            .sites
-            .iter()
-            .position(|s| s.name == wanted)
-            .ok_or_else(|| {
-                let hint = suggest::did_you_mean(name, model.sites.iter().map(|s| s.name.as_str()))
-                    .map(|h| format!("; {h}"))
-                    .unwrap_or_default();
-                Failure(format!("no site is named `{name}`{hint}"))
-            })?;
-        let nodes = model
-            .node_ids()
-            .filter(|&n| model.node(n).site.value.index() == site)
-            .collect();
-        elements.push((format!("site `{wanted}`"), nodes, BTreeSet::new()));
-    }
-    for name in &args.groups {
-        let wanted = name.to_ascii_lowercase();
-        let group = model
-            .network_groups
-            .iter()
-            .position(|g| g.name == wanted)
-            .ok_or_else(|| {
-                let hint = suggest::did_you_mean(
-                    name,
-                    model.network_groups.iter().map(|g| g.name.as_str()),
-                )
-                .map(|h| format!("; {h}"))
-                .unwrap_or_default();
-                Failure(format!("no network group is named `{name}`{hint}"))
-            })?;
-        elements.push((
-            format!("network group `{wanted}`"),
-            BTreeSet::new(),
-            BTreeSet::from([topoc::model::GroupId(group)]),
-        ));
-    }
+    let elements = down_elements(args, &model)?;
     let all_nodes: BTreeSet<_> = elements
         .iter()
         .flat_map(|(_, n, _)| n.iter().copied())
@@ -982,6 +935,151 @@ fn run_what_if(args: &WhatIfArgs) -> Result<u8, Failure> {
     } else {
         CLEAN
     })
+}
+
+fn run_diff(args: &DiffArgs) -> Result<u8, Failure> {
+    let load = |file: &Path| -> Result<(Source, topoc::Checked, emit::Tree), u8> {
+        let source = read_source(file).map_err(|Failure(message)| {
+            eprintln!("error: {message}");
+            FAILURE
+        })?;
+        let checked = topoc::check(&source, &LintLevels::default());
+        let (Some(model), Some(analysis)) = (&checked.model, &checked.analysis) else {
+            eprint!(
+                "{}",
+                human_report(&source, &checked.report, std::io::stderr().is_terminal())
+            );
+            return Err(FINDINGS);
+        };
+        let tree =
+            emit::compile(model, analysis, ("topology.toml", &source.text), None).map_err(|e| {
+                eprintln!("error: {e}");
+                FAILURE
+            })?;
+        Ok((source, checked, tree))
+    };
+    let (old, new) = match (load(&args.old), load(&args.new)) {
+        (Ok(old), Ok(new)) => (old, new),
+        (Err(code), _) | (_, Err(code)) => return Ok(code),
+    };
+    let (Some(old_model), Some(new_model)) = (&old.1.model, &new.1.model) else {
+        return Ok(FINDINGS);
+    };
+    let diff = topoc::diff::diff(
+        &topoc::diff::Side {
+            model: old_model,
+            report: &old.1.report,
+            tree: &old.2,
+        },
+        &topoc::diff::Side {
+            model: new_model,
+            report: &new.1.report,
+            tree: &new.2,
+        },
+    );
+    let text = match args.format {
+        DiffFormat::Json => emit::json(&diff),
+        DiffFormat::Human => diff.render(false),
+        DiffFormat::Markdown => diff.render(true),
+    };
+    write_stdout(&text)?;
+    Ok(CLEAN)
+}
+
+/// `what-if --each`: every node ranked by the pairs its loss alone disconnects.
+fn what_if_each(
+    args: &WhatIfArgs,
+    model: &topoc::model::Model,
+    analysis: &topoc::analysis::Analysis,
+) -> Result<u8, Failure> {
+    let lost = topoc::what_if::each(model, analysis);
+    let mut ranked: Vec<(u64, &str)> = model
+        .nodes
+        .iter()
+        .enumerate()
+        .map(|(i, node)| (lost[i], node.name.as_str()))
+        .collect();
+    ranked.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
+    let text = match args.format {
+        ListFormat::Json => emit::json(&serde_json::json!({
+            "nodes": ranked.iter().map(|(pairs, name)| serde_json::json!({"node": name, "pairs_lost": pairs})).collect::<Vec<_>>(),
+        })),
+        ListFormat::Human => {
+            let mut text = String::from("pairs lost  node (when it alone fails)\n");
+            for (pairs, name) in &ranked {
+                let _ = writeln!(text, "{pairs:>10}  {name}");
+            }
+            text
+        }
+    };
+    write_stdout(&text)?;
+    Ok(CLEAN)
+}
+
+/// What `--down`, `--down-site` and `--down-group` name: a description, its nodes, its groups.
+type DownElement = (
+    String,
+    BTreeSet<topoc::model::NodeId>,
+    BTreeSet<topoc::model::GroupId>,
+);
+
+fn down_elements(
+    args: &WhatIfArgs,
+    model: &topoc::model::Model,
+) -> Result<Vec<DownElement>, Failure> {
+    let mut elements: Vec<(
+        String,
+        BTreeSet<topoc::model::NodeId>,
+        BTreeSet<topoc::model::GroupId>,
+    )> = Vec::new();
+    for name in &args.nodes {
+        let id = node_named(model, name)?;
+        elements.push((
+            format!("node `{}`", model.node(id).name),
+            BTreeSet::from([id]),
+            BTreeSet::new(),
+        ));
+    }
+    for name in &args.sites {
+        let wanted = name.to_ascii_lowercase();
+        let site = model
+            .sites
+            .iter()
+            .position(|s| s.name == wanted)
+            .ok_or_else(|| {
+                let hint = suggest::did_you_mean(name, model.sites.iter().map(|s| s.name.as_str()))
+                    .map(|h| format!("; {h}"))
+                    .unwrap_or_default();
+                Failure(format!("no site is named `{name}`{hint}"))
+            })?;
+        let nodes = model
+            .node_ids()
+            .filter(|&n| model.node(n).site.value.index() == site)
+            .collect();
+        elements.push((format!("site `{wanted}`"), nodes, BTreeSet::new()));
+    }
+    for name in &args.groups {
+        let wanted = name.to_ascii_lowercase();
+        let group = model
+            .network_groups
+            .iter()
+            .position(|g| g.name == wanted)
+            .ok_or_else(|| {
+                let hint = suggest::did_you_mean(
+                    name,
+                    model.network_groups.iter().map(|g| g.name.as_str()),
+                )
+                .map(|h| format!("; {h}"))
+                .unwrap_or_default();
+                Failure(format!("no network group is named `{name}`{hint}"))
+            })?;
+        elements.push((
+            format!("network group `{wanted}`"),
+            BTreeSet::new(),
+            BTreeSet::from([topoc::model::GroupId(group)]),
+        ));
+    }
+    Ok(elements)
 }
 
 fn run_matrix(args: &MatrixArgs) -> Result<u8, Failure> {
@@ -1163,9 +1261,25 @@ fn run_graph(args: &GraphArgs) -> Result<u8, Failure> {
         );
         return Ok(FINDINGS);
     };
+    let mut overlay = graph::Overlay::default();
+    for name in &args.down {
+        overlay.down.insert(node_named(model, name)?);
+    }
+    if let [from, to] = args.highlight_route.as_slice() {
+        let (from, to) = (node_named(model, from)?, node_named(model, to)?);
+        let hops = topoc::routes::Router::new(model).from(from).route(to);
+        if hops.is_empty() && from != to {
+            return Err(Failure(format!(
+                "`{}` cannot reach `{}`: there is no route to draw",
+                model.node(from).name,
+                model.node(to).name
+            )));
+        }
+        overlay = overlay.with_route(from, &hops);
+    }
     let text = match args.format {
-        GraphFormat::Dot => graph::dot(model),
-        GraphFormat::Mermaid => graph::mermaid(model),
+        GraphFormat::Dot => graph::dot_with(model, &overlay),
+        GraphFormat::Mermaid => graph::mermaid_with(model, &overlay),
     };
     write_stdout(&text)?;
     Ok(CLEAN)

@@ -16,6 +16,7 @@ pub mod analysis;
 pub mod check;
 pub mod checks;
 pub mod diagnostic;
+pub mod diff;
 pub mod emit;
 pub mod explain;
 pub mod finding;

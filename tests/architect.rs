@@ -1,0 +1,262 @@
+//! The architect's commands on the shipped examples: route, what-if, matrix, diff, overlays.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn topoc(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_topoc"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("topoc runs")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8(output.stdout.clone()).expect("UTF-8")
+}
+
+fn json(output: &Output) -> serde_json::Value {
+    serde_json::from_slice(&output.stdout).expect("JSON")
+}
+
+fn snapshot(name: &str, text: &str) {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path("../snapshots");
+    settings.set_prepend_module_to_snapshot(false);
+    settings.bind(|| insta::assert_snapshot!(name, text));
+}
+
+const LARGER: &str = "examples/larger-cluster.toml";
+
+#[test]
+fn a_tokyo_leaf_reaches_a_new_york_leaf_through_both_transit_nodes() {
+    let human = topoc(&["route", LARGER, "tok-2", "ny-9"]);
+    assert_eq!(human.status.code(), Some(0));
+    snapshot("route_tok2_ny9", &stdout(&human));
+    let route = json(&topoc(&[
+        "route", "--format", "json", LARGER, "tok-2", "ny-9",
+    ]));
+    assert_eq!(route["hops"], 3);
+    let path: Vec<&str> = route["route"]
+        .as_array()
+        .expect("route")
+        .iter()
+        .map(|h| h["to"].as_str().expect("to"))
+        .collect();
+    assert_eq!(path, ["tok-1", "ny-6", "ny-9"]);
+    let groups: Vec<&str> = route["route"]
+        .as_array()
+        .expect("route")
+        .iter()
+        .map(|h| h["group"].as_str().expect("group"))
+        .collect();
+    assert_eq!(groups, ["toknet1", "transit", "nynet2"]);
+}
+
+#[test]
+fn unknown_nodes_get_a_suggestion() {
+    let output = topoc(&["route", LARGER, "tok-2", "ny-99"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("did you mean `ny-9`?"));
+}
+
+#[test]
+fn losing_paderborns_transit_node_isolates_paderborn() {
+    let output = topoc(&["what-if", "--format", "json", LARGER, "--down", "pb-1"]);
+    assert_eq!(output.status.code(), Some(1), "lost pairs exit 1");
+    let outcome = json(&output);
+    assert_eq!(outcome["parts"].as_array().map(Vec::len), Some(2));
+    assert_eq!(outcome["parts"][1], serde_json::json!(["pb-2", "pb-3"]));
+    assert_eq!(outcome["pairs_lost"], 44, "2 Paderborn nodes × 22 others");
+    assert_eq!(outcome["down"][0]["single_point_of_failure"], true);
+    snapshot(
+        "what_if_pb1",
+        &stdout(&topoc(&["what-if", LARGER, "--down", "pb-1"])),
+    );
+
+    let site = json(&topoc(&[
+        "what-if",
+        "--format",
+        "json",
+        LARGER,
+        "--down-site",
+        "paderborn",
+    ]));
+    assert_eq!(
+        site["parts"].as_array().map(Vec::len),
+        Some(1),
+        "the rest still hold together"
+    );
+    let leaf = topoc(&["what-if", LARGER, "--down", "tok-2"]);
+    assert_eq!(leaf.status.code(), Some(0));
+    assert!(stdout(&leaf).contains("not a single point of failure"));
+    let group = json(&topoc(&[
+        "what-if",
+        "--format",
+        "json",
+        LARGER,
+        "--down-group",
+        "transit",
+    ]));
+    assert_eq!(group["parts"].as_array().map(Vec::len), Some(5));
+}
+
+#[test]
+fn each_ranks_the_transit_nodes_first() {
+    let output = topoc(&["what-if", "--each", LARGER]);
+    snapshot("what_if_each", &stdout(&output));
+    let ranked = json(&topoc(&["what-if", "--each", "--format", "json", LARGER]));
+    let top: Vec<&str> = ranked["nodes"]
+        .as_array()
+        .expect("nodes")
+        .iter()
+        .take(5)
+        .map(|n| n["node"].as_str().expect("node"))
+        .collect();
+    assert_eq!(top, ["tok-1", "tok-7", "ny-1", "ny-6", "pb-1"]);
+}
+
+#[test]
+fn the_matrix_is_symmetric_with_a_zero_diagonal() {
+    let csv = stdout(&topoc(&["matrix", "examples/two-sites.toml"]));
+    snapshot("matrix_two_sites_csv", &csv);
+    let rows: Vec<Vec<&str>> = csv
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').skip(1).collect())
+        .collect();
+    for (i, row) in rows.iter().enumerate() {
+        assert_eq!(row[i], "0");
+        for (j, cell) in row.iter().enumerate() {
+            assert_eq!(*cell, rows[j][i], "hops {i}→{j} and back");
+        }
+    }
+    snapshot(
+        "matrix_two_sites_markdown",
+        &stdout(&topoc(&[
+            "matrix",
+            "--format",
+            "markdown",
+            "--next-hop",
+            "examples/two-sites.toml",
+        ])),
+    );
+}
+
+#[test]
+fn diff_lists_changes_and_the_nodes_to_reapply_in_order() {
+    let same = topoc(&["diff", LARGER, LARGER]);
+    assert_eq!(stdout(&same), "no change\n");
+    let dir = tempfile::tempdir().expect("temp");
+    let changed = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(LARGER))
+        .expect("example")
+        .replace(
+            "[nodes.pb-2]\nsite = \"paderborn\"\naddress = \"10.3.0.12\"\n",
+            "[nodes.pb-2]\nsite = \"paderborn\"\naddress = \"10.3.0.12\"\ntransit = true\n",
+        )
+        .replace("address = \"10.1.0.13\"", "address = \"10.1.0.33\"");
+    let new = dir.path().join("new.toml");
+    std::fs::write(&new, changed).expect("write");
+    let diff = json(&topoc(&[
+        "diff",
+        "--format",
+        "json",
+        LARGER,
+        new.to_str().expect("UTF-8"),
+    ]));
+    assert_eq!(diff["became_transit"], serde_json::json!(["pb-2"]));
+    let changed_nodes: Vec<&str> = diff["nodes_changed"]
+        .as_array()
+        .expect("changes")
+        .iter()
+        .map(|c| c["node"].as_str().expect("node"))
+        .collect();
+    assert_eq!(changed_nodes, ["pb-2", "tok-3"]);
+    assert!(
+        diff["groups"]
+            .as_array()
+            .expect("groups")
+            .iter()
+            .any(|g| g["group"] == "transit" && g["joined"] == serde_json::json!(["pb-2"]))
+    );
+    let reapply: Vec<&str> = diff["reapply"]
+        .as_array()
+        .expect("order")
+        .iter()
+        .map(|n| n.as_str().expect("name"))
+        .collect();
+    let first_plain = reapply
+        .iter()
+        .position(|n| !["ny-1", "ny-6", "pb-1", "pb-2", "tok-1", "tok-7"].contains(n))
+        .expect("plain nodes");
+    assert!(
+        reapply[..first_plain].contains(&"pb-2"),
+        "transit nodes come first: {reapply:?}"
+    );
+    assert!(reapply.contains(&"tok-3"));
+    assert!(
+        diff["routes_changed"]
+            .as_array()
+            .is_some_and(|r| !r.is_empty())
+    );
+
+    let between = topoc(&[
+        "diff",
+        "--format",
+        "markdown",
+        "examples/two-sites.toml",
+        LARGER,
+    ]);
+    snapshot("diff_two_sites_larger", &stdout(&between));
+}
+
+#[test]
+fn overlays_draw_the_route_and_the_failure() {
+    let dot = stdout(&topoc(&[
+        "graph",
+        LARGER,
+        "--highlight-route",
+        "tok-2",
+        "ny-9",
+        "--down",
+        "pb-1",
+    ]));
+    assert!(
+        dot.contains("\"node:pb-1\" [label=\"pb-1\\n10.3.0.11\\ndown\""),
+        "{dot}"
+    );
+    assert!(dot.contains("\"node:tok-2\" -- \"group:toknet1\" [color=\"#0055cc\", penwidth=3];"));
+    assert!(dot.contains("\"node:ny-6\" -- \"group:transit\" [color=\"#0055cc\", penwidth=3];"));
+    assert!(dot.contains("\"node:pb-1\" -- \"group:transit\" [color=\"#cc0000\", style=dashed];"));
+    let found = Command::new("dot").arg("-V").output().is_ok();
+    assert!(
+        found || std::env::var_os("CI").is_none(),
+        "CI must install Graphviz"
+    );
+    if found {
+        let mut child = Command::new("dot")
+            .arg("-Tsvg")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("dot runs");
+        std::io::Write::write_all(child.stdin.as_mut().expect("stdin"), dot.as_bytes())
+            .expect("piped");
+        let rendered = child.wait_with_output().expect("dot finishes");
+        assert!(rendered.status.success());
+        assert!(String::from_utf8_lossy(&rendered.stdout).contains("#0055cc"));
+    }
+    let mermaid = stdout(&topoc(&[
+        "graph",
+        "--format",
+        "mermaid",
+        "examples/two-sites.toml",
+        "--highlight-route",
+        "tok-2",
+        "ny-2",
+        "--down",
+        "ny-1",
+    ]));
+    snapshot("graph_overlay_mermaid", &mermaid);
+    assert!(mermaid.contains("  class node_ny_1 down"));
+}
