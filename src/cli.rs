@@ -459,6 +459,7 @@ fn run_build(args: &BuildArgs, matches: &ArgMatches) -> Result<u8, Failure> {
     if args.check {
         return report_drift(&tree, &args.out, &source, &prepared);
     }
+    let _lock = write::lock(&args.out).map_err(|e| Failure(e.to_string()))?;
     let mut text = String::new();
     match &prepared {
         Prepared::Swg(existing, material) => {

@@ -96,7 +96,8 @@ impl Resolver {
             .into_iter()
             .map(|(_, site)| site)
             .collect::<Option<_>>()?;
-        if drafts.is_empty() && !document.rejected.iter().any(|key| key == "nodes") {
+        // Only a file without node tables is empty; nodes with bad names were reported already.
+        if document.nodes.is_empty() && !document.rejected.iter().any(|key| key == "nodes") {
             self.findings
                 .push(checks::empty_cluster::finding(cluster.span));
             return None;

@@ -46,10 +46,12 @@ fn label(text: &str) -> Result<(), String> {
 }
 
 fn describe_char(c: char) -> String {
-    if c.is_control() || c.is_whitespace() {
-        format!("the character U+{:04X}", u32::from(c))
-    } else {
+    // Anything but visible ASCII by its code point: a right-to-left mark or a zero-width
+    // space, printed as itself, would hide or reorder the message around it.
+    if c.is_ascii_graphic() {
         format!("`{c}`")
+    } else {
+        format!("the character U+{:04X}", u32::from(c))
     }
 }
 
@@ -179,7 +181,8 @@ mod tests {
         assert!(name("../etc").is_err());
         assert!(name("").is_err());
         assert!(name(&"a".repeat(64)).is_err());
-        assert!(name("tok\u{202e}1").is_err());
+        let rtl = name("tok\u{202e}1").unwrap_err();
+        assert!(rtl.contains("U+202E") && !rtl.contains('\u{202e}'), "{rtl}");
     }
 
     #[test]

@@ -28,6 +28,14 @@ pub enum WriteError {
     NotADirectory {
         path: PathBuf,
     },
+    /// The output path is a symbolic link, which topoc does not follow.
+    Link {
+        path: PathBuf,
+    },
+    /// Another build holds the lock on the output's directory.
+    Busy {
+        dir: PathBuf,
+    },
     Io {
         path: PathBuf,
         error: io::Error,
@@ -52,6 +60,16 @@ impl fmt::Display for WriteError {
             WriteError::NotADirectory { path } => {
                 write!(f, "`{}` exists and is not a directory", path.display())
             }
+            WriteError::Link { path } => write!(
+                f,
+                "`{}` is a symbolic link; topoc does not write through links: give the real directory",
+                path.display()
+            ),
+            WriteError::Busy { dir } => write!(
+                f,
+                "another `topoc build` is writing into `{}`; run this one when it has finished",
+                dir.display()
+            ),
             WriteError::Io { path, error } => {
                 write!(f, "cannot write `{}`: {error}", path.display())
             }
@@ -92,16 +110,45 @@ impl fmt::Display for Drift {
     }
 }
 
+/// Held while a build writes: an exclusive lock on the directory that holds the output, so
+/// that two builds never interleave. Released when dropped, or when the process ends.
+#[derive(Debug)]
+pub struct Lock {
+    _directory: std::fs::File,
+}
+
+/// Locks the directory `out` lives in, or says another build holds it. The lock is on the
+/// directory itself, so that no lock file is left behind.
+pub fn lock(out: &Path) -> Result<Lock, WriteError> {
+    let parent = parent_of(out);
+    std::fs::create_dir_all(&parent).map_err(io_error(&parent))?;
+    let directory = std::fs::File::open(&parent).map_err(io_error(&parent))?;
+    match rustix::fs::flock(
+        &directory,
+        rustix::fs::FlockOperation::NonBlockingLockExclusive,
+    ) {
+        Ok(()) => Ok(Lock {
+            _directory: directory,
+        }),
+        Err(rustix::io::Errno::WOULDBLOCK) => Err(WriteError::Busy { dir: parent }),
+        Err(error) => Err(io_error(&parent)(error.into())),
+    }
+}
+
+fn parent_of(out: &Path) -> PathBuf {
+    match out.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.to_owned(),
+        _ => PathBuf::from("."),
+    }
+}
+
 /// Writes `tree` as the whole content of `out`, replacing a previous topoc output.
 pub fn commit(tree: &Tree, out: &Path, force: bool) -> Result<(), WriteError> {
     let exists = check_replaceable(out, force)?;
     let name = out
         .file_name()
         .map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
-    let parent = match out.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent.to_owned(),
-        _ => PathBuf::from("."),
-    };
+    let parent = parent_of(out);
     std::fs::create_dir_all(&parent).map_err(io_error(&parent))?;
     remove_stale_builds(&parent, &name);
     let staging = parent.join(format!(".{name}.topoc-{}", std::process::id()));
@@ -138,6 +185,11 @@ fn check_replaceable(out: &Path, force: bool) -> Result<bool, WriteError> {
         Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(false),
         Err(error) => return Err(io_error(out)(error)),
     };
+    if metadata.file_type().is_symlink() {
+        return Err(WriteError::Link {
+            path: out.to_owned(),
+        });
+    }
     if !metadata.is_dir() {
         return Err(WriteError::NotADirectory {
             path: out.to_owned(),

@@ -334,3 +334,44 @@ fn check_without_secrets_judges_the_published_certificates() {
     );
     assert!(!listing.contains("proxy1a/node.pem"), "{listing}");
 }
+
+#[test]
+fn a_second_build_into_a_locked_directory_fails_clearly() {
+    let dir = tempfile::tempdir().expect("temp");
+    assert_eq!(
+        code(&topoc(dir.path(), &["build", &example("two-sites.toml")])),
+        0
+    );
+    let before = snapshot_dir(&dir.path().join("out"));
+    let held = topoc::write::lock(&dir.path().join("out")).expect("the first lock");
+    let second = topoc(dir.path(), &["build", &example("nat.toml")]);
+    assert_eq!(code(&second), 2);
+    assert!(String::from_utf8_lossy(&second.stderr).contains("another `topoc build` is writing"));
+    assert_eq!(
+        snapshot_dir(&dir.path().join("out")),
+        before,
+        "the held output is untouched"
+    );
+    drop(held);
+    assert_eq!(
+        code(&topoc(dir.path(), &["build", &example("nat.toml")])),
+        0,
+        "free again"
+    );
+}
+
+#[test]
+fn a_symlink_as_the_output_directory_is_refused() {
+    let dir = tempfile::tempdir().expect("temp");
+    std::fs::create_dir(dir.path().join("elsewhere")).expect("dir");
+    std::os::unix::fs::symlink(dir.path().join("elsewhere"), dir.path().join("out")).expect("link");
+    let output = topoc(dir.path(), &["build", &example("two-sites.toml")]);
+    assert_eq!(code(&output), 2);
+    assert!(String::from_utf8_lossy(&output.stderr).contains("symbolic link"));
+    assert_eq!(
+        std::fs::read_dir(dir.path().join("elsewhere"))
+            .expect("dir")
+            .count(),
+        0
+    );
+}

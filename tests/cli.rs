@@ -382,3 +382,14 @@ fn completions_and_the_man_page_come_from_the_command_definitions() {
     );
     assert_eq!(stdout(&topoc(&["schema"])), topoc::schema::topology());
 }
+
+#[test]
+fn a_byte_order_mark_is_accepted() {
+    let text = std::fs::read("examples/two-sites.toml").expect("example");
+    let mut with_bom = vec![0xef, 0xbb, 0xbf];
+    with_bom.extend(text);
+    let path = temp_file("bom.toml", &with_bom);
+    let output = topoc(&["check", path.to_str().expect("UTF-8")]);
+    assert_eq!(code(&output), 0);
+    assert!(stdout(&output).ends_with("no findings\n"));
+}
