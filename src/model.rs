@@ -184,6 +184,17 @@ impl Model {
         (0..self.nodes.len()).map(NodeId)
     }
 
+    /// Where the cluster CA is named: `[ca]`'s `cert` when the CA is kept outside, else
+    /// `[ca]`, else `[cluster]`.
+    pub fn ca_span(&self) -> Span {
+        self.ca
+            .external
+            .as_ref()
+            .map(|(cert, _)| cert.span)
+            .or(self.ca.span)
+            .unwrap_or(self.cluster.span)
+    }
+
     /// The NAT realm a node stands in.
     pub fn realm_of(&self, node: NodeId) -> RealmId {
         self.site(self.node(node).site.value).realm

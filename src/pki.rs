@@ -381,22 +381,7 @@ fn still_valid(
         .next()
         .and_then(|cn| cn.as_str().ok())
         .unwrap_or_default();
-    let (mut dns, mut ips) = (Vec::new(), Vec::new());
-    for extension in cert.extensions() {
-        if let ParsedExtension::SubjectAlternativeName(san) = extension.parsed_extension() {
-            for name in &san.general_names {
-                match name {
-                    GeneralName::DNSName(dns_name) => dns.push((*dns_name).to_owned()),
-                    GeneralName::IPAddress(bytes) => {
-                        if let Some(ip) = ip_from(bytes) {
-                            ips.push(ip);
-                        }
-                    }
-                    _ => {}
-                }
-            }
-        }
-    }
+    let (dns, mut ips) = subject_alt_names(cert);
     ips.sort_unstable();
     let found = Identity {
         common_name: common_name.to_owned(),
@@ -411,6 +396,23 @@ fn still_valid(
         return Err(format!("it ends on {}", date(not_after)));
     }
     Ok(())
+}
+
+/// The DNS names and IP addresses a certificate's subject alternative names list.
+fn subject_alt_names(cert: &X509Certificate<'_>) -> (Vec<String>, Vec<IpAddr>) {
+    let (mut dns, mut ips) = (Vec::new(), Vec::new());
+    for extension in cert.extensions() {
+        if let ParsedExtension::SubjectAlternativeName(san) = extension.parsed_extension() {
+            for name in &san.general_names {
+                match name {
+                    GeneralName::DNSName(name) => dns.push((*name).to_owned()),
+                    GeneralName::IPAddress(bytes) => ips.extend(ip_from(bytes)),
+                    _ => {}
+                }
+            }
+        }
+    }
+    (dns, ips)
 }
 
 fn ip_from(bytes: &[u8]) -> Option<IpAddr> {
@@ -556,20 +558,8 @@ pub struct Summary {
 pub fn summarize(pem: &str) -> Result<Summary, String> {
     let der = cert_der(pem)?;
     let cert = parse(&der)?;
-    let (mut dns, mut ips) = (Vec::new(), Vec::new());
-    for extension in cert.extensions() {
-        if let ParsedExtension::SubjectAlternativeName(san) = extension.parsed_extension() {
-            for name in &san.general_names {
-                match name {
-                    GeneralName::DNSName(name) => dns.push((*name).to_owned()),
-                    GeneralName::IPAddress(bytes) => {
-                        ips.extend(ip_from(bytes).map(|ip| ip.to_string()));
-                    }
-                    _ => {}
-                }
-            }
-        }
-    }
+    let (dns, ips) = subject_alt_names(&cert);
+    let ips = ips.iter().map(ToString::to_string).collect();
     Ok(Summary {
         subject: cert.subject().to_string(),
         issuer: cert.issuer().to_string(),

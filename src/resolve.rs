@@ -828,7 +828,7 @@ fn ntp_server(text: &str) -> Result<String, String> {
         .map_err(|_| {
             format!(
                 "`{}` is neither an IP address nor a host name",
-                text.escape_debug()
+                values::shown(text)
             )
         })
 }
@@ -843,7 +843,7 @@ fn env_var_name(text: &str) -> Result<String, String> {
     } else {
         Err(format!(
             "`{}` is not an environment variable name",
-            text.escape_debug()
+            values::shown(text)
         ))
     }
 }

@@ -13,6 +13,22 @@ const MAX_LABEL: usize = 63;
 /// Longest FQDN, in characters, without a trailing dot.
 const MAX_FQDN: usize = 253;
 
+/// How a value is quoted in a message: escaped, and cut after 40 characters, so that a
+/// multi-megabyte value does not become a multi-megabyte message.
+pub fn shown(text: &str) -> String {
+    const LONGEST: usize = 40;
+    let mut quoted: String = text
+        .chars()
+        .take(LONGEST)
+        .collect::<String>()
+        .escape_default()
+        .to_string();
+    if text.chars().nth(LONGEST).is_some() {
+        quoted.push('…');
+    }
+    quoted
+}
+
 /// A node, site or group name: one DNS label, folded to lowercase.
 pub fn name(text: &str) -> Result<String, String> {
     label(text).map(|()| text.to_ascii_lowercase())
@@ -24,8 +40,8 @@ fn label(text: &str) -> Result<(), String> {
     }
     if text.len() > MAX_LABEL {
         return Err(format!(
-            "`{}…` is {} characters long; a name is at most {MAX_LABEL}",
-            text.chars().take(16).collect::<String>(),
+            "`{}` is {} bytes long; a name is at most {MAX_LABEL} characters",
+            shown(text),
             text.len()
         ));
     }
@@ -35,12 +51,12 @@ fn label(text: &str) -> Result<(), String> {
     {
         return Err(format!(
             "`{}` contains {}; a name has only letters, digits and hyphens",
-            text.escape_debug(),
+            shown(text),
             describe_char(bad)
         ));
     }
     if text.starts_with('-') || text.ends_with('-') {
-        return Err(format!("`{text}` starts or ends with a hyphen"));
+        return Err(format!("`{}` starts or ends with a hyphen", shown(text)));
     }
     Ok(())
 }
@@ -57,14 +73,20 @@ fn describe_char(c: char) -> String {
 
 /// A fully qualified domain name, folded to lowercase.
 pub fn fqdn(text: &str) -> Result<String, String> {
-    if text.ends_with('.') {
-        return Err(format!("`{text}` ends with a dot; write it without"));
-    }
     if text.len() > MAX_FQDN {
-        return Err(format!("an FQDN is at most {MAX_FQDN} characters"));
+        return Err(format!(
+            "`{}` is longer than an FQDN's {MAX_FQDN} characters",
+            shown(text)
+        ));
+    }
+    if text.ends_with('.') {
+        return Err(format!(
+            "`{}` ends with a dot; write it without",
+            shown(text)
+        ));
     }
     for part in text.split('.') {
-        label(part).map_err(|problem| format!("`{}`: {problem}", text.escape_debug()))?;
+        label(part).map_err(|problem| format!("`{}`: {problem}", shown(text)))?;
     }
     if text.parse::<IpAddr>().is_ok()
         || text
@@ -72,7 +94,10 @@ pub fn fqdn(text: &str) -> Result<String, String> {
             .next()
             .is_some_and(|tld| tld.chars().all(|c| c.is_ascii_digit()))
     {
-        return Err(format!("`{text}` looks like an address, not a name"));
+        return Err(format!(
+            "`{}` looks like an address, not a name",
+            shown(text)
+        ));
     }
     Ok(text.to_ascii_lowercase())
 }
@@ -80,7 +105,7 @@ pub fn fqdn(text: &str) -> Result<String, String> {
 /// An IPv4 or IPv6 address.
 pub fn ip(text: &str) -> Result<IpAddr, String> {
     text.parse()
-        .map_err(|_| format!("`{}` is not an IPv4 or IPv6 address", text.escape_debug()))
+        .map_err(|_| format!("`{}` is not an IPv4 or IPv6 address", shown(text)))
 }
 
 /// A CIDR block such as `10.1.0.0/24`. Host bits must be zero, so that a typo in the
@@ -89,12 +114,13 @@ pub fn subnet(text: &str) -> Result<IpNet, String> {
     let net: IpNet = text.parse().map_err(|_| {
         format!(
             "`{}` is not a CIDR block such as `10.1.0.0/24`",
-            text.escape_debug()
+            shown(text)
         )
     })?;
     if net.trunc() != net {
         return Err(format!(
-            "`{text}` has host bits set; the network is `{}`",
+            "`{}` has host bits set; the network is `{}`",
+            shown(text),
             net.trunc()
         ));
     }
@@ -106,7 +132,7 @@ pub fn duration(text: &str) -> Result<Duration, String> {
     let duration = humantime::parse_duration(text).map_err(|error| {
         format!(
             "`{}` is not a duration such as `10s` or `2m` ({error})",
-            text.escape_debug()
+            shown(text)
         )
     })?;
     if duration.is_zero() {
@@ -114,7 +140,8 @@ pub fn duration(text: &str) -> Result<Duration, String> {
     }
     if duration.subsec_nanos() != 0 {
         return Err(format!(
-            "`{text}` is not a whole number of seconds, which the appliances take"
+            "`{}` is not a whole number of seconds, which the appliances take",
+            shown(text)
         ));
     }
     Ok(duration)
@@ -133,7 +160,7 @@ pub fn version(text: &str) -> Result<String, String> {
     } else {
         Err(format!(
             "`{}` is not a version such as `12.2.4-46412`",
-            text.escape_debug()
+            shown(text)
         ))
     }
 }
@@ -218,6 +245,16 @@ mod tests {
         assert!(port(0).is_err());
         assert!(port(70000).is_err());
         assert!(at_least(-1, 0).is_err());
+    }
+
+    #[test]
+    fn messages_quote_at_most_forty_characters() {
+        let huge = "x".repeat(5_000_000);
+        let message = ip(&huge).unwrap_err();
+        assert!(message.len() < 120, "{} bytes", message.len());
+        assert!(fqdn(&huge).unwrap_err().len() < 120);
+        assert!(name(&huge).unwrap_err().len() < 160);
+        assert_eq!(shown("ab\ncd"), "ab\\ncd");
     }
 
     #[test]

@@ -23,13 +23,7 @@ declare_check! {
 
 pub fn check(model: &Model, inspection: &Inspection, findings: &mut Vec<Finding>) {
     let Some(now) = inspection.now else { return };
-    let ca_span = model
-        .ca
-        .external
-        .as_ref()
-        .map(|(cert, _)| cert.span)
-        .or(model.ca.span)
-        .unwrap_or(model.cluster.span);
+    let ca_span = model.ca_span();
     // An unusable CA is `invalid-ca`'s to report.
     if let (Some(ca), None) = (&inspection.ca, &inspection.ca_problem) {
         push(findings, "the cluster CA", ca.not_after, now, ca_span, None);

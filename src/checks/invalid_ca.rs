@@ -23,13 +23,7 @@ declare_check! {
 /// The finding for `problem`, at `[ca]`'s `cert` when the CA is kept outside, else at `[ca]`
 /// or `[cluster]`.
 pub fn finding(model: &Model, problem: &CaProblem) -> Finding {
-    let span = model
-        .ca
-        .external
-        .as_ref()
-        .map(|(cert, _)| cert.span)
-        .or(model.ca.span)
-        .unwrap_or(model.cluster.span);
+    let span = model.ca_span();
     Finding::new(&INVALID_CA, span, problem.to_string())
         .label("this cluster CA")
         .help(problem.help())
