@@ -32,9 +32,19 @@ pub fn render(source: &Source, report: &Report, style: Style) -> String {
     let excerpts = Excerpts(source);
     let mut out = String::new();
     for diagnostic in &report.diagnostics {
+        let finding = &diagnostic.finding;
+        let spans = std::iter::once(finding.span).chain(finding.related.iter().map(|r| r.span));
+        // A multi-megabyte line would be printed whole in every excerpt: say where instead.
+        let excerpt = spans.clone().all(|span| {
+            let line = source.line_of(span.start);
+            source.lines(line, line).len() <= LONGEST_EXCERPT_LINE
+        });
+        let position = source.line_column(finding.span.start);
         let shown = Shown {
             diagnostic,
-            source: &excerpts,
+            source: excerpt.then_some(&excerpts),
+            at: (!excerpt)
+                .then(|| format!("{}:{}:{}", source.name, position.line, position.column)),
         };
         if handler.render_report(&mut out, &shown).is_err() {
             let finding = &diagnostic.finding;
@@ -109,10 +119,16 @@ impl SourceCode for Excerpts<'_> {
     }
 }
 
+/// Lines longer than this are not quoted in a report.
+const LONGEST_EXCERPT_LINE: usize = 1000;
+
 /// One diagnostic in miette's terms.
 struct Shown<'a> {
     diagnostic: &'a Diagnostic,
-    source: &'a Excerpts<'a>,
+    /// The source to quote, unless its lines are too long to.
+    source: Option<&'a Excerpts<'a>>,
+    /// Where the finding is, when no excerpt shows it.
+    at: Option<String>,
 }
 
 impl fmt::Debug for Shown<'_> {
@@ -125,7 +141,11 @@ impl fmt::Debug for Shown<'_> {
 
 impl fmt::Display for Shown<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.diagnostic.finding.message)
+        f.write_str(&self.diagnostic.finding.message)?;
+        match &self.at {
+            Some(at) => write!(f, " (at {at})"),
+            None => Ok(()),
+        }
     }
 }
 
@@ -152,10 +172,11 @@ impl MietteDiagnostic for Shown<'_> {
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
-        Some(self.source)
+        self.source.map(|source| source as &dyn SourceCode)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        self.source?;
         let finding = &self.diagnostic.finding;
         let primary = LabeledSpan::new_primary_with_span(finding.label.clone(), finding.span);
         let related = finding
