@@ -30,7 +30,7 @@ fn a_hundred_thousand_tables_are_checked() {
     let dir = tempfile::tempdir().expect("temp");
     let mut text = String::from("[cluster]\nname = \"wide\"\n[ntp]\nservers = [\"10.0.0.1\"]\n");
     for site in 0..100_000 {
-        let _ = write!(text, "[sites.s{site}]\n");
+        let _ = writeln!(text, "[sites.s{site}]");
     }
     text.push_str("[nodes.n1]\nsite = \"s0\"\naddress = \"10.0.0.1\"\n[nodes.n2]\nsite = \"s0\"\naddress = \"10.0.0.2\"\n");
     std::fs::write(dir.path().join("wide.toml"), text).expect("write");
