@@ -1,5 +1,9 @@
 //! `topoc build` on disk: drift checks, refusals, and output that survives failures and kills.
 
+mod common;
+
+use common::{dir_contents, example, topoc};
+
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -8,24 +12,8 @@ use std::time::Duration;
 use topoc::emit::Tree;
 use topoc::emit::manifest::sha256;
 
-fn topoc(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_topoc"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("topoc runs")
-}
-
 fn code(output: &Output) -> i32 {
     output.status.code().expect("exited")
-}
-
-fn example(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("examples")
-        .join(name)
-        .display()
-        .to_string()
 }
 
 /// Every file the manifest of `out` lists is there with its hash, and nothing else is:
@@ -110,12 +98,12 @@ fn rebuilds_replace_previous_output_and_are_byte_identical() {
         0
     );
     assert_eq!(assert_whole(&out), "acme-nat");
-    let first = snapshot_dir(&out);
+    let first = dir_contents(&out);
     assert_eq!(
         code(&topoc(dir.path(), &["build", &example("nat.toml")])),
         0
     );
-    assert_eq!(snapshot_dir(&out), first);
+    assert_eq!(dir_contents(&out), first);
     assert_eq!(
         code(&topoc(dir.path(), &["build", &example("two-sites.toml")])),
         0
@@ -136,17 +124,6 @@ fn rebuilds_replace_previous_output_and_are_byte_identical() {
         ["out", "secrets"],
         "no staging directory is left"
     );
-}
-
-fn snapshot_dir(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    topoc::write::list_files(dir)
-        .expect("listable")
-        .into_iter()
-        .map(|file| {
-            let content = std::fs::read(dir.join(&file)).expect("readable");
-            (file, content)
-        })
-        .collect()
 }
 
 #[test]
@@ -218,7 +195,7 @@ fn a_write_that_fails_midway_leaves_the_previous_output_whole() {
         code(&topoc(dir.path(), &["build", &example("two-sites.toml")])),
         0
     );
-    let before = snapshot_dir(&out);
+    let before = dir_contents(&out);
     // `clash` is a file, so `clash/inner` cannot be created: the write fails after `a-first`.
     let mut tree = Tree::default();
     tree.insert("a-first", "written before the failure")
@@ -228,7 +205,7 @@ fn a_write_that_fails_midway_leaves_the_previous_output_whole() {
     tree.insert("manifest.json", "{}").expect("safe");
     let error = topoc::write::commit(&tree, &out, false).expect_err("the write fails");
     assert!(error.to_string().contains("clash"), "{error}");
-    assert_eq!(snapshot_dir(&out), before);
+    assert_eq!(dir_contents(&out), before);
     let leftovers: Vec<_> = std::fs::read_dir(dir.path()).expect("listable").collect();
     assert_eq!(
         leftovers.len(),
@@ -342,13 +319,13 @@ fn a_second_build_into_a_locked_directory_fails_clearly() {
         code(&topoc(dir.path(), &["build", &example("two-sites.toml")])),
         0
     );
-    let before = snapshot_dir(&dir.path().join("out"));
+    let before = dir_contents(&dir.path().join("out"));
     let held = topoc::write::lock(&dir.path().join("out")).expect("the first lock");
     let second = topoc(dir.path(), &["build", &example("nat.toml")]);
     assert_eq!(code(&second), 2);
     assert!(String::from_utf8_lossy(&second.stderr).contains("another `topoc build` is writing"));
     assert_eq!(
-        snapshot_dir(&dir.path().join("out")),
+        dir_contents(&dir.path().join("out")),
         before,
         "the held output is untouched"
     );

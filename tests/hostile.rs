@@ -1,25 +1,13 @@
 //! Hostile input and faults: each gives a clear error, or an honest result, and leaves what
 //! the user owns intact.
 
+mod common;
+
+use common::{example, topoc};
+
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Output};
-
-fn topoc(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_topoc"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("topoc runs")
-}
-
-fn example(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("examples")
-        .join(name)
-        .display()
-        .to_string()
-}
 
 fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()

@@ -1,8 +1,12 @@
 //! The cluster CA and node certificates: accepted by real TLS stacks, and managed safely.
 
+mod common;
+
+use common::{dir_contents, example, topoc};
+
 use std::io::Cursor;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Command;
 use std::sync::Arc;
 
 use rustls::pki_types::pem::PemObject;
@@ -154,22 +158,6 @@ fn certificates_of_a_foreign_ca_are_rejected() {
     );
 }
 
-fn topoc(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_topoc"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("topoc runs")
-}
-
-fn example(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("examples")
-        .join(name)
-        .display()
-        .to_string()
-}
-
 fn mode(path: &Path) -> u32 {
     use std::os::unix::fs::PermissionsExt;
     std::fs::metadata(path)
@@ -261,17 +249,6 @@ fn secrets_are_private_and_never_in_the_output() {
     assert!(String::from_utf8_lossy(&inside.stderr).contains("inside the output directory"));
 }
 
-fn read_all(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    topoc::write::list_files(dir)
-        .expect("listable")
-        .into_iter()
-        .map(|f| {
-            let content = std::fs::read(dir.join(&f)).expect("readable");
-            (f, content)
-        })
-        .collect()
-}
-
 #[test]
 fn rebuilds_reuse_every_key_and_certificate() {
     let dir = tempfile::tempdir().expect("temp");
@@ -281,8 +258,8 @@ fn rebuilds_reuse_every_key_and_certificate() {
             .success()
     );
     let (out, secrets) = (
-        read_all(&dir.path().join("out")),
-        read_all(&dir.path().join("secrets")),
+        dir_contents(&dir.path().join("out")),
+        dir_contents(&dir.path().join("secrets")),
     );
     let again = topoc(dir.path(), &["build", &example("nat.toml")]);
     assert!(again.status.success());
@@ -291,8 +268,8 @@ fn rebuilds_reuse_every_key_and_certificate() {
         "wrote 17 files to `out`\n",
         "nothing created or re-issued"
     );
-    assert_eq!(read_all(&dir.path().join("out")), out);
-    assert_eq!(read_all(&dir.path().join("secrets")), secrets);
+    assert_eq!(dir_contents(&dir.path().join("out")), out);
+    assert_eq!(dir_contents(&dir.path().join("secrets")), secrets);
     // From scratch: the output is gone, the secrets remain; the same bytes come back.
     std::fs::remove_dir_all(dir.path().join("out")).expect("removed");
     assert!(
@@ -300,7 +277,7 @@ fn rebuilds_reuse_every_key_and_certificate() {
             .status
             .success()
     );
-    assert_eq!(read_all(&dir.path().join("out")), out);
+    assert_eq!(dir_contents(&dir.path().join("out")), out);
 }
 
 #[test]
@@ -369,7 +346,7 @@ fn a_missing_ca_key_stops_the_build_instead_of_creating_a_new_ca() {
             .status
             .success()
     );
-    let out_before = read_all(&dir.path().join("out"));
+    let out_before = dir_contents(&dir.path().join("out"));
     std::fs::remove_file(dir.path().join("secrets/ca.key")).expect("removed");
     let refused = topoc(dir.path(), &["build", &example("nat.toml")]);
     assert_eq!(refused.status.code(), Some(1));
@@ -380,7 +357,7 @@ fn a_missing_ca_key_stops_the_build_instead_of_creating_a_new_ca() {
     );
     assert!(stderr.contains("topoc ca rotate"), "{stderr}");
     assert_eq!(
-        read_all(&dir.path().join("out")),
+        dir_contents(&dir.path().join("out")),
         out_before,
         "the output is untouched"
     );

@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 use std::path::Path;
+use std::process::{Command, Output};
 
 use topoc::Checked;
 use topoc::level::LintLevels;
@@ -34,4 +35,34 @@ pub fn render_both(source: &Source, checked: &Checked) -> String {
         human::render(source, &checked.report, style),
         json::render(source, &checked.report)
     )
+}
+
+/// Runs the binary in `dir`.
+pub fn topoc(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_topoc"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("topoc runs")
+}
+
+/// The absolute path of a shipped example.
+pub fn example(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("examples")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+/// Every file below `dir` with its bytes, sorted by path.
+pub fn dir_contents(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    topoc::write::list_files(dir)
+        .expect("listable")
+        .into_iter()
+        .map(|file| {
+            let content = std::fs::read(dir.join(&file)).expect("readable");
+            (file, content)
+        })
+        .collect()
 }
