@@ -75,12 +75,6 @@ fn by_name(model: &Model) -> BTreeMap<&str, NodeId> {
 /// What describes a node, field by field, for comparison.
 fn describe(model: &Model, id: NodeId) -> BTreeMap<&'static str, String> {
     let node = model.node(id);
-    let groups = |ids: &[crate::model::Located<crate::model::GroupId>]| {
-        ids.iter()
-            .map(|g| model.network_group(g.value).name.clone())
-            .collect::<Vec<_>>()
-            .join(",")
-    };
     BTreeMap::from([
         ("site", model.site(node.site.value).name.clone()),
         ("address", node.address.value.to_string()),
@@ -98,19 +92,12 @@ fn describe(model: &Model, id: NodeId) -> BTreeMap<&'static str, String> {
                 .map(|n| n.value.to_string())
                 .unwrap_or_default(),
         ),
-        ("network_groups", groups(&node.network_groups)),
         (
-            "update_group",
-            model.update_groups[node.update_group.value.index()]
-                .name
-                .clone(),
+            "network_groups",
+            model.network_group_names(&node.network_groups).join(","),
         ),
-        (
-            "runtime_group",
-            model.runtime_groups[node.runtime_group.value.index()]
-                .name
-                .clone(),
-        ),
+        ("update_group", model.update_group_name(id).to_owned()),
+        ("runtime_group", model.runtime_group_name(id).to_owned()),
         (
             "priority",
             node.priority

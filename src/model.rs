@@ -235,6 +235,30 @@ impl Model {
         }
     }
 
+    /// The names of `groups` (network groups), in the order given.
+    pub fn network_group_names(&self, groups: &[Located<GroupId>]) -> Vec<String> {
+        groups
+            .iter()
+            .map(|group| self.network_group(group.value).name.clone())
+            .collect()
+    }
+
+    pub fn update_group_name(&self, node: NodeId) -> &str {
+        &self.update_groups[self.node(node).update_group.value.index()].name
+    }
+
+    pub fn runtime_group_name(&self, node: NodeId) -> &str {
+        &self.runtime_groups[self.node(node).runtime_group.value.index()].name
+    }
+
+    /// Whether administrators attach the GUI to `node` (swg), or it is the master (seg).
+    pub fn is_management_node(&self, node: NodeId) -> bool {
+        self.cluster
+            .management_node
+            .as_ref()
+            .is_some_and(|management| management.value == node)
+    }
+
     /// The nodes behind a transit node: those in a single group that it shares, in id order.
     pub fn nodes_behind(&self, transit: NodeId) -> Vec<NodeId> {
         let mut behind: Vec<NodeId> = self
@@ -259,6 +283,13 @@ impl Model {
 }
 
 impl Node {
+    /// What the node listens on and announces: its FQDN when it has one, else its address.
+    pub fn listen_address(&self) -> String {
+        self.fqdn
+            .as_ref()
+            .map_or_else(|| self.address.value.to_string(), |fqdn| fqdn.value.clone())
+    }
+
     /// The address other realms must use: the NAT address, or the physical one.
     pub fn external_address(&self) -> &Located<IpAddr> {
         self.nat_address.as_ref().unwrap_or(&self.address)

@@ -22,11 +22,7 @@ pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
     let Context { model, analysis } = *context;
     for &node_id in &analysis.single_points_of_failure {
         let node = model.node(node_id);
-        let groups: Vec<String> = node
-            .network_groups
-            .iter()
-            .map(|group| model.network_group(group.value).name.clone())
-            .collect();
+        let groups = model.network_group_names(&node.network_groups);
         let listed = groups
             .iter()
             .map(|group| format!("`{group}`"))

@@ -63,7 +63,7 @@ pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
             "split its network groups into groups of at most {limit} nodes, each with a transit node of its own"
         ))
         .nodes(std::iter::once(node.name.clone()).chain(model.node_names(&behind)))
-        .groups(node.network_groups.iter().map(|g| model.network_group(g.value).name.clone()));
+        .groups(model.network_group_names(&node.network_groups));
         if let Some(group) = busiest {
             finding = finding.related(
                 group.span,

@@ -183,17 +183,9 @@ pub fn cluster_file(model: &Model, analysis: &Analysis, routes: RouteSummary) ->
                     nat_address: node.nat_address.as_ref().map(|n| n.value.to_string()),
                     transit: model.is_transit(id),
                     priority: node.priority.as_ref().map(|p| p.value),
-                    network_groups: node
-                        .network_groups
-                        .iter()
-                        .map(|g| model.network_group(g.value).name.clone())
-                        .collect(),
-                    update_group: model.update_groups[node.update_group.value.index()]
-                        .name
-                        .clone(),
-                    runtime_group: model.runtime_groups[node.runtime_group.value.index()]
-                        .name
-                        .clone(),
+                    network_groups: model.network_group_names(&node.network_groups),
+                    update_group: model.update_group_name(id).to_owned(),
+                    runtime_group: model.runtime_group_name(id).to_owned(),
                 }
             })
             .collect(),
@@ -219,11 +211,7 @@ fn transit_nodes(model: &Model) -> Vec<TransitInfo> {
             let behind = model.nodes_behind(id);
             TransitInfo {
                 node: node.name.clone(),
-                network_groups: node
-                    .network_groups
-                    .iter()
-                    .map(|g| model.network_group(g.value).name.clone())
-                    .collect(),
+                network_groups: model.network_group_names(&node.network_groups),
                 behind: model.node_names(&behind),
             }
         })

@@ -64,14 +64,6 @@ fn management_label(model: &Model) -> &'static str {
     }
 }
 
-fn is_management(model: &Model, node: NodeId) -> bool {
-    model
-        .cluster
-        .management_node
-        .as_ref()
-        .is_some_and(|m| m.value == node)
-}
-
 fn is_transit_group(model: &Model, group: GroupId) -> bool {
     model.transit_group() == Some(group)
 }
@@ -168,7 +160,7 @@ pub fn dot_with(model: &Model, overlay: &Overlay) -> String {
 fn dot_node(model: &Model, id: NodeId, overlay: &Overlay) -> String {
     let node = model.node(id);
     let mut label = format!("{}\\n{}", node.name, node.address.value);
-    if is_management(model, id) {
+    if model.is_management_node(id) {
         let _ = write!(label, "\\n{}", management_label(model));
     }
     let plain = if model.is_transit(id) {
@@ -329,7 +321,7 @@ fn mermaid_overlay(
 fn mermaid_node(model: &Model, id: NodeId) -> String {
     let node = model.node(id);
     let mut label = format!("{}<br>{}", node.name, node.address.value);
-    if is_management(model, id) {
+    if model.is_management_node(id) {
         let _ = write!(label, "<br>{}", management_label(model));
     }
     format!("{}[\"{label}\"]", mermaid_id("node", &node.name))

@@ -58,11 +58,7 @@ pub fn inventory(model: &Model) -> Result<String, serde_norway::Error> {
     for id in model.node_ids() {
         let node = model.node(id);
         let site = &model.site(node.site.value).name;
-        let network_groups: Vec<String> = node
-            .network_groups
-            .iter()
-            .map(|g| model.network_group(g.value).name.clone())
-            .collect();
+        let network_groups = model.network_group_names(&node.network_groups);
         let memberships = std::iter::once(group_name("site", site)).chain(
             network_groups
                 .iter()
@@ -84,27 +80,16 @@ pub fn inventory(model: &Model) -> Result<String, serde_norway::Error> {
                 ansible_host: node.address.value.to_string(),
                 topoc_cluster: model.cluster.name.value.clone(),
                 topoc_site: site.clone(),
-                topoc_listen_address: node
-                    .fqdn
-                    .as_ref()
-                    .map_or_else(|| node.address.value.to_string(), |f| f.value.clone()),
+                topoc_listen_address: node.listen_address(),
                 topoc_port: model.cluster.port,
                 topoc_fqdn: node.fqdn.as_ref().map(|f| f.value.clone()),
                 topoc_nat_address: node.nat_address.as_ref().map(|n| n.value.to_string()),
                 topoc_transit: model.is_transit(id),
-                topoc_management_node: model
-                    .cluster
-                    .management_node
-                    .as_ref()
-                    .is_some_and(|m| m.value == id),
+                topoc_management_node: model.is_management_node(id),
                 topoc_priority: node.priority.as_ref().map(|p| p.value),
                 topoc_network_groups: network_groups,
-                topoc_update_group: model.update_groups[node.update_group.value.index()]
-                    .name
-                    .clone(),
-                topoc_runtime_group: model.runtime_groups[node.runtime_group.value.index()]
-                    .name
-                    .clone(),
+                topoc_update_group: model.update_group_name(id).to_owned(),
+                topoc_runtime_group: model.runtime_group_name(id).to_owned(),
             },
         );
     }

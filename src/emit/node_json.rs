@@ -130,12 +130,6 @@ impl ClusterSettings {
 
 pub fn node_file(model: &Model, id: NodeId, routes: &RoutingTable) -> NodeFile {
     let node = model.node(id);
-    let group_names = |groups: &[crate::model::Located<crate::model::GroupId>]| -> Vec<String> {
-        groups
-            .iter()
-            .map(|group| model.network_group(group.value).name.clone())
-            .collect()
-    };
     let realm = model.realm_of(id);
     let peer_ids: BTreeSet<NodeId> = node
         .network_groups
@@ -162,7 +156,7 @@ pub fn node_file(model: &Model, id: NodeId, routes: &RoutingTable) -> NodeFile {
                 node: peer.name.clone(),
                 fqdn: peer.fqdn.as_ref().map(|fqdn| fqdn.value.clone()),
                 address: model.address_seen_from(peer_id, realm).value.to_string(),
-                shared_groups: group_names(&shared),
+                shared_groups: model.network_group_names(&shared),
             }
         })
         .collect();
@@ -189,26 +183,15 @@ pub fn node_file(model: &Model, id: NodeId, routes: &RoutingTable) -> NodeFile {
             .or(model.cluster.version.as_ref())
             .map(|version| version.value.clone()),
         central_management: CentralManagement {
-            listen_address: node
-                .fqdn
-                .as_ref()
-                .map_or_else(|| node.address.value.to_string(), |fqdn| fqdn.value.clone()),
+            listen_address: node.listen_address(),
             physical_address: node.address.value.to_string(),
             port: model.cluster.port,
             priority: node.priority.as_ref().map(|p| p.value),
-            management_node: model
-                .cluster
-                .management_node
-                .as_ref()
-                .is_some_and(|m| m.value == id),
+            management_node: model.is_management_node(id),
             transit: model.is_transit(id),
-            network_groups: group_names(&node.network_groups),
-            update_group: model.update_groups[node.update_group.value.index()]
-                .name
-                .clone(),
-            runtime_group: model.runtime_groups[node.runtime_group.value.index()]
-                .name
-                .clone(),
+            network_groups: model.network_group_names(&node.network_groups),
+            update_group: model.update_group_name(id).to_owned(),
+            runtime_group: model.runtime_group_name(id).to_owned(),
             settings: ClusterSettings::from_model(&model.cluster.settings),
         },
         ntp_servers: model

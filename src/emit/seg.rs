@@ -13,10 +13,7 @@ pub const DIRECTORY: &str = "AppClusterDirectory.xml";
 
 /// The host other SEG servers reach a node at: its FQDN, else its address.
 pub fn host(model: &Model, node: NodeId) -> String {
-    let node = model.node(node);
-    node.fqdn
-        .as_ref()
-        .map_or_else(|| node.address.value.to_string(), |fqdn| fqdn.value.clone())
+    model.node(node).listen_address()
 }
 
 /// The master (`management_node`), then every other node in name order.
