@@ -652,31 +652,48 @@ fn load_existing(
         .map_err(|e| Failure(format!("cannot read the key material: {e}")))
 }
 
-/// A topology without errors, or the report and exit code that say why not.
-fn checked_model(file: &Path) -> Result<(Source, topoc::Checked), u8> {
+/// A topology, its model, analysis and report: the model must exist, and with `clean`
+/// nothing may be at error level. Otherwise the report is printed and the exit code returned.
+fn resolved(file: &Path, clean: bool) -> Result<Resolved, u8> {
     let source = read_source(file).map_err(|Failure(message)| {
         eprintln!("error: {message}");
         FAILURE
     })?;
     let checked = topoc::check(&source, &LintLevels::default());
-    if checked.model.is_none() || checked.report.has_errors() {
-        eprint!(
-            "{}",
-            human_report(&source, &checked.report, std::io::stderr().is_terminal())
-        );
-        return Err(FINDINGS);
+    let errors = clean && checked.report.has_errors();
+    if let (Some(model), Some(analysis), false) = (checked.model, checked.analysis, errors) {
+        return Ok((source, model, analysis, checked.report));
     }
-    Ok((source, checked))
+    eprint!(
+        "{}",
+        human_report(&source, &checked.report, std::io::stderr().is_terminal())
+    );
+    Err(FINDINGS)
+}
+
+/// What `resolved` gives: the source, its model, analysis and report.
+type Resolved = (
+    Source,
+    topoc::model::Model,
+    topoc::analysis::Analysis,
+    topoc::diagnostic::Report,
+);
+
+/// One side of `topoc diff`, borrowed from what was loaded.
+fn side(((_, model, _, report), tree): &(Resolved, emit::Tree)) -> topoc::diff::Side<'_> {
+    topoc::diff::Side {
+        model,
+        report,
+        tree,
+    }
 }
 
 fn run_certs(args: &CertsArgs) -> Result<u8, Failure> {
-    let (_, checked) = match checked_model(&args.file) {
-        Ok(checked) => checked,
+    let (_, model, _, _) = match resolved(&args.file, true) {
+        Ok(resolved) => resolved,
         Err(code) => return Ok(code),
     };
-    let Some(model) = &checked.model else {
-        return Ok(FINDINGS);
-    };
+    let model = &model;
     let existing = load_existing(&Secrets::reader(&args.secrets), model, &args.file)?;
     let now = OffsetDateTime::now_utc();
     let mut entries = Vec::new();
@@ -767,24 +784,6 @@ fn certs_json(entries: &[(String, Result<pki::Summary, String>)], now: OffsetDat
     emit::json(&serde_json::json!({ "certificates": list }))
 }
 
-/// A topology resolved into a model, even with findings such as unreachable nodes (which
-/// these commands explain); the report and exit code when it cannot be resolved.
-fn analysed(file: &Path) -> Result<(topoc::model::Model, topoc::analysis::Analysis), u8> {
-    let source = read_source(file).map_err(|Failure(message)| {
-        eprintln!("error: {message}");
-        FAILURE
-    })?;
-    let checked = topoc::check(&source, &LintLevels::default());
-    if let (Some(model), Some(analysis)) = (checked.model, checked.analysis) {
-        return Ok((model, analysis));
-    }
-    eprint!(
-        "{}",
-        human_report(&source, &checked.report, std::io::stderr().is_terminal())
-    );
-    Err(FINDINGS)
-}
-
 /// The node named `name`, or a usage error with a suggestion.
 fn node_named(model: &topoc::model::Model, name: &str) -> Result<topoc::model::NodeId, Failure> {
     let wanted = name.to_ascii_lowercase();
@@ -800,8 +799,8 @@ fn node_named(model: &topoc::model::Model, name: &str) -> Result<topoc::model::N
 }
 
 fn run_route(args: &RouteArgs) -> Result<u8, Failure> {
-    let (model, _) = match analysed(&args.file) {
-        Ok(pair) => pair,
+    let (_, model, _, _) = match resolved(&args.file, false) {
+        Ok(resolved) => resolved,
         Err(code) => return Ok(code),
     };
     let (from, to) = (
@@ -857,8 +856,8 @@ fn run_route(args: &RouteArgs) -> Result<u8, Failure> {
 }
 
 fn run_what_if(args: &WhatIfArgs) -> Result<u8, Failure> {
-    let (model, analysis) = match analysed(&args.file) {
-        Ok(pair) => pair,
+    let (_, model, analysis, _) = match resolved(&args.file, false) {
+        Ok(resolved) => resolved,
         Err(code) => return Ok(code),
     };
     if args.each {
@@ -939,45 +938,25 @@ fn run_what_if(args: &WhatIfArgs) -> Result<u8, Failure> {
 }
 
 fn run_diff(args: &DiffArgs) -> Result<u8, Failure> {
-    let load = |file: &Path| -> Result<(Source, topoc::Checked, emit::Tree), u8> {
-        let source = read_source(file).map_err(|Failure(message)| {
-            eprintln!("error: {message}");
+    let load = |file: &Path| -> Result<(Resolved, emit::Tree), u8> {
+        let loaded = resolved(file, false)?;
+        let tree = emit::compile(
+            &loaded.1,
+            &loaded.2,
+            ("topology.toml", &loaded.0.text),
+            None,
+        )
+        .map_err(|e| {
+            eprintln!("error: {e}");
             FAILURE
         })?;
-        let checked = topoc::check(&source, &LintLevels::default());
-        let (Some(model), Some(analysis)) = (&checked.model, &checked.analysis) else {
-            eprint!(
-                "{}",
-                human_report(&source, &checked.report, std::io::stderr().is_terminal())
-            );
-            return Err(FINDINGS);
-        };
-        let tree =
-            emit::compile(model, analysis, ("topology.toml", &source.text), None).map_err(|e| {
-                eprintln!("error: {e}");
-                FAILURE
-            })?;
-        Ok((source, checked, tree))
+        Ok((loaded, tree))
     };
     let (old, new) = match (load(&args.old), load(&args.new)) {
         (Ok(old), Ok(new)) => (old, new),
         (Err(code), _) | (_, Err(code)) => return Ok(code),
     };
-    let (Some(old_model), Some(new_model)) = (&old.1.model, &new.1.model) else {
-        return Ok(FINDINGS);
-    };
-    let diff = topoc::diff::diff(
-        &topoc::diff::Side {
-            model: old_model,
-            report: &old.1.report,
-            tree: &old.2,
-        },
-        &topoc::diff::Side {
-            model: new_model,
-            report: &new.1.report,
-            tree: &new.2,
-        },
-    );
+    let diff = topoc::diff::diff(&side(&old), &side(&new));
     let text = match args.format {
         DiffFormat::Json => emit::json(&diff),
         DiffFormat::Human => diff.render(false),
@@ -1084,8 +1063,8 @@ fn down_elements(
 }
 
 fn run_matrix(args: &MatrixArgs) -> Result<u8, Failure> {
-    let (model, _) = match analysed(&args.file) {
-        Ok(pair) => pair,
+    let (_, model, _, _) = match resolved(&args.file, false) {
+        Ok(resolved) => resolved,
         Err(code) => return Ok(code),
     };
     let names: Vec<&str> = model.nodes.iter().map(|n| n.name.as_str()).collect();
@@ -1214,13 +1193,11 @@ fn run_import_seg(args: &ImportSegArgs) -> Result<u8, Failure> {
 }
 
 fn run_rotate(args: &RotateArgs) -> Result<u8, Failure> {
-    let (_, checked) = match checked_model(&args.file) {
-        Ok(checked) => checked,
+    let (_, model, _, _) = match resolved(&args.file, true) {
+        Ok(resolved) => resolved,
         Err(code) => return Ok(code),
     };
-    let Some(model) = &checked.model else {
-        return Ok(FINDINGS);
-    };
+    let model = &model;
     if model.ca.external.is_some() {
         return Err(Failure(
             "the CA is kept outside topoc (`[ca] cert` and `key`): replace those files instead"
