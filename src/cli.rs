@@ -117,6 +117,10 @@ struct BuildArgs {
     /// Replace the output directory even if topoc did not write it
     #[arg(long)]
     force: bool,
+    /// Also list each node's peers and its next hop toward every other node in node.json,
+    /// and count all routes in cluster.json (output grows with the square of the cluster)
+    #[arg(long)]
+    all_pairs: bool,
     #[command(flatten)]
     lints: LintArgs,
 }
@@ -454,6 +458,9 @@ fn run_build(args: &BuildArgs, matches: &ArgMatches) -> Result<u8, Failure> {
         analysis,
         (&input_name, &source.text),
         certificates.as_ref(),
+        emit::Options {
+            all_pairs: args.all_pairs,
+        },
     )
     .map_err(|error| Failure(error.to_string()))?;
     if args.check {
@@ -466,24 +473,29 @@ fn run_build(args: &BuildArgs, matches: &ArgMatches) -> Result<u8, Failure> {
             secrets
                 .store(material, existing, model.ca.external.is_none())
                 .map_err(|e| Failure(e.to_string()))?;
-            for change in &material.changes {
-                let _ = writeln!(text, "{change}");
-            }
+            list_changes(&material.changes, &mut text);
         }
         // Made only for `--check`, which returned above: nothing to store.
         Prepared::Published(..) => {}
         Prepared::Seg(key) => {
-            for id in model.node_ids() {
-                let name = &model.node(id).name;
-                let config = emit::seg::integration_service_config(model, id, key);
-                let relative = format!("nodes/{name}/integration-service.config.xml");
-                if let Some(path) = secrets
-                    .store_file(&relative, &config)
-                    .map_err(|e| Failure(e.to_string()))?
-                {
-                    let _ = writeln!(text, "wrote `{}`", path.display());
-                }
-            }
+            let configs: Vec<(String, String)> = model
+                .node_ids()
+                .map(|id| {
+                    let name = &model.node(id).name;
+                    (
+                        format!("nodes/{name}/integration-service.config.xml"),
+                        emit::seg::integration_service_config(model, id, key),
+                    )
+                })
+                .collect();
+            let written = secrets
+                .store_files(&configs)
+                .map_err(|e| Failure(e.to_string()))?;
+            let lines: Vec<String> = written
+                .iter()
+                .map(|path| format!("wrote `{}`", path.display()))
+                .collect();
+            list_changes(&lines, &mut text);
         }
     }
     write::commit(&tree, &args.out, args.force).map_err(|error| Failure(error.to_string()))?;
@@ -495,6 +507,27 @@ fn run_build(args: &BuildArgs, matches: &ArgMatches) -> Result<u8, Failure> {
     );
     write_stdout(&text)?;
     Ok(CLEAN)
+}
+
+/// Lists what a build changed in the secrets: every line of a small change; of a large one
+/// (a first build of thousands of nodes), the first lines and how many more.
+fn list_changes(lines: &[String], text: &mut String) {
+    const SHOWN: usize = 20;
+    let shown = if lines.len() > SHOWN {
+        SHOWN / 2
+    } else {
+        lines.len()
+    };
+    for line in &lines[..shown] {
+        let _ = writeln!(text, "{line}");
+    }
+    if lines.len() > shown {
+        let _ = writeln!(
+            text,
+            "... and {} more changes to the secrets",
+            lines.len() - shown
+        );
+    }
 }
 
 /// `build --check`: what differs between `out` and this build; exit 1 if anything does.
@@ -945,6 +978,7 @@ fn run_diff(args: &DiffArgs) -> Result<u8, Failure> {
             &loaded.2,
             ("topology.toml", &loaded.0.text),
             None,
+            emit::Options::default(),
         )
         .map_err(|e| {
             eprintln!("error: {e}");

@@ -222,7 +222,7 @@ fn check_replaceable(out: &Path, force: bool) -> Result<bool, WriteError> {
 }
 
 /// The files a topoc manifest in `dir` lists, or `None` when there is no such manifest.
-fn listed_files(dir: &Path) -> Option<Vec<String>> {
+fn listed_files(dir: &Path) -> Option<std::collections::HashSet<String>> {
     let text = std::fs::read_to_string(dir.join(manifest::FILE)).ok()?;
     let value: serde_json::Value = serde_json::from_str(&text).ok()?;
     let generator = value.get("generator")?.as_str()?;
@@ -263,10 +263,15 @@ pub fn list_files(dir: &Path) -> Result<Vec<String>, WriteError> {
 }
 
 fn write_all(tree: &Tree, root: &Path) -> Result<(), WriteError> {
+    // Each directory is made once, not once per file in it.
+    let mut made = std::collections::HashSet::new();
     for (relative, content) in tree.iter() {
         let path = root.join(relative);
         if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(io_error(parent))?;
+            if !made.contains(parent) {
+                std::fs::create_dir_all(parent).map_err(io_error(parent))?;
+                made.insert(parent.to_path_buf());
+            }
         }
         std::fs::write(&path, content).map_err(io_error(&path))?;
     }

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use topoc::emit::Tree;
+use topoc::emit::{Options, Tree};
 use topoc::source::Source;
 
 fn root() -> &'static Path {
@@ -14,6 +14,10 @@ fn root() -> &'static Path {
 }
 
 fn compile(source: &Source) -> Tree {
+    compile_with(source, Options::default())
+}
+
+fn compile_with(source: &Source, options: Options) -> Tree {
     let checked = common::check(source);
     let (model, analysis) = (
         checked.model.expect("resolves"),
@@ -24,8 +28,10 @@ fn compile(source: &Source) -> Tree {
         .file_name()
         .and_then(|n| n.to_str())
         .unwrap_or("topology.toml");
-    topoc::emit::compile(&model, &analysis, (name, &source.text), None).expect("compiles")
+    topoc::emit::compile(&model, &analysis, (name, &source.text), None, options).expect("compiles")
 }
+
+const ALL_PAIRS: Options = Options { all_pairs: true };
 
 fn example(name: &str) -> Tree {
     compile(&common::load(&root().join("examples").join(name)))
@@ -63,6 +69,53 @@ fn every_output_of_every_example_is_snapshotted() {
             insta::assert_snapshot!(all);
         });
     });
+}
+
+#[test]
+fn all_pairs_outputs_are_snapshotted() {
+    let tree = compile_with(
+        &common::load(&root().join("examples").join("two-sites.toml")),
+        ALL_PAIRS,
+    );
+    let mut all = String::new();
+    for (file, content) in tree.iter() {
+        if file == "cluster.json" || file.ends_with("/node.json") {
+            let _ = writeln!(all, "=== {file} ===\n{}", String::from_utf8_lossy(content));
+        }
+    }
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path("../snapshots");
+    settings.set_prepend_module_to_snapshot(false);
+    settings.bind(|| insta::assert_snapshot!("two-sites-all-pairs", all));
+}
+
+#[test]
+fn routes_are_counted_from_the_management_node_and_over_all_pairs_on_request() {
+    let source = common::load(&root().join("examples").join("larger-cluster.toml"));
+    let routes = |tree: &Tree| -> serde_json::Value {
+        let cluster: serde_json::Value =
+            serde_json::from_str(text(tree, "cluster.json")).expect("JSON");
+        cluster["routes"].clone()
+    };
+    let plain = routes(&compile(&source));
+    let from = &plain["from_management_node"];
+    let reached: u64 = from["nodes_by_hops"]
+        .as_object()
+        .expect("counts")
+        .values()
+        .map(|count| count.as_u64().expect("count"))
+        .sum();
+    assert_eq!(reached, 24, "every other node of the 25, once");
+    let all = routes(&compile_with(&source, ALL_PAIRS));
+    assert_eq!(all["from_management_node"], *from);
+    let pairs: u64 = all["all_pairs"]["pairs_by_hops"]
+        .as_object()
+        .expect("counts")
+        .values()
+        .map(|count| count.as_u64().expect("count"))
+        .sum();
+    assert_eq!(pairs, 25 * 24, "every ordered pair of the 25 nodes");
+    assert_eq!(all["all_pairs"]["longest"]["hops"], 3);
 }
 
 #[test]
@@ -234,8 +287,16 @@ fn no_hosts_files_without_fqdns() {
 }
 
 #[test]
-fn node_files_name_peers_and_next_hops() {
-    let tree = example("larger-cluster.toml");
+fn node_files_name_peers_and_next_hops_on_request() {
+    let source = common::load(&root().join("examples").join("larger-cluster.toml"));
+    let plain = compile(&source);
+    let node: serde_json::Value =
+        serde_json::from_str(text(&plain, "nodes/tok-2/node.json")).expect("JSON");
+    assert!(node.get("peers").is_none() && node.get("routes").is_none());
+    let cluster: serde_json::Value =
+        serde_json::from_str(text(&plain, "cluster.json")).expect("JSON");
+    assert!(cluster["routes"].get("all_pairs").is_none());
+    let tree = compile_with(&source, ALL_PAIRS);
     let node: serde_json::Value =
         serde_json::from_str(text(&tree, "nodes/tok-2/node.json")).expect("JSON");
     let peers: Vec<&str> = node["peers"]

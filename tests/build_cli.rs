@@ -72,6 +72,37 @@ fn check_reports_clean_and_drifted_output() {
 }
 
 #[test]
+fn all_pairs_adds_peers_and_routes_and_check_compares_like_with_like() {
+    let dir = tempfile::tempdir().expect("temp");
+    let file = example("two-sites.toml");
+    let built = topoc(dir.path(), &["build", "--all-pairs", &file]);
+    assert_eq!(
+        code(&built),
+        0,
+        "{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+    let node = std::fs::read_to_string(dir.path().join("out/nodes/tok-2/node.json")).expect("node");
+    let node: serde_json::Value = serde_json::from_str(&node).expect("JSON");
+    assert_eq!(node["peers"][0]["node"], "tok-1");
+    assert_eq!(
+        node["routes"].as_array().map(Vec::len),
+        Some(2),
+        "ny-1 and ny-2"
+    );
+    assert_eq!(
+        code(&topoc(
+            dir.path(),
+            &["build", "--check", "--all-pairs", &file]
+        )),
+        0
+    );
+    let plain = topoc(dir.path(), &["build", "--check", &file]);
+    assert_eq!(code(&plain), 1, "a build without --all-pairs differs");
+    assert!(String::from_utf8_lossy(&plain.stdout).contains("changed     nodes/tok-2/node.json"));
+}
+
+#[test]
 fn check_on_a_missing_directory_reports_every_file_missing() {
     let dir = tempfile::tempdir().expect("temp");
     let output = topoc(

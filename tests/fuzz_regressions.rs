@@ -34,8 +34,14 @@ fn every_kept_fuzz_input_runs_without_panicking() {
             checked.report.has_errors(),
         ) {
             let _ = topoc::what_if::each(model, analysis);
-            let tree =
-                topoc::emit::compile(model, analysis, ("fuzz.toml", text), None).expect("compiles");
+            let tree = topoc::emit::compile(
+                model,
+                analysis,
+                ("fuzz.toml", text),
+                None,
+                topoc::emit::Options { all_pairs: true },
+            )
+            .expect("compiles");
             assert!(
                 tree.iter().all(|(p, _)| topoc::emit::tree::is_safe(p)),
                 "{}",

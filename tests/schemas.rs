@@ -47,20 +47,31 @@ fn every_example_build_satisfies_the_schemas() {
             result.model.expect("model"),
             result.analysis.expect("analysis"),
         );
-        let tree = topoc::emit::compile(&model, &analysis, ("example.toml", &source.text), None)
+        for all_pairs in [false, true] {
+            let options = topoc::emit::Options { all_pairs };
+            let tree = topoc::emit::compile(
+                &model,
+                &analysis,
+                ("example.toml", &source.text),
+                None,
+                options,
+            )
             .expect("compiles");
-        for (file, content) in tree.iter() {
-            let schema = if file.ends_with("/node.json") {
-                &node_schema
-            } else if file == "cluster.json" {
-                &cluster_schema
-            } else {
-                continue;
-            };
-            let value: serde_json::Value = serde_json::from_slice(content).expect("output is JSON");
-            let errors: Vec<String> = schema.iter_errors(&value).map(|e| e.to_string()).collect();
-            assert!(errors.is_empty(), "{}: {file}: {errors:?}", path.display());
-            checked += 1;
+            for (file, content) in tree.iter() {
+                let schema = if file.ends_with("/node.json") {
+                    &node_schema
+                } else if file == "cluster.json" {
+                    &cluster_schema
+                } else {
+                    continue;
+                };
+                let value: serde_json::Value =
+                    serde_json::from_slice(content).expect("output is JSON");
+                let errors: Vec<String> =
+                    schema.iter_errors(&value).map(|e| e.to_string()).collect();
+                assert!(errors.is_empty(), "{}: {file}: {errors:?}", path.display());
+                checked += 1;
+            }
         }
     }
     assert!(checked > 10, "only {checked} files validated");

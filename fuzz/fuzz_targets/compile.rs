@@ -18,7 +18,13 @@ fuzz_target!(|data: &[u8]| {
     if checked.report.has_errors() {
         return;
     }
-    let Ok(tree) = topoc::emit::compile(model, analysis, ("fuzz.toml", text), None) else {
+    let Ok(tree) = topoc::emit::compile(
+        model,
+        analysis,
+        ("fuzz.toml", text),
+        None,
+        topoc::emit::Options { all_pairs: true },
+    ) else {
         return;
     };
     for (path, _) in tree.iter() {

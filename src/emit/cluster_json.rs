@@ -7,7 +7,8 @@ use serde::Serialize;
 
 use crate::analysis::Analysis;
 use crate::emit::node_json::{ClusterSettings, FORMAT_VERSION};
-use crate::model::{Group, Model, NodeId};
+use crate::model::{Group, Model};
+use crate::routes::RoutingTable;
 use crate::syntax::Kind;
 
 /// The whole cluster as topoc understood it.
@@ -86,10 +87,39 @@ pub struct TransitInfo {
     pub behind: Vec<String>,
 }
 
-/// Route lengths over all pairs of nodes.
+/// How long routes are: from one node to every other always, over all pairs on request.
 #[derive(Debug, Default, Serialize, JsonSchema)]
 #[schemars(deny_unknown_fields)]
 pub struct RouteSummary {
+    /// Routes from the management node (else the first node by name) to every node it
+    /// reaches: the path configuration changes take from the GUI.
+    pub from_management_node: Option<RoutesFromOne>,
+    /// Over all ordered pairs of nodes; only with `topoc build --all-pairs`, as it costs one
+    /// search per node.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub all_pairs: Option<AllPairs>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct RoutesFromOne {
+    pub node: String,
+    /// Nodes reached, by the number of hops to them.
+    pub nodes_by_hops: BTreeMap<u32, u64>,
+    /// The first farthest node, if the node reaches any other.
+    pub farthest: Option<Farthest>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct Farthest {
+    pub node: String,
+    pub hops: u32,
+}
+
+#[derive(Debug, Default, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct AllPairs {
     /// Ordered pairs of distinct nodes, by the number of hops between them.
     pub pairs_by_hops: BTreeMap<u32, u64>,
     /// The longest route, if any two nodes reach each other.
@@ -104,20 +134,50 @@ pub struct LongestRoute {
     pub hops: u32,
 }
 
-impl RouteSummary {
-    /// Counts one route; the first longest seen (in source, then destination order) stays.
-    pub fn add(&mut self, model: &Model, from: NodeId, to: NodeId, hops: u32) {
-        *self.pairs_by_hops.entry(hops).or_default() += 1;
-        if self
-            .longest
-            .as_ref()
-            .is_none_or(|longest| hops > longest.hops)
-        {
-            self.longest = Some(LongestRoute {
-                from: model.node(from).name.clone(),
-                to: model.node(to).name.clone(),
-                hops,
-            });
+impl RoutesFromOne {
+    /// The summary of `table`: every node it reaches, in id order, the first farthest kept.
+    pub fn new(model: &Model, table: &RoutingTable) -> Self {
+        let mut summary = RoutesFromOne {
+            node: model.node(table.source).name.clone(),
+            nodes_by_hops: BTreeMap::new(),
+            farthest: None,
+        };
+        for other in model.node_ids() {
+            let Some(hops) = table.hops(other) else {
+                continue;
+            };
+            *summary.nodes_by_hops.entry(hops).or_default() += 1;
+            if summary.farthest.as_ref().is_none_or(|far| hops > far.hops) {
+                summary.farthest = Some(Farthest {
+                    node: model.node(other).name.clone(),
+                    hops,
+                });
+            }
+        }
+        summary
+    }
+}
+
+impl AllPairs {
+    /// Counts every route of `table`; the first longest seen (in source, then destination
+    /// order) stays.
+    pub fn add(&mut self, model: &Model, table: &RoutingTable) {
+        for other in model.node_ids() {
+            let Some(hops) = table.hops(other) else {
+                continue;
+            };
+            *self.pairs_by_hops.entry(hops).or_default() += 1;
+            if self
+                .longest
+                .as_ref()
+                .is_none_or(|longest| hops > longest.hops)
+            {
+                self.longest = Some(LongestRoute {
+                    from: model.node(table.source).name.clone(),
+                    to: model.node(other).name.clone(),
+                    hops,
+                });
+            }
         }
     }
 }
@@ -133,6 +193,11 @@ pub fn cluster_file(model: &Model, analysis: &Analysis, routes: RouteSummary) ->
             })
             .collect()
     };
+    // Each site's nodes in one pass: a filter per site would cost sites × nodes.
+    let mut site_nodes = vec![Vec::new(); model.sites.len()];
+    for node in &model.nodes {
+        site_nodes[node.site.value.index()].push(node.name.clone());
+    }
     ClusterFile {
         format_version: FORMAT_VERSION,
         cluster: ClusterInfo {
@@ -163,12 +228,7 @@ pub fn cluster_file(model: &Model, analysis: &Analysis, routes: RouteSummary) ->
                 location: site.location.clone(),
                 subnet: site.subnet.as_ref().map(|s| s.value.to_string()),
                 nat_realm: model.realms[site.realm.index()].clone(),
-                nodes: model
-                    .nodes
-                    .iter()
-                    .filter(|node| node.site.value.index() == index)
-                    .map(|node| node.name.clone())
-                    .collect(),
+                nodes: std::mem::take(&mut site_nodes[index]),
             })
             .collect(),
         nodes: model

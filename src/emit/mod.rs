@@ -48,30 +48,42 @@ impl From<UnsafePath> for EmitError {
     }
 }
 
+/// What a build writes beyond the default.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    /// Each node's peers and its route to every other node in `node.json`, and the counts
+    /// of all routes in `cluster.json`. Their size grows with the square of the cluster's,
+    /// so they are written only on request (`topoc build --all-pairs`).
+    pub all_pairs: bool,
+}
+
 /// Every file of the build. `input` is the topology's file name (without directories, so
 /// that the output does not depend on where the build ran) and its text. With
 /// `certificates`, every node gets the CA certificate and its own; keys never reach `emit`.
+///
+/// Without `options.all_pairs` the work and the output grow with the size of the topology
+/// (hosts files aside: each lists every node, as the vendor requires).
 pub fn compile(
     model: &Model,
     analysis: &Analysis,
     input: (&str, &str),
     certificates: Option<&Certificates>,
+    options: Options,
 ) -> Result<Tree, EmitError> {
     let mut tree = Tree::default();
     let mut router = Router::new(model);
-    let mut summary = cluster_json::RouteSummary::default();
+    let mut all_pairs = options.all_pairs.then(cluster_json::AllPairs::default);
     let with_hosts = hosts::needed(model);
     for id in model.node_ids() {
         let name = &model.node(id).name;
         // One routing table at a time: all of them at once would be the square of the size.
-        let table = router.from(id);
-        for other in model.node_ids() {
-            if let Some(hops) = table.hops(other) {
-                summary.add(model, id, other, hops);
-            }
-        }
+        let table = all_pairs.as_mut().map(|all_pairs| {
+            let table = router.from(id);
+            all_pairs.add(model, &table);
+            table
+        });
         if model.cluster.kind == Kind::Swg {
-            let node = node_json::node_file(model, id, &table);
+            let node = node_json::node_file(model, id, table.as_ref());
             tree.insert(format!("nodes/{name}/node.json"), json(&node))?;
         }
         if with_hosts {
@@ -87,6 +99,17 @@ pub fn compile(
             }
         }
     }
+    let origin = model
+        .cluster
+        .management_node
+        .as_ref()
+        .map(|node| node.value)
+        .or_else(|| model.node_ids().next());
+    let summary = cluster_json::RouteSummary {
+        from_management_node: origin
+            .map(|origin| cluster_json::RoutesFromOne::new(model, &router.from(origin))),
+        all_pairs,
+    };
     tree.insert(
         "cluster.json",
         json(&cluster_json::cluster_file(model, analysis, summary)),

@@ -9,8 +9,9 @@ use crate::model::{Model, NodeId, Settings};
 use crate::routes::RoutingTable;
 use crate::syntax::VersionMatchLevel;
 
-/// Layout version of the generated JSON files.
-pub const FORMAT_VERSION: u32 = 1;
+/// Layout version of the generated JSON files. Version 2 made `peers` and `routes` (and the
+/// all-pairs counts of `cluster.json`) opt-in, so that a default build stays linear in size.
+pub const FORMAT_VERSION: u32 = 2;
 
 /// The configuration of one node of the cluster.
 #[derive(Debug, Serialize, JsonSchema)]
@@ -30,10 +31,14 @@ pub struct NodeFile {
     /// NTP servers, in the order given.
     pub ntp_servers: Vec<String>,
     pub updates: Updates,
-    /// Nodes this node talks to directly: those that share a network group with it.
-    pub peers: Vec<Peer>,
-    /// Every other node, with the peer a message to it goes through first.
-    pub routes: Vec<Route>,
+    /// Nodes this node talks to directly: those that share a network group with it. Only
+    /// with `topoc build --all-pairs`: a group of k members lists k - 1 peers in each of them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub peers: Option<Vec<Peer>>,
+    /// Every other node that is not a peer, with the peer a message to it goes through
+    /// first. Only with `topoc build --all-pairs`: every node lists every other node.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub routes: Option<Vec<Route>>,
 }
 
 /// Configuration > Central Management on this node.
@@ -128,50 +133,16 @@ impl ClusterSettings {
     }
 }
 
-pub fn node_file(model: &Model, id: NodeId, routes: &RoutingTable) -> NodeFile {
+/// The node file of `id`; with `routes` (its routing table), its peers and routes too.
+pub fn node_file(model: &Model, id: NodeId, routes: Option<&RoutingTable>) -> NodeFile {
     let node = model.node(id);
-    let realm = model.realm_of(id);
-    let peer_ids: BTreeSet<NodeId> = node
-        .network_groups
-        .iter()
-        .flat_map(|group| &model.network_group(group.value).members)
-        .copied()
-        .filter(|&peer| peer != id)
-        .collect();
-    let peers = peer_ids
-        .iter()
-        .map(|&peer_id| {
-            let peer = model.node(peer_id);
-            let shared: Vec<_> = peer
-                .network_groups
-                .iter()
-                .filter(|group| {
-                    node.network_groups
-                        .iter()
-                        .any(|own| own.value == group.value)
-                })
-                .cloned()
-                .collect();
-            Peer {
-                node: peer.name.clone(),
-                fqdn: peer.fqdn.as_ref().map(|fqdn| fqdn.value.clone()),
-                address: model.address_seen_from(peer_id, realm).value.to_string(),
-                shared_groups: model.network_group_names(&shared),
-            }
-        })
-        .collect();
-    let routes = model
-        .node_ids()
-        .filter(|other| *other != id && !peer_ids.contains(other))
-        .filter_map(|other| {
-            let next = routes.next_hop(other)?;
-            Some(Route {
-                node: model.node(other).name.clone(),
-                next_hop: model.node(next.node).name.clone(),
-                hops: routes.hops(other)?,
-            })
-        })
-        .collect();
+    let (peers, routes) = match routes {
+        Some(table) => {
+            let (peers, routes) = peers_and_routes(model, id, table);
+            (Some(peers), Some(routes))
+        }
+        None => (None, None),
+    };
     NodeFile {
         format_version: FORMAT_VERSION,
         cluster: model.cluster.name.value.clone(),
@@ -207,4 +178,52 @@ pub fn node_file(model: &Model, id: NodeId, routes: &RoutingTable) -> NodeFile {
         peers,
         routes,
     }
+}
+
+/// The peers of `id` (members of its network groups) and the route to every other node.
+fn peers_and_routes(model: &Model, id: NodeId, table: &RoutingTable) -> (Vec<Peer>, Vec<Route>) {
+    let node = model.node(id);
+    let realm = model.realm_of(id);
+    let peer_ids: BTreeSet<NodeId> = node
+        .network_groups
+        .iter()
+        .flat_map(|group| &model.network_group(group.value).members)
+        .copied()
+        .filter(|&peer| peer != id)
+        .collect();
+    let peers = peer_ids
+        .iter()
+        .map(|&peer_id| {
+            let peer = model.node(peer_id);
+            let shared: Vec<_> = peer
+                .network_groups
+                .iter()
+                .filter(|group| {
+                    node.network_groups
+                        .iter()
+                        .any(|own| own.value == group.value)
+                })
+                .cloned()
+                .collect();
+            Peer {
+                node: peer.name.clone(),
+                fqdn: peer.fqdn.as_ref().map(|fqdn| fqdn.value.clone()),
+                address: model.address_seen_from(peer_id, realm).value.to_string(),
+                shared_groups: model.network_group_names(&shared),
+            }
+        })
+        .collect();
+    let routes = model
+        .node_ids()
+        .filter(|other| *other != id && !peer_ids.contains(other))
+        .filter_map(|other| {
+            let next = table.next_hop(other)?;
+            Some(Route {
+                node: model.node(other).name.clone(),
+                next_hop: model.node(next.node).name.clone(),
+                hops: table.hops(other)?,
+            })
+        })
+        .collect();
+    (peers, routes)
 }
