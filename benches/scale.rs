@@ -1,18 +1,29 @@
-//! How `topoc check` scales: for topologies of growing size, the time and the extra peak
-//! memory of parsing the TOML alone (the floor any TOML-reading tool pays) and of the whole
-//! check, their ratio, and the scaling exponent of the check between sizes. Each figure is
-//! measured in a fresh child process, so that memory one measurement freed does not hide
-//! another's peak; times are the median of three runs.
+//! How `topoc check` and `topoc build` scale.
 //!
-//! `cargo bench --bench scale` prints the table; `cargo bench --bench scale -- --write FILE`
-//! writes the 100,000-node topology to FILE, to try the binary on it.
+//! Check: for topologies of growing size, the time and the extra peak memory of parsing the
+//! TOML alone (the floor any TOML-reading tool pays) and of the whole check, their ratio, and
+//! the scaling exponent of the check between sizes. Each figure is measured in a fresh child
+//! process, so that memory one measurement freed does not hide another's peak; times are the
+//! median of three runs.
+//!
+//! Build: the `topoc` binary itself on the same topologies, into a fresh directory: the
+//! first build (every key and certificate made), a rebuild over it (all reused and checked)
+//! and `build --check`, each with the peak memory of the process (its `VmHWM`, read every
+//! 2 ms while it runs), and the scaling exponents. The directory is on `/dev/shm` where there
+//! is one, so that the figures are topoc's and not the disk's; `TOPOC_BENCH_DIR` picks
+//! another place.
+//!
+//! `cargo bench --bench scale` prints both tables (`-- check` or `-- build` for one);
+//! `cargo bench --bench scale -- --write FILE [SIZE]` writes a topology (0, 1 or 2 for 1,000,
+//! 10,000 or 100,000 nodes; 2 when left out) to FILE, to try the binary on it.
 
 // Figures are printed as floats: counts of nodes and bytes far below 2^52.
 #![allow(clippy::cast_precision_loss)]
 
 mod generate;
 
-use std::process::Command;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use topoc::level::LintLevels;
@@ -27,7 +38,10 @@ fn main() {
     let args: Vec<String> = std::env::args().collect();
     if let Some(at) = args.iter().position(|arg| arg == "--write") {
         let path = args.get(at + 1).expect("--write takes a file name");
-        let (sites, per_site) = SIZES[SIZES.len() - 1];
+        let index = args
+            .get(at + 2)
+            .map_or(SIZES.len() - 1, |i| i.parse().expect("size index"));
+        let (sites, per_site) = SIZES[index];
         std::fs::write(path, generate::topology(sites, per_site, GROUP_SIZE)).expect("writable");
         return;
     }
@@ -37,6 +51,16 @@ fn main() {
         child(what, size);
         return;
     }
+    let only = args.get(1).map(String::as_str);
+    if only != Some("build") {
+        check_table();
+    }
+    if only != Some("check") {
+        build_table();
+    }
+}
+
+fn check_table() {
     println!(
         "{:>8} {:>8} {:>9} {:>9} {:>6} {:>12} {:>12} {:>8}",
         "nodes", "file MB", "parse ms", "check ms", "ratio", "parse MB", "check MB", "x file"
@@ -66,6 +90,112 @@ fn main() {
         }
         previous = Some((nodes as f64, check.millis));
     }
+}
+
+fn build_table() {
+    let base = std::env::var_os("TOPOC_BENCH_DIR").map_or_else(
+        || {
+            let shm = Path::new("/dev/shm");
+            if shm.is_dir() {
+                shm.to_owned()
+            } else {
+                std::env::temp_dir()
+            }
+        },
+        PathBuf::from,
+    );
+    let dir = base.join(format!("topoc-bench-{}", std::process::id()));
+    println!("\nbuild, in {}:", base.display());
+    println!(
+        "{:>8} {:>8} {:>9} {:>8} {:>9} {:>8} {:>9} {:>8} {:>9} {:>8}",
+        "nodes",
+        "files",
+        "output MB",
+        "first s",
+        "peak MB",
+        "again s",
+        "peak MB",
+        "check s",
+        "peak MB",
+        "exponent"
+    );
+    let mut previous: Option<(f64, f64)> = None;
+    for (sites, per_site) in SIZES {
+        let nodes = sites * per_site;
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("bench directory");
+        let file = dir.join("topology.toml");
+        std::fs::write(&file, generate::topology(sites, per_site, GROUP_SIZE)).expect("writable");
+        let build = |extra: &[&str]| {
+            let mut args = vec!["build", "topology.toml"];
+            args.extend_from_slice(extra);
+            run_measured(&dir, &args)
+        };
+        let first = build(&[]);
+        let again = build(&[]);
+        let check = build(&["--check"]);
+        let (files, bytes) = tree_size(&dir.join("out"));
+        let exponent = previous.map_or(String::new(), |(previous_nodes, previous_secs)| {
+            let exponent = (first.0 / previous_secs).ln() / (nodes as f64 / previous_nodes).ln();
+            format!("{exponent:.2}")
+        });
+        println!(
+            "{nodes:>8} {files:>8} {:>9.1} {:>8.2} {:>9.1} {:>8.2} {:>9.1} {:>8.2} {:>9.1} {exponent:>8}",
+            bytes as f64 / 1e6,
+            first.0,
+            first.1,
+            again.0,
+            again.1,
+            check.0,
+            check.1,
+        );
+        previous = Some((nodes as f64, first.0));
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    println!("(exponent: of the first build's time, from the previous size)");
+}
+
+/// Runs the topoc binary in `dir` with `args`; its wall time in seconds and its peak
+/// memory in MB. It must succeed.
+fn run_measured(dir: &Path, args: &[&str]) -> (f64, f64) {
+    let started = Instant::now();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_topoc"))
+        .args(args)
+        .current_dir(dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("topoc runs");
+    let status_file = PathBuf::from(format!("/proc/{}/status", child.id()));
+    let mut peak_kb = 0;
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("waitable") {
+            break status;
+        }
+        peak_kb = peak_kb.max(status_field(&status_file, "VmHWM:"));
+        std::thread::sleep(Duration::from_millis(2));
+    };
+    let seconds = started.elapsed().as_secs_f64();
+    assert!(status.success(), "topoc {args:?} failed");
+    (seconds, peak_kb as f64 / 1e3)
+}
+
+/// How many files are under `dir` and their bytes.
+fn tree_size(dir: &Path) -> (u64, u64) {
+    let mut totals = (0, 0);
+    let mut pending = vec![dir.to_owned()];
+    while let Some(dir) = pending.pop() {
+        for entry in std::fs::read_dir(&dir).expect("listable").flatten() {
+            let metadata = entry.metadata().expect("metadata");
+            if metadata.is_dir() {
+                pending.push(entry.path());
+            } else {
+                totals.0 += 1;
+                totals.1 += metadata.len();
+            }
+        }
+    }
+    totals
 }
 
 /// One measurement: median time, extra peak memory, and the size of the file.
@@ -129,7 +259,12 @@ fn child(what: &str, size: usize) {
 
 /// A field of `/proc/self/status` in kB; 0 where there is no procfs.
 fn status_kb(field: &str) -> u64 {
-    std::fs::read_to_string("/proc/self/status")
+    status_field(Path::new("/proc/self/status"), field)
+}
+
+/// A field of a process's status file in kB; 0 where there is none.
+fn status_field(file: &Path, field: &str) -> u64 {
+    std::fs::read_to_string(file)
         .ok()
         .and_then(|status| {
             status

@@ -22,7 +22,9 @@ pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
     if model.cluster.management_node.is_some() {
         return;
     }
-    let example = &model.nodes[0].name;
+    let Some(example) = model.nodes.first().map(|node| &node.name) else {
+        return;
+    };
     findings.push(
         Finding::new(
             &NO_MANAGEMENT_NODE,

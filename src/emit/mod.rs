@@ -128,7 +128,7 @@ pub fn compile(
         )?;
         tree.insert(
             format!("seg/recovery/{}", seg::DIRECTORY),
-            seg::directory(model, &order[..1]),
+            seg::directory(model, &order[..order.len().min(1)]),
         )?;
         tree.insert("seg/RUNBOOK.md", seg::runbook(model, input.0))?;
     }
