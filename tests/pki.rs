@@ -500,3 +500,41 @@ fn check_and_certs_read_the_secrets_directory() {
         list[1]
     );
 }
+
+#[test]
+fn a_batch_of_secrets_that_cannot_be_written_whole_is_not_written_at_all() {
+    let dir = tempfile::tempdir().expect("temp");
+    let model = nat_example("ecdsa-p256");
+    let material = fresh(&model);
+    let root = dir.path().join("secrets");
+    let secrets = topoc::secrets::Secrets::new(&root, &dir.path().join("out")).expect("secrets");
+    // The temporary file of the last node's key cannot be created: a directory holds its name.
+    let last = material.nodes.keys().last().expect("nodes");
+    let blocker = root
+        .join("nodes")
+        .join(format!("{last}.key.tmp-{}", std::process::id()));
+    std::fs::create_dir_all(&blocker).expect("blocker");
+    let error = secrets
+        .store(&material, &Existing::default(), true)
+        .expect_err("the batch fails");
+    assert!(error.to_string().contains(last.as_str()), "{error}");
+    std::fs::remove_dir(&blocker).expect("blocker removed");
+    assert_eq!(
+        dir_contents(&root),
+        Vec::new(),
+        "no key, no certificate and no temporary file: the batch left nothing"
+    );
+
+    let written = secrets
+        .store(&material, &Existing::default(), true)
+        .expect("stored");
+    assert_eq!(written.len(), 2 + 2 * material.nodes.len());
+    for path in &written {
+        assert_eq!(mode(path), 0o600, "{}", path.display());
+    }
+    assert!(
+        dir_contents(&root)
+            .iter()
+            .all(|(name, _)| !name.contains(".tmp-"))
+    );
+}
