@@ -27,6 +27,45 @@ fn a_hundred_thousand_tables_are_checked() {
 }
 
 #[test]
+fn deep_nesting_is_a_located_syntax_error_not_a_stack_overflow() {
+    let dir = tempfile::tempdir().expect("temp");
+    let depth = 100_000;
+    let cases = [
+        (
+            "arrays",
+            format!("a = {}{}\n", "[".repeat(depth), "]".repeat(depth)),
+        ),
+        (
+            "inline tables",
+            format!("a = {}1{}\n", "{b = ".repeat(depth), "}".repeat(depth)),
+        ),
+        (
+            "dotted header",
+            format!("[{}]\n", vec!["a"; depth].join(".")),
+        ),
+        (
+            "dotted node name",
+            format!(
+                "[cluster]\nname = \"x\"\n[nodes.{}]\nsite = \"a\"\n",
+                vec!["n"; depth].join(".")
+            ),
+        ),
+    ];
+    for (what, text) in cases {
+        std::fs::write(dir.path().join("deep.toml"), text).expect("write");
+        let output = topoc(dir.path(), &["check", "--format", "json", "deep.toml"]);
+        assert_eq!(output.status.code(), Some(1), "{what}: {}", stderr(&output));
+        let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+        let finding = &report["findings"][0];
+        assert_eq!(finding["code"], "toml-syntax", "{what}: {report}");
+        assert_eq!(
+            finding["location"]["line"], 1,
+            "{what}: located on its line: {report}"
+        );
+    }
+}
+
+#[test]
 fn multi_megabyte_values_give_short_messages() {
     let dir = tempfile::tempdir().expect("temp");
     let huge = "9".repeat(5_000_000);
