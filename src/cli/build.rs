@@ -1,0 +1,310 @@
+//! `topoc build`: check, make or reuse the key material, compile, then write or compare.
+
+use std::fmt::Write as _;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+use clap::ArgMatches;
+use time::OffsetDateTime;
+use topoc::emit;
+use topoc::model::SharedKeySource;
+use topoc::pki;
+use topoc::secrets::Secrets;
+use topoc::source::Source;
+use topoc::syntax::Kind;
+use topoc::write;
+
+use super::{
+    CLEAN, FINDINGS, Failure, LintArgs, command_line_levels, human_report, load_existing,
+    read_source, write_stdout,
+};
+
+#[derive(Debug, clap::Args)]
+pub(super) struct BuildArgs {
+    /// The topology file
+    file: PathBuf,
+    /// The output directory, replaced as a whole
+    #[arg(long, value_name = "DIR", default_value = "out")]
+    out: PathBuf,
+    /// Where keys live (never inside the output directory)
+    #[arg(long, value_name = "DIR", default_value = "secrets")]
+    secrets: PathBuf,
+    /// Write nothing; exit 1 and list the files when the output differs from a fresh build
+    #[arg(long)]
+    check: bool,
+    /// Replace the output directory even if topoc did not write it
+    #[arg(long)]
+    force: bool,
+    /// Also list each node's peers and its next hop toward every other node in node.json,
+    /// and count all routes in cluster.json (output grows with the square of the cluster)
+    #[arg(long)]
+    all_pairs: bool,
+    #[command(flatten)]
+    lints: LintArgs,
+}
+
+/// What a build needs besides the model: key material (swg) or the shared key (seg); for
+/// `--check` without secrets, the certificates of the previous output and those a build
+/// would re-issue.
+pub(super) enum Prepared {
+    Swg(pki::Existing, pki::Material),
+    Seg(String),
+    Published(pki::Certificates, Vec<(String, String)>),
+}
+
+pub(super) fn run_build(args: &BuildArgs, matches: &ArgMatches) -> Result<u8, Failure> {
+    let levels = command_line_levels(&args.lints, matches)?;
+    let source = read_source(&args.file)?;
+    let mut checked = topoc::check(&source, &levels);
+    let secrets = Secrets::new(&args.secrets, &args.out).map_err(|e| Failure(e.to_string()))?;
+    let mut prepared = None;
+    if let (Some(model), false) = (&checked.model, checked.report.has_errors()) {
+        let outcome = if args.check && needs_published(model, &secrets) {
+            published(model, &args.out)
+        } else {
+            prepare(model, &secrets, &args.file)?
+        };
+        match outcome {
+            Ok(ready) => prepared = Some(ready),
+            Err(finding) => checked.report.extend(vec![*finding], &levels),
+        }
+    }
+    if !checked.report.diagnostics.is_empty() {
+        eprint!(
+            "{}",
+            human_report(&source, &checked.report, std::io::stderr().is_terminal())
+        );
+    }
+    let (Some(model), Some(analysis), Some(prepared), false) = (
+        &checked.model,
+        &checked.analysis,
+        prepared,
+        checked.report.has_errors(),
+    ) else {
+        eprintln!(
+            "error: not building `{}`: fix the errors above first",
+            source.name
+        );
+        return Ok(FINDINGS);
+    };
+    let input_name = args.file.file_name().map_or_else(
+        || source.name.clone(),
+        |name| name.to_string_lossy().into_owned(),
+    );
+    let certificates = match &prepared {
+        Prepared::Swg(_, material) => Some(material.certificates()),
+        Prepared::Published(certificates, _) => Some(certificates.clone()),
+        Prepared::Seg(_) => None,
+    };
+    let tree = emit::compile(
+        model,
+        analysis,
+        (&input_name, &source.text),
+        certificates.as_ref(),
+        emit::Options {
+            all_pairs: args.all_pairs,
+        },
+    )
+    .map_err(|error| Failure(error.to_string()))?;
+    if args.check {
+        return report_drift(&tree, &args.out, &source, &prepared);
+    }
+    let _lock = write::lock(&args.out).map_err(|e| Failure(e.to_string()))?;
+    let mut text = String::new();
+    match &prepared {
+        Prepared::Swg(existing, material) => {
+            secrets
+                .store(material, existing, model.ca.external.is_none())
+                .map_err(|e| Failure(e.to_string()))?;
+            list_changes(&material.changes, &mut text);
+        }
+        // Made only for `--check`, which returned above: nothing to store.
+        Prepared::Published(..) => {}
+        Prepared::Seg(key) => {
+            let configs: Vec<(String, String)> = model
+                .node_ids()
+                .map(|id| {
+                    let name = &model.node(id).name;
+                    (
+                        format!("nodes/{name}/integration-service.config.xml"),
+                        emit::seg::integration_service_config(model, id, key),
+                    )
+                })
+                .collect();
+            let written = secrets
+                .store_files(&configs)
+                .map_err(|e| Failure(e.to_string()))?;
+            let lines: Vec<String> = written
+                .iter()
+                .map(|path| format!("wrote `{}`", path.display()))
+                .collect();
+            list_changes(&lines, &mut text);
+        }
+    }
+    write::commit(&tree, &args.out, args.force).map_err(|error| Failure(error.to_string()))?;
+    let _ = writeln!(
+        text,
+        "wrote {} files to `{}`",
+        tree.len(),
+        args.out.display()
+    );
+    write_stdout(&text)?;
+    Ok(CLEAN)
+}
+
+/// Lists what a build changed in the secrets: every line of a small change; of a large one
+/// (a first build of thousands of nodes), the first lines and how many more.
+pub(super) fn list_changes(lines: &[String], text: &mut String) {
+    const SHOWN: usize = 20;
+    let shown = if lines.len() > SHOWN {
+        SHOWN / 2
+    } else {
+        lines.len()
+    };
+    for line in &lines[..shown] {
+        let _ = writeln!(text, "{line}");
+    }
+    if lines.len() > shown {
+        let _ = writeln!(
+            text,
+            "... and {} more changes to the secrets",
+            lines.len() - shown
+        );
+    }
+}
+
+/// `build --check`: what differs between `out` and this build; exit 1 if anything does.
+pub(super) fn report_drift(
+    tree: &emit::Tree,
+    out: &Path,
+    source: &Source,
+    prepared: &Prepared,
+) -> Result<u8, Failure> {
+    let mut drift = write::drift(tree, out).map_err(|error| Failure(error.to_string()))?;
+    if let Prepared::Published(_, stale) = prepared {
+        for (node, why) in stale {
+            drift.push(write::Drift::Reissued(
+                format!("nodes/{node}/node.pem"),
+                why.clone(),
+            ));
+        }
+        if !stale.is_empty() && out.join("manifest.json").exists() {
+            drift.push(write::Drift::Changed("manifest.json".to_owned()));
+        }
+        drift.sort();
+        drift.dedup();
+    }
+    if drift.is_empty() {
+        write_stdout(&format!(
+            "`{}` is up to date ({} files)\n",
+            out.display(),
+            tree.len()
+        ))?;
+        return Ok(CLEAN);
+    }
+    let mut text = format!(
+        "`{}` differs from a fresh build of `{}`:\n",
+        out.display(),
+        source.name
+    );
+    for difference in &drift {
+        let _ = writeln!(text, "  {difference}");
+    }
+    write_stdout(&text)?;
+    Ok(FINDINGS)
+}
+
+/// `--check` on a web gateway cluster whose CA is not here: the certificates are judged from
+/// the previous output instead (CI checks for drift without the secrets).
+pub(super) fn needs_published(model: &topoc::model::Model, secrets: &Secrets) -> bool {
+    model.cluster.kind == Kind::Swg
+        && model.ca.external.is_none()
+        && !secrets.root().join("ca.pem").exists()
+        && !secrets.root().join("ca.key").exists()
+}
+
+pub(super) fn published(
+    model: &topoc::model::Model,
+    out: &Path,
+) -> Result<Prepared, Box<topoc::finding::Finding>> {
+    let read = |node: &str, file: &str| {
+        std::fs::read_to_string(out.join("nodes").join(node).join(file)).ok()
+    };
+    let ca = model
+        .nodes
+        .iter()
+        .find_map(|node| read(&node.name, "ca.pem"));
+    let Some(ca) = ca else {
+        // No published CA: a build would create one and issue every certificate.
+        let stale = model
+            .nodes
+            .iter()
+            .map(|node| {
+                (
+                    node.name.clone(),
+                    "no certificate was published yet".to_owned(),
+                )
+            })
+            .collect();
+        return Ok(Prepared::Published(pki::Certificates::default(), stale));
+    };
+    let nodes = model
+        .nodes
+        .iter()
+        .filter_map(|node| Some((node.name.clone(), read(&node.name, "node.pem")?)))
+        .collect();
+    match pki::published(model, &ca, &nodes, OffsetDateTime::now_utc()) {
+        Ok((certificates, stale)) => Ok(Prepared::Published(certificates, stale)),
+        Err(problem) => Err(Box::new(topoc::checks::invalid_ca::finding(
+            model, &problem,
+        ))),
+    }
+}
+
+/// Key material for a web gateway cluster, the shared key for a SEG cluster; `Err` holds the
+/// finding that stops the build.
+pub(super) fn prepare(
+    model: &topoc::model::Model,
+    secrets: &Secrets,
+    topology: &Path,
+) -> Result<Result<Prepared, Box<topoc::finding::Finding>>, Failure> {
+    match model.cluster.kind {
+        Kind::Swg => {
+            let existing = load_existing(secrets, model, topology)?;
+            Ok(
+                match pki::ensure(model, &existing, OffsetDateTime::now_utc(), false) {
+                    Ok(material) => Ok(Prepared::Swg(existing, material)),
+                    Err(problem) => Err(Box::new(topoc::checks::invalid_ca::finding(
+                        model, &problem,
+                    ))),
+                },
+            )
+        }
+        Kind::Seg => {
+            let key = read_shared_key(model, topology);
+            Ok(match topoc::checks::seg_shared_key::check(model, &key) {
+                Some(finding) => Err(Box::new(finding)),
+                None => Ok(Prepared::Seg(key.unwrap_or_default().trim().to_owned())),
+            })
+        }
+    }
+}
+
+/// The SEG shared key from where the topology says, or why it cannot be read.
+pub(super) fn read_shared_key(
+    model: &topoc::model::Model,
+    topology: &Path,
+) -> Result<String, String> {
+    match &model.cluster.shared_key {
+        Some(SharedKeySource::Env(name)) => std::env::var(&name.value)
+            .map_err(|_| format!("the environment variable `{}` is not set", name.value)),
+        Some(SharedKeySource::File(file)) => {
+            let path = topology
+                .parent()
+                .unwrap_or(Path::new("."))
+                .join(&file.value);
+            std::fs::read_to_string(&path).map_err(|e| format!("`{}`: {e}", path.display()))
+        }
+        None => Err("the topology names no `shared_key_env` or `shared_key_file`".to_owned()),
+    }
+}
