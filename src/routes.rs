@@ -5,7 +5,7 @@
 //! groups and members are taken in id order, so every route is the same on every run: of
 //! the shortest routes, the one through the lowest group and node ids.
 
-use std::collections::VecDeque;
+use std::collections::{BTreeSet, VecDeque};
 
 use crate::model::{GroupId, Model, NodeId};
 
@@ -32,6 +32,8 @@ pub struct Router<'m> {
     model: &'m Model,
     group_seen: Vec<bool>,
     queue: VecDeque<NodeId>,
+    /// Nodes no route may pass through or end at (what-if pictures).
+    down: Vec<bool>,
 }
 
 impl<'m> Router<'m> {
@@ -40,7 +42,18 @@ impl<'m> Router<'m> {
             model,
             group_seen: vec![false; model.network_groups.len()],
             queue: VecDeque::new(),
+            down: vec![false; model.nodes.len()],
         }
+    }
+
+    /// Routes that never pass through `nodes`, as if they were down. A route from a node
+    /// that is down still starts there; nothing is reached through it but its groups.
+    #[must_use]
+    pub fn avoiding(mut self, nodes: &BTreeSet<NodeId>) -> Self {
+        for node in nodes {
+            self.down[node.index()] = true;
+        }
+        self
     }
 
     /// Every route from `source`.
@@ -61,7 +74,7 @@ impl<'m> Router<'m> {
                     continue;
                 }
                 for &member in &model.network_group(group).members {
-                    if hops[member.index()].is_none() {
+                    if hops[member.index()].is_none() && !self.down[member.index()] {
                         hops[member.index()] = Some(here + 1);
                         previous[member.index()] = Some((node, group));
                         self.queue.push_back(member);

@@ -1,5 +1,6 @@
 //! The architect's commands on the shipped examples: route, what-if, matrix, diff, overlays.
 
+use std::fmt::Write as _;
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -253,10 +254,59 @@ fn overlays_draw_the_route_and_the_failure() {
         "examples/two-sites.toml",
         "--highlight-route",
         "tok-2",
-        "ny-2",
-        "--down",
         "ny-1",
+        "--down",
+        "ny-2",
     ]));
     snapshot("graph_overlay_mermaid", &mermaid);
-    assert!(mermaid.contains("  class node_ny_1 down"));
+    assert!(mermaid.contains("  class node_ny_2 down"));
+}
+
+#[test]
+fn a_highlighted_route_goes_around_the_nodes_that_are_down() {
+    // Two transit nodes join g1 and g2; the route takes t1 until it is down.
+    let dir = tempfile::tempdir().expect("temp");
+    let file = dir.path().join("redundant.toml");
+    let mut text = String::from("[cluster]\nname = \"r\"\n[sites.s]\n");
+    for (name, address, groups) in [
+        ("a", 1, "[\"g1\"]"),
+        ("b", 2, "[\"g2\"]"),
+        ("t1", 3, "[\"g1\", \"g2\"]"),
+        ("t2", 4, "[\"g1\", \"g2\"]"),
+    ] {
+        let _ = writeln!(
+            text,
+            "[nodes.{name}]\nsite = \"s\"\naddress = \"10.0.0.{address}\"\nnetwork_groups = {groups}"
+        );
+    }
+    std::fs::write(&file, text).expect("write");
+    let file = file.to_str().expect("UTF-8");
+    let graph = |route: [&str; 2], down: &[&str]| {
+        let mut args = vec!["graph", file, "--highlight-route", route[0], route[1]];
+        for node in down {
+            args.extend(["--down", node]);
+        }
+        topoc(&args)
+    };
+    let on_route = |output: &Output, node: &str| {
+        stdout(output)
+            .lines()
+            .any(|line| line.contains(&format!("\"node:{node}\" --")) && line.contains("#0055cc"))
+    };
+    let intact = graph(["a", "b"], &[]);
+    assert!(on_route(&intact, "t1") && !on_route(&intact, "t2"));
+    let around = graph(["a", "b"], &["t1"]);
+    assert!(on_route(&around, "t2") && !on_route(&around, "t1"));
+
+    for (output, error) in [
+        (
+            graph(["a", "b"], &["t1", "t2"]),
+            "`a` cannot reach `b` with the --down nodes gone",
+        ),
+        (graph(["t1", "b"], &["t1"]), "`t1` is down"),
+    ] {
+        assert_eq!(output.status.code(), Some(2));
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(error), "{stderr}");
+    }
 }

@@ -447,10 +447,25 @@ pub(super) fn run_graph(args: &GraphArgs) -> Result<u8, Failure> {
     }
     if let [from, to] = args.highlight_route.as_slice() {
         let (from, to) = (node_named(model, from)?, node_named(model, to)?);
-        let hops = topoc::routes::Router::new(model).from(from).route(to);
-        if hops.is_empty() && from != to {
+        if let Some(&down) = [from, to].iter().find(|node| overlay.down.contains(node)) {
             return Err(Failure(format!(
-                "`{}` cannot reach `{}`: there is no route to draw",
+                "`{}` is down (--down): there is no route to draw",
+                model.node(down).name
+            )));
+        }
+        // The route the cluster would take with the `--down` nodes gone.
+        let hops = topoc::routes::Router::new(model)
+            .avoiding(&overlay.down)
+            .from(from)
+            .route(to);
+        if hops.is_empty() && from != to {
+            let without = if overlay.down.is_empty() {
+                String::new()
+            } else {
+                " with the --down nodes gone".to_owned()
+            };
+            return Err(Failure(format!(
+                "`{}` cannot reach `{}`{without}: there is no route to draw",
                 model.node(from).name,
                 model.node(to).name
             )));

@@ -163,18 +163,21 @@ fn dot_node(model: &Model, id: NodeId, overlay: &Overlay) -> String {
     if model.is_management_node(id) {
         let _ = write!(label, "\\n{}", management_label(model));
     }
-    let plain = if model.is_transit(id) {
-        "style=\"rounded,bold\", penwidth=2"
+    let outline = if model.is_transit(id) {
+        "style=\"rounded,bold\""
     } else {
         "style=rounded"
     };
+    // Each attribute once: a route's pen overrides a transit node's.
     let style = if overlay.down.contains(&id) {
         label.push_str("\\ndown");
         "style=\"rounded,dashed,filled\", color=\"#cc0000\", fillcolor=\"#ffdddd\", fontcolor=\"#cc0000\"".to_owned()
     } else if overlay.route_nodes.contains(&id) {
-        format!("{plain}, color=\"#0055cc\", penwidth=3")
+        format!("{outline}, color=\"#0055cc\", penwidth=3")
+    } else if model.is_transit(id) {
+        format!("{outline}, penwidth=2")
     } else {
-        plain.to_owned()
+        outline.to_owned()
     };
     format!(
         "\"node:{}\" [label=\"{label}\", shape=box, {style}];",
