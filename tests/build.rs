@@ -225,11 +225,7 @@ fn nat_hosts_files_resolve_own_name_locally_and_others_to_their_nat() {
     );
 }
 
-#[test]
-fn hosts_files_use_physical_addresses_inside_a_realm() {
-    let source = Source::new(
-        "realms.toml",
-        r#"
+const REALMS: &str = r#"
 [cluster]
 name = "realms"
 [ntp]
@@ -259,9 +255,11 @@ address = "10.3.0.1"
 fqdn = "c1.example"
 transit = true
 network_groups = []
-"#,
-    );
-    let tree = compile(&source);
+"#;
+
+#[test]
+fn hosts_files_use_physical_addresses_inside_a_realm() {
+    let tree = compile(&Source::new("realms.toml", REALMS));
     assert_eq!(
         hosts_entries(&tree, "a1"),
         entries(&[
@@ -278,6 +276,52 @@ network_groups = []
             ("203.0.113.2", "b1.example")
         ])
     );
+}
+
+#[test]
+fn the_size_of_a_build_is_known_before_it_is_made() {
+    let mut sources = vec![Source::new("realms.toml", REALMS)];
+    for name in [
+        "two-sites.toml",
+        "larger-cluster.toml",
+        "nat.toml",
+        "seg.toml",
+    ] {
+        sources.push(common::load(&root().join("examples").join(name)));
+    }
+    for source in &sources {
+        let checked = common::check(source);
+        let (model, analysis) = (
+            checked.model.expect("resolves"),
+            checked.analysis.expect("analysed"),
+        );
+        let tree = compile(source);
+        let entries: usize = tree
+            .iter()
+            .filter(|(file, _)| file.ends_with("/hosts"))
+            .flat_map(|(_, content)| std::str::from_utf8(content).expect("UTF-8").lines())
+            .filter(|line| !line.starts_with('#'))
+            .map(|line| line.len() + 1)
+            .sum();
+        assert_eq!(
+            topoc::emit::hosts::total_lines_size(&model),
+            entries as u64,
+            "{}: hosts entries are counted to the byte",
+            source.name
+        );
+        for options in [Options::default(), ALL_PAIRS] {
+            let tree =
+                topoc::emit::compile(&model, &analysis, ("t.toml", &source.text), None, options)
+                    .expect("compiles");
+            let actual: usize = tree.iter().map(|(_, content)| content.len()).sum();
+            let estimate = topoc::emit::estimated_size(&model, options);
+            assert!(
+                estimate >= actual as u64,
+                "{}: estimated {estimate} < {actual}",
+                source.name
+            );
+        }
+    }
 }
 
 #[test]

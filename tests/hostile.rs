@@ -249,3 +249,54 @@ fn a_full_disk_leaves_the_previous_output_whole() {
         "no staging directory is left on the full disk"
     );
 }
+
+#[test]
+fn a_build_too_large_to_hold_is_refused_before_anything_is_made() {
+    // 20,000 nodes with FQDNs: every hosts file lists every node, about 8 GB in all.
+    let dir = tempfile::tempdir().expect("temp");
+    let mut text = String::from(
+        "[cluster]\nname = \"big\"\nmanagement_node = \"n0\"\n[ntp]\nservers = [\"10.0.0.1\"]\n[sites.a]\nsubnet = \"10.0.0.0/8\"\n",
+    );
+    for n in 0..20_000u32 {
+        let x = n + 2;
+        let _ = writeln!(
+            text,
+            "[nodes.n{n}]\nsite = \"a\"\naddress = \"10.{}.{}.{}\"\nfqdn = \"n{n}.example\"",
+            x >> 16,
+            (x >> 8) & 255,
+            x & 255
+        );
+    }
+    std::fs::write(dir.path().join("big.toml"), text).expect("write");
+    let output = topoc(dir.path(), &["build", "big.toml"]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("over the limit of 2048 MB: each of the 20000 hosts files lists the 20000 nodes that have an FQDN"),
+        "{}",
+        stderr(&output)
+    );
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .expect("listable")
+        .map(|entry| entry.expect("entry").file_name())
+        .collect();
+    assert_eq!(left, ["big.toml"], "no output, no secrets, no key made");
+
+    // The limit is the user's to raise or lower.
+    let small = topoc(
+        dir.path(),
+        &["build", &example("nat.toml"), "--max-output-mb", "0"],
+    );
+    assert_eq!(small.status.code(), Some(2));
+    assert!(stderr(&small).contains("--max-output-mb"));
+    let diff = topoc(
+        dir.path(),
+        &[
+            "diff",
+            &example("nat.toml"),
+            &example("nat.toml"),
+            "--max-output-mb",
+            "0",
+        ],
+    );
+    assert_eq!(diff.status.code(), Some(2));
+}

@@ -12,6 +12,7 @@ use topoc::emit::graph;
 use topoc::level::LintLevels;
 use topoc::suggest;
 
+use super::build::{DEFAULT_MAX_OUTPUT_MB, within_budget};
 use super::{
     CLEAN, FAILURE, FINDINGS, Failure, ListFormat, Resolved, human_report, node_named, read_source,
     resolved, write_stdout,
@@ -83,6 +84,9 @@ pub(super) struct DiffArgs {
     new: PathBuf,
     #[arg(long, value_enum, default_value_t = DiffFormat::Human)]
     format: DiffFormat,
+    /// Refuse topologies whose build (compared in memory) is larger than this many megabytes
+    #[arg(long, value_name = "MB", default_value_t = DEFAULT_MAX_OUTPUT_MB)]
+    max_output_mb: u64,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -258,6 +262,12 @@ pub(super) fn run_what_if(args: &WhatIfArgs) -> Result<u8, Failure> {
 pub(super) fn run_diff(args: &DiffArgs) -> Result<u8, Failure> {
     let load = |file: &Path| -> Result<(Resolved, emit::Tree), u8> {
         let loaded = resolved(file, false)?;
+        within_budget(&loaded.1, emit::Options::default(), args.max_output_mb).map_err(
+            |Failure(message)| {
+                eprintln!("error: `{}`: {message}", file.display());
+                FAILURE
+            },
+        )?;
         let tree = emit::compile(
             &loaded.1,
             &loaded.2,

@@ -39,6 +39,10 @@ pub(super) struct BuildArgs {
     /// and count all routes in cluster.json (output grows with the square of the cluster)
     #[arg(long)]
     all_pairs: bool,
+    /// Refuse to build an output larger than this many megabytes (it is held in memory
+    /// before the atomic swap)
+    #[arg(long, value_name = "MB", default_value_t = DEFAULT_MAX_OUTPUT_MB)]
+    max_output_mb: u64,
     #[command(flatten)]
     lints: LintArgs,
 }
@@ -58,7 +62,11 @@ pub(super) fn run_build(args: &BuildArgs, matches: &ArgMatches) -> Result<u8, Fa
     let mut checked = topoc::check(&source, &levels);
     let secrets = Secrets::new(&args.secrets, &args.out).map_err(|e| Failure(e.to_string()))?;
     let mut prepared = None;
+    let options = emit::Options {
+        all_pairs: args.all_pairs,
+    };
     if let (Some(model), false) = (&checked.model, checked.report.has_errors()) {
+        within_budget(model, options, args.max_output_mb)?;
         let outcome = if args.check && needs_published(model, &secrets) {
             published(model, &args.out)
         } else {
@@ -101,9 +109,7 @@ pub(super) fn run_build(args: &BuildArgs, matches: &ArgMatches) -> Result<u8, Fa
         analysis,
         (&input_name, &source.text),
         certificates.as_ref(),
-        emit::Options {
-            all_pairs: args.all_pairs,
-        },
+        options,
     )
     .map_err(|error| Failure(error.to_string()))?;
     if args.check {
@@ -150,6 +156,48 @@ pub(super) fn run_build(args: &BuildArgs, matches: &ArgMatches) -> Result<u8, Fa
     );
     write_stdout(&text)?;
     Ok(CLEAN)
+}
+
+/// The output a build may hold in memory unless `--max-output-mb` says otherwise: ample for
+/// a 100,000-node cluster (370 MB), far below what a hosts file per node of a large cluster
+/// with FQDNs would take (every file lists every node).
+pub(super) const DEFAULT_MAX_OUTPUT_MB: u64 = 2048;
+
+/// Refuses, before any key is made, a build whose output would exceed `max_mb`, saying why
+/// it is so large.
+pub(super) fn within_budget(
+    model: &topoc::model::Model,
+    options: emit::Options,
+    max_mb: u64,
+) -> Result<(), Failure> {
+    let estimate = emit::estimated_size(model, options);
+    if estimate <= max_mb.saturating_mul(1_000_000) {
+        return Ok(());
+    }
+    let nodes = model.nodes.len();
+    let mut why = Vec::new();
+    if options.all_pairs {
+        why.push(format!(
+            "with --all-pairs each of the {nodes} node.json files lists every other node"
+        ));
+    }
+    if emit::hosts::needed(model) {
+        let named = model
+            .nodes
+            .iter()
+            .filter(|node| node.fqdn.is_some())
+            .count();
+        why.push(format!(
+            "each of the {nodes} hosts files lists the {named} nodes that have an FQDN"
+        ));
+    }
+    Err(Failure(format!(
+        "this build would write about {} MB, over the limit of {max_mb} MB{}{}; raise the \
+         limit with --max-output-mb if you mean it",
+        estimate / 1_000_000,
+        if why.is_empty() { "" } else { ": " },
+        why.join(", and ")
+    )))
 }
 
 /// Lists what a build changed in the secrets: every line of a small change; of a large one

@@ -37,3 +37,35 @@ pub fn hosts_file(model: &Model, id: NodeId, input: &str) -> String {
     }
     text
 }
+
+/// The bytes of the entries (not the headers) of every node's hosts file together, without
+/// writing them: linear in the number of nodes, where the files grow with its square.
+pub fn total_lines_size(model: &Model) -> u64 {
+    // A line per node with an FQDN: its address as the viewer's realm sees it, a tab, the
+    // FQDN and a newline. Its own realm sees its physical address, every other its NAT one.
+    let length = |address: &std::net::IpAddr| address.to_string().len() as u64;
+    let mut seen_from_outside = 0u64;
+    let mut inside_difference = vec![0u64; model.realms.len()];
+    let mut inside_saving = vec![0u64; model.realms.len()];
+    for id in model.node_ids() {
+        let node = model.node(id);
+        let Some(fqdn) = &node.fqdn else {
+            continue;
+        };
+        let (physical, external) = (
+            length(&node.address.value),
+            length(&node.external_address().value),
+        );
+        seen_from_outside += external + fqdn.value.len() as u64 + 2;
+        let realm = model.realm_of(id).index();
+        inside_difference[realm] += physical.saturating_sub(external);
+        inside_saving[realm] += external.saturating_sub(physical);
+    }
+    model
+        .node_ids()
+        .map(|id| {
+            let realm = model.realm_of(id).index();
+            (seen_from_outside + inside_difference[realm]).saturating_sub(inside_saving[realm])
+        })
+        .fold(0u64, u64::saturating_add)
+}

@@ -137,6 +137,34 @@ pub fn compile(
     Ok(tree)
 }
 
+/// About how many bytes `compile` would produce, computed without producing them (linear
+/// in the size of the model), so that a build can refuse an output too large to hold before
+/// it makes a single key. It errs high: every node's files are counted at 8 kB plus what
+/// each of them repeats from the topology (cluster name, version, NTP servers, the CA's
+/// name in its certificates); hosts files, the one default output whose size grows with
+/// the square of the cluster, are counted line by line; `--all-pairs` at 96 bytes a route.
+pub fn estimated_size(model: &Model, options: Options) -> u64 {
+    const PER_NODE: u64 = 8 * 1024;
+    const PER_ROUTE: u64 = 96;
+    let nodes = model.nodes.len() as u64;
+    let repeated = 3 * model.cluster.name.value.len()
+        + model.cluster.version.as_ref().map_or(0, |v| v.value.len())
+        + model
+            .ntp_servers
+            .iter()
+            .map(|server| server.value.len() + 8)
+            .sum::<usize>()
+        + 3 * model.ca.common_name.len();
+    let mut total = nodes.saturating_mul(PER_NODE + repeated as u64);
+    if options.all_pairs {
+        total = total.saturating_add(nodes.saturating_mul(nodes).saturating_mul(PER_ROUTE));
+    }
+    if hosts::needed(model) {
+        total = total.saturating_add(hosts::total_lines_size(model));
+    }
+    total
+}
+
 /// The JSON Schemas of the generated JSON files, as `(file name, schema)`; they are
 /// committed in `schemas/`, and a test fails when they are stale.
 pub fn output_schemas() -> [(&'static str, String); 2] {
