@@ -28,7 +28,10 @@ pub struct Diff {
     pub groups: Vec<GroupChange>,
     pub became_transit: Vec<String>,
     pub stopped_transit: Vec<String>,
-    /// Pairs of nodes in both whose route or reachability changed.
+    /// The node whose routes were compared (the management node, else the first node in
+    /// both); `None` when all pairs were (`diff --all-pairs`).
+    pub routes_from: Option<String>,
+    /// Routes between nodes in both whose hops or reachability changed.
     pub routes_changed: Vec<RouteChange>,
     /// Findings (code and message) only the new topology has.
     pub new_findings: Vec<String>,
@@ -123,7 +126,9 @@ fn findings(report: &Report) -> BTreeSet<String> {
         .collect()
 }
 
-pub fn diff(old: &Side<'_>, new: &Side<'_>) -> Diff {
+/// What changed from `old` to `new`. Routes are compared from one node (one search on each
+/// side), or between all pairs with `all_pairs` (a search per node).
+pub fn diff(old: &Side<'_>, new: &Side<'_>, all_pairs: bool) -> Diff {
     let (old_nodes, new_nodes) = (by_name(old.model), by_name(new.model));
     let mut diff = Diff {
         nodes_added: new_nodes
@@ -162,7 +167,22 @@ pub fn diff(old: &Side<'_>, new: &Side<'_>) -> Diff {
         }
     }
     diff.groups = group_changes(old.model, new.model);
-    diff.routes_changed = route_changes(old.model, new.model, &common);
+    if all_pairs {
+        diff.routes_changed = route_changes(old.model, new.model, &common, &common);
+    } else {
+        fn management(model: &Model) -> Option<&str> {
+            let id = model.cluster.management_node.as_ref()?.value;
+            Some(model.node(id).name.as_str())
+        }
+        let origin = management(old.model)
+            .filter(|name| management(new.model) == Some(*name))
+            .and_then(|name| common.iter().find(|(common, ..)| *common == name))
+            .or(common.first());
+        if let Some(&origin) = origin {
+            diff.routes_from = Some(origin.0.to_owned());
+            diff.routes_changed = route_changes(old.model, new.model, &[origin], &common);
+        }
+    }
     let (old_findings, new_findings) = (findings(old.report), findings(new.report));
     diff.new_findings = new_findings.difference(&old_findings).cloned().collect();
     diff.fixed_findings = old_findings.difference(&new_findings).cloned().collect();
@@ -218,9 +238,15 @@ fn group_changes(old: &Model, new: &Model) -> Vec<GroupChange> {
         .collect()
 }
 
-/// Routes between nodes present in both, compared hop by hop: the one place `diff` looks at
-/// all pairs, as a route matrix would.
-fn route_changes(old: &Model, new: &Model, common: &[(&str, NodeId, NodeId)]) -> Vec<RouteChange> {
+/// Routes from each of `sources` to the other nodes present in both, compared hop by hop;
+/// each pair once when the sources are all of them (`diff --all-pairs`).
+fn route_changes(
+    old: &Model,
+    new: &Model,
+    sources: &[(&str, NodeId, NodeId)],
+    common: &[(&str, NodeId, NodeId)],
+) -> Vec<RouteChange> {
+    let each_pair_once = sources.len() == common.len();
     let (mut old_router, mut new_router) = (Router::new(old), Router::new(new));
     let path =
         |model: &Model, table: &crate::routes::RoutingTable, to: NodeId| -> Option<Vec<String>> {
@@ -232,10 +258,10 @@ fn route_changes(old: &Model, new: &Model, common: &[(&str, NodeId, NodeId)]) ->
             })
         };
     let mut changes = Vec::new();
-    for &(from, old_from, new_from) in common {
+    for &(from, old_from, new_from) in sources {
         let (before_table, after_table) = (old_router.from(old_from), new_router.from(new_from));
         for &(to, old_to, new_to) in common {
-            if from >= to {
+            if from == to || (each_pair_once && from > to) {
                 continue;
             }
             let before = path(old, &before_table, old_to);
@@ -357,10 +383,13 @@ impl Diff {
         if self.routes_changed.is_empty() {
             return;
         }
-        out.heading(&format!(
-            "Routes changed ({} pairs)",
-            self.routes_changed.len()
-        ));
+        out.heading(&match &self.routes_from {
+            Some(origin) => format!(
+                "Routes from `{origin}` changed ({} nodes; `--all-pairs` compares every pair)",
+                self.routes_changed.len()
+            ),
+            None => format!("Routes changed ({} pairs)", self.routes_changed.len()),
+        });
         let show = |route: &Option<Vec<String>>| {
             route
                 .as_ref()

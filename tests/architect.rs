@@ -195,10 +195,29 @@ fn diff_lists_changes_and_the_nodes_to_reapply_in_order() {
         "transit nodes come first: {reapply:?}"
     );
     assert!(reapply.contains(&"tok-3"));
+    // Routes from the management node by default: tok-1 now reaches pb-2 directly.
+    assert_eq!(diff["routes_from"], "tok-1");
+    let to_pb2 = diff["routes_changed"]
+        .as_array()
+        .expect("routes")
+        .iter()
+        .find(|change| change["to"] == "pb-2")
+        .expect("the route to pb-2 changed");
+    assert_eq!(to_pb2["before"], serde_json::json!(["pb-1", "pb-2"]));
+    assert_eq!(to_pb2["after"], serde_json::json!(["pb-2"]));
+    let all_pairs = json(&topoc(&[
+        "diff",
+        "--format",
+        "json",
+        "--all-pairs",
+        LARGER,
+        new.to_str().expect("UTF-8"),
+    ]));
+    assert!(all_pairs["routes_from"].is_null());
+    let count = |diff: &serde_json::Value| diff["routes_changed"].as_array().map_or(0, Vec::len);
     assert!(
-        diff["routes_changed"]
-            .as_array()
-            .is_some_and(|r| !r.is_empty())
+        count(&all_pairs) > count(&diff),
+        "every pair: also ny-6 → pb-2 and the rest"
     );
 
     let between = topoc(&[

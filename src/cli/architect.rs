@@ -84,6 +84,10 @@ pub(super) struct DiffArgs {
     new: PathBuf,
     #[arg(long, value_enum, default_value_t = DiffFormat::Human)]
     format: DiffFormat,
+    /// Compare the routes between every pair of nodes, not only those from the management
+    /// node (a route search per node)
+    #[arg(long)]
+    all_pairs: bool,
     /// Refuse topologies whose build (compared in memory) is larger than this many megabytes
     #[arg(long, value_name = "MB", default_value_t = DEFAULT_MAX_OUTPUT_MB)]
     max_output_mb: u64,
@@ -285,7 +289,7 @@ pub(super) fn run_diff(args: &DiffArgs) -> Result<u8, Failure> {
         (Ok(old), Ok(new)) => (old, new),
         (Err(code), _) | (_, Err(code)) => return Ok(code),
     };
-    let diff = topoc::diff::diff(&side(&old), &side(&new));
+    let diff = topoc::diff::diff(&side(&old), &side(&new), args.all_pairs);
     let text = match args.format {
         DiffFormat::Json => emit::json(&diff),
         DiffFormat::Human => diff.render(false),
