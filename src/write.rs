@@ -110,29 +110,42 @@ impl fmt::Display for Drift {
     }
 }
 
-/// Held while a build writes: an exclusive lock on the directory that holds the output, so
-/// that two builds never interleave. Released when dropped, or when the process ends.
+/// Held while a build writes: an exclusive lock on each directory that holds its output or
+/// its secrets, so that two builds never interleave (nor make two CAs for one secrets
+/// directory). Released when dropped, or when the process ends.
 #[derive(Debug)]
 pub struct Lock {
-    _directory: std::fs::File,
+    _directories: Vec<std::fs::File>,
 }
 
-/// Locks the directory `out` lives in, or says another build holds it. The lock is on the
-/// directory itself, so that no lock file is left behind.
-pub fn lock(out: &Path) -> Result<Lock, WriteError> {
-    let parent = parent_of(out);
-    std::fs::create_dir_all(&parent).map_err(io_error(&parent))?;
-    let directory = std::fs::File::open(&parent).map_err(io_error(&parent))?;
-    match rustix::fs::flock(
-        &directory,
-        rustix::fs::FlockOperation::NonBlockingLockExclusive,
-    ) {
-        Ok(()) => Ok(Lock {
-            _directory: directory,
-        }),
-        Err(rustix::io::Errno::WOULDBLOCK) => Err(WriteError::Busy { dir: parent }),
-        Err(error) => Err(io_error(&parent)(error.into())),
+/// Locks the directories `paths` live in (each once), or says which one another build
+/// holds. The lock is on the directory itself, so that no lock file is left behind.
+pub fn lock(paths: &[&Path]) -> Result<Lock, WriteError> {
+    let mut parents = Vec::new();
+    for path in paths {
+        let parent = parent_of(path);
+        std::fs::create_dir_all(&parent).map_err(io_error(&parent))?;
+        let canonical = parent.canonicalize().map_err(io_error(&parent))?;
+        if !parents.iter().any(|(known, _)| *known == canonical) {
+            parents.push((canonical, parent));
+        }
     }
+    parents.sort();
+    let mut directories = Vec::with_capacity(parents.len());
+    for (_, parent) in parents {
+        let directory = std::fs::File::open(&parent).map_err(io_error(&parent))?;
+        match rustix::fs::flock(
+            &directory,
+            rustix::fs::FlockOperation::NonBlockingLockExclusive,
+        ) {
+            Ok(()) => directories.push(directory),
+            Err(rustix::io::Errno::WOULDBLOCK) => return Err(WriteError::Busy { dir: parent }),
+            Err(error) => return Err(io_error(&parent)(error.into())),
+        }
+    }
+    Ok(Lock {
+        _directories: directories,
+    })
 }
 
 fn parent_of(out: &Path) -> PathBuf {

@@ -344,6 +344,42 @@ fn check_without_secrets_judges_the_published_certificates() {
 }
 
 #[test]
+fn a_build_sharing_a_locked_secrets_directory_fails_before_reading_it() {
+    let dir = tempfile::tempdir().expect("temp");
+    let vault = dir.path().join("vault");
+    let secrets = vault.join("secrets");
+    let held = topoc::write::lock(&[&secrets]).expect("the other build's lock");
+    let out = dir.path().join("site-a").join("out");
+    let args = [
+        "build",
+        "--out",
+        out.to_str().expect("UTF-8"),
+        "--secrets",
+        secrets.to_str().expect("UTF-8"),
+    ];
+    let blocked = topoc(
+        dir.path(),
+        &[&args[..], &[&example("two-sites.toml")]].concat(),
+    );
+    assert_eq!(code(&blocked), 2);
+    let stderr = String::from_utf8_lossy(&blocked.stderr);
+    assert!(
+        stderr.contains("another `topoc build` is writing"),
+        "{stderr}"
+    );
+    assert!(
+        !out.exists() && !secrets.exists(),
+        "no output, no CA of its own"
+    );
+    drop(held);
+    let free = topoc(
+        dir.path(),
+        &[&args[..], &[&example("two-sites.toml")]].concat(),
+    );
+    assert_eq!(code(&free), 0, "{}", String::from_utf8_lossy(&free.stderr));
+}
+
+#[test]
 fn a_second_build_into_a_locked_directory_fails_clearly() {
     let dir = tempfile::tempdir().expect("temp");
     assert_eq!(
@@ -351,7 +387,7 @@ fn a_second_build_into_a_locked_directory_fails_clearly() {
         0
     );
     let before = dir_contents(&dir.path().join("out"));
-    let held = topoc::write::lock(&dir.path().join("out")).expect("the first lock");
+    let held = topoc::write::lock(&[&dir.path().join("out")]).expect("the first lock");
     let second = topoc(dir.path(), &["build", &example("nat.toml")]);
     assert_eq!(code(&second), 2);
     assert!(String::from_utf8_lossy(&second.stderr).contains("another `topoc build` is writing"));

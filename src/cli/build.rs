@@ -65,8 +65,15 @@ pub(super) fn run_build(args: &BuildArgs, matches: &ArgMatches) -> Result<u8, Fa
     let options = emit::Options {
         all_pairs: args.all_pairs,
     };
+    // Held from before the secrets are read until the output is in place, so that a second
+    // build into the same output or secrets fails at once instead of making its own CA.
+    let mut _lock = None;
     if let (Some(model), false) = (&checked.model, checked.report.has_errors()) {
         within_budget(model, options, args.max_output_mb)?;
+        if !args.check {
+            _lock =
+                Some(write::lock(&[&args.out, &args.secrets]).map_err(|e| Failure(e.to_string()))?);
+        }
         let outcome = if args.check && needs_published(model, &secrets) {
             published(model, &args.out)
         } else {
@@ -115,16 +122,33 @@ pub(super) fn run_build(args: &BuildArgs, matches: &ArgMatches) -> Result<u8, Fa
     if args.check {
         return report_drift(&tree, &args.out, &source, &prepared);
     }
-    let _lock = write::lock(&args.out).map_err(|e| Failure(e.to_string()))?;
+    let mut text = store_secrets(model, &secrets, &prepared)?;
+    write::commit(&tree, &args.out, args.force).map_err(|error| Failure(error.to_string()))?;
+    let _ = writeln!(
+        text,
+        "wrote {} files to `{}`",
+        tree.len(),
+        args.out.display()
+    );
+    write_stdout(&text)?;
+    Ok(CLEAN)
+}
+
+/// Writes what the build made for the secrets directory; what it did, for the user.
+fn store_secrets(
+    model: &topoc::model::Model,
+    secrets: &Secrets,
+    prepared: &Prepared,
+) -> Result<String, Failure> {
     let mut text = String::new();
-    match &prepared {
+    match prepared {
         Prepared::Swg(existing, material) => {
             secrets
                 .store(material, existing, model.ca.external.is_none())
                 .map_err(|e| Failure(e.to_string()))?;
             list_changes(&material.changes, &mut text);
         }
-        // Made only for `--check`, which returned above: nothing to store.
+        // Made only for `--check`, which never stores: nothing to store.
         Prepared::Published(..) => {}
         Prepared::Seg(key) => {
             let configs: Vec<(String, String)> = model
@@ -147,15 +171,7 @@ pub(super) fn run_build(args: &BuildArgs, matches: &ArgMatches) -> Result<u8, Fa
             list_changes(&lines, &mut text);
         }
     }
-    write::commit(&tree, &args.out, args.force).map_err(|error| Failure(error.to_string()))?;
-    let _ = writeln!(
-        text,
-        "wrote {} files to `{}`",
-        tree.len(),
-        args.out.display()
-    );
-    write_stdout(&text)?;
-    Ok(CLEAN)
+    Ok(text)
 }
 
 /// The output a build may hold in memory unless `--max-output-mb` says otherwise: ample for

@@ -164,6 +164,7 @@ pub(super) fn run_rotate(args: &RotateArgs) -> Result<u8, Failure> {
         now.minute(),
         now.second()
     );
+    let _lock = topoc::write::lock(&[&args.secrets]).map_err(|e| Failure(e.to_string()))?;
     let retired = secrets.retire(&label).map_err(|e| Failure(e.to_string()))?;
     let existing = load_existing(&secrets, model, &args.file)?;
     let material = pki::ensure(model, &existing, now, true).map_err(|p| Failure(p.to_string()))?;
