@@ -9,6 +9,7 @@
 //! bytes; a node certificate is re-issued only when what it says would change, when another
 //! CA signed it, or when it is about to expire.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::net::IpAddr;
@@ -36,12 +37,13 @@ pub struct Pair {
     pub key_pem: String,
 }
 
-/// The public half of the material: what goes into the output.
+/// The public half of the material: what goes into the output. Borrowed from the material
+/// a build made (no copy of 100,000 certificates), or owned when read from a previous output.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Certificates {
-    pub ca: String,
+pub struct Certificates<'a> {
+    pub ca: Cow<'a, str>,
     /// Per node name, its certificate.
-    pub nodes: BTreeMap<String, String>,
+    pub nodes: BTreeMap<Cow<'a, str>, Cow<'a, str>>,
 }
 
 /// What the secrets directory (or the `[ca]` files) held before this build.
@@ -66,13 +68,18 @@ pub struct Material {
 
 impl Material {
     /// The certificates, without the keys.
-    pub fn certificates(&self) -> Certificates {
+    pub fn certificates(&self) -> Certificates<'_> {
         Certificates {
-            ca: self.ca.cert_pem.clone(),
+            ca: Cow::Borrowed(&self.ca.cert_pem),
             nodes: self
                 .nodes
                 .iter()
-                .map(|(name, pair)| (name.clone(), pair.cert_pem.clone()))
+                .map(|(name, pair)| {
+                    (
+                        Cow::Borrowed(name.as_str()),
+                        Cow::Borrowed(pair.cert_pem.as_str()),
+                    )
+                })
                 .collect(),
         }
     }
@@ -623,11 +630,11 @@ pub fn published(
     ca_pem: &str,
     nodes: &BTreeMap<String, String>,
     now: OffsetDateTime,
-) -> Result<(Certificates, Vec<(String, String)>), CaProblem> {
+) -> Result<(Certificates<'static>, Vec<(String, String)>), CaProblem> {
     let ca_der = cert_der(ca_pem).map_err(CaProblem::Unreadable)?;
     let mut stale = Vec::new();
     let mut certificates = Certificates {
-        ca: ca_pem.to_owned(),
+        ca: Cow::Owned(ca_pem.to_owned()),
         nodes: BTreeMap::new(),
     };
     for id in model.node_ids() {
@@ -643,7 +650,9 @@ pub fn published(
         if let Err(why) = verdict {
             stale.push((name.clone(), why));
         }
-        certificates.nodes.insert(name.clone(), cert_pem.clone());
+        certificates
+            .nodes
+            .insert(Cow::Owned(name.clone()), Cow::Owned(cert_pem.clone()));
     }
     Ok((certificates, stale))
 }

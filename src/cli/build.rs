@@ -53,7 +53,7 @@ pub(super) struct BuildArgs {
 pub(super) enum Prepared {
     Swg(pki::Existing, pki::Material),
     Seg(String),
-    Published(pki::Certificates, Vec<(String, String)>),
+    Published(pki::Certificates<'static>, Vec<(String, String)>),
 }
 
 pub(super) fn run_build(args: &BuildArgs, matches: &ArgMatches) -> Result<u8, Failure> {

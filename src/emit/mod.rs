@@ -67,13 +67,16 @@ pub fn compile(
     model: &Model,
     analysis: &Analysis,
     input: (&str, &str),
-    certificates: Option<&Certificates>,
+    certificates: Option<&Certificates<'_>>,
     options: Options,
 ) -> Result<Tree, EmitError> {
     let mut tree = Tree::default();
     let mut router = Router::new(model);
     let mut all_pairs = options.all_pairs.then(cluster_json::AllPairs::default);
     let with_hosts = hosts::needed(model);
+    // One copy of the CA certificate for every node's `ca.pem`.
+    let ca_pem: Option<std::sync::Arc<[u8]>> =
+        certificates.map(|certificates| certificates.ca.as_bytes().into());
     for id in model.node_ids() {
         let name = &model.node(id).name;
         // One routing table at a time: all of them at once would be the square of the size.
@@ -92,10 +95,10 @@ pub fn compile(
                 hosts::hosts_file(model, id, input.0),
             )?;
         }
-        if let Some(certificates) = certificates {
-            tree.insert(format!("nodes/{name}/ca.pem"), certificates.ca.as_str())?;
-            if let Some(cert) = certificates.nodes.get(name) {
-                tree.insert(format!("nodes/{name}/node.pem"), cert.as_str())?;
+        if let (Some(certificates), Some(ca)) = (certificates, &ca_pem) {
+            tree.insert_shared(format!("nodes/{name}/ca.pem"), ca.clone())?;
+            if let Some(cert) = certificates.nodes.get(name.as_str()) {
+                tree.insert(format!("nodes/{name}/node.pem"), cert.as_bytes())?;
             }
         }
     }

@@ -2,11 +2,13 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::Arc;
 
 /// Relative paths with `/` separators; every component a plain file name.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Tree {
-    files: BTreeMap<String, Vec<u8>>,
+    /// Contents are shared where files are equal (every node's `ca.pem`).
+    files: BTreeMap<String, Arc<[u8]>>,
 }
 
 /// A path built from the input that is not a plain relative path.
@@ -33,22 +35,31 @@ impl Tree {
         path: impl Into<String>,
         content: impl Into<Vec<u8>>,
     ) -> Result<(), UnsafePath> {
+        self.insert_shared(path, Arc::from(content.into()))
+    }
+
+    /// Adds a file whose content other files may share.
+    pub fn insert_shared(
+        &mut self,
+        path: impl Into<String>,
+        content: Arc<[u8]>,
+    ) -> Result<(), UnsafePath> {
         let path = path.into();
         if !is_safe(&path) {
             return Err(UnsafePath(path));
         }
-        self.files.insert(path, content.into());
+        self.files.insert(path, content);
         Ok(())
     }
 
     pub fn get(&self, path: &str) -> Option<&[u8]> {
-        self.files.get(path).map(Vec::as_slice)
+        self.files.get(path).map(|content| &**content)
     }
 
     pub fn iter(&self) -> impl Iterator<Item = (&str, &[u8])> {
         self.files
             .iter()
-            .map(|(path, content)| (path.as_str(), content.as_slice()))
+            .map(|(path, content)| (path.as_str(), &**content))
     }
 
     pub fn len(&self) -> usize {
