@@ -95,7 +95,7 @@ fn routes_are_counted_from_the_management_node_and_over_all_pairs_on_request() {
     let routes = |tree: &Tree| -> serde_json::Value {
         let cluster: serde_json::Value =
             serde_json::from_str(text(tree, "cluster.json")).expect("JSON");
-        cluster["routes"].clone()
+        cluster["central_management"]["routes"].clone()
     };
     let plain = routes(&compile(&source));
     let from = &plain["from_management_node"];
@@ -325,6 +325,24 @@ fn the_size_of_a_build_is_known_before_it_is_made() {
 }
 
 #[test]
+fn seg_cluster_files_carry_no_web_gateway_fields() {
+    let cluster = |name: &str| -> serde_json::Value {
+        serde_json::from_str(text(&example(name), "cluster.json")).expect("JSON")
+    };
+    let seg = cluster("seg.toml");
+    assert!(seg.get("central_management").is_none(), "{seg:#}");
+    assert!(seg["nodes"][0].get("transit").is_none());
+    assert_eq!(seg["cluster"]["management_node"], "seg-1", "the master");
+    let swg = cluster("two-sites.toml");
+    assert_eq!(swg["central_management"]["transit_group"], "transit");
+    assert_eq!(swg["nodes"][0]["name"], "ny-1");
+    assert_eq!(
+        swg["nodes"][0]["network_groups"],
+        serde_json::json!(["newyork", "transit"])
+    );
+}
+
+#[test]
 fn no_hosts_files_without_fqdns() {
     let tree = example("two-sites.toml");
     assert!(tree.iter().all(|(file, _)| !file.ends_with("/hosts")));
@@ -339,7 +357,8 @@ fn node_files_name_peers_and_next_hops_on_request() {
     assert!(node.get("peers").is_none() && node.get("routes").is_none());
     let cluster: serde_json::Value =
         serde_json::from_str(text(&plain, "cluster.json")).expect("JSON");
-    assert!(cluster["routes"].get("all_pairs").is_none());
+    let routes = &cluster["central_management"]["routes"];
+    assert!(routes["from_management_node"].is_object() && routes.get("all_pairs").is_none());
     let tree = compile_with(&source, ALL_PAIRS);
     let node: serde_json::Value =
         serde_json::from_str(text(&tree, "nodes/tok-2/node.json")).expect("JSON");

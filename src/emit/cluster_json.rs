@@ -21,6 +21,20 @@ pub struct ClusterFile {
     pub ntp_servers: Vec<String>,
     pub sites: Vec<SiteInfo>,
     pub nodes: Vec<NodeInfo>,
+    /// Web gateway clusters only: groups, transit nodes, parts and routes. A SEG cluster
+    /// has none of these (every server talks to every other).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub central_management: Option<CentralManagementInfo>,
+}
+
+/// What Central Management (web gateway clusters) makes of the topology.
+#[derive(Debug, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct CentralManagementInfo {
+    pub transit_group: String,
+    pub transit_fanout_limit: usize,
+    pub max_route_hops: usize,
+    pub settings: ClusterSettings,
     pub network_groups: Vec<GroupInfo>,
     pub update_groups: Vec<GroupInfo>,
     pub runtime_groups: Vec<GroupInfo>,
@@ -39,11 +53,8 @@ pub struct ClusterInfo {
     pub kind: String,
     pub port: u16,
     pub version: Option<String>,
+    /// The node administrators attach the GUI to (web gateways), or the master (SEG).
     pub management_node: Option<String>,
-    pub transit_group: String,
-    pub transit_fanout_limit: usize,
-    pub max_route_hops: usize,
-    pub settings: ClusterSettings,
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
@@ -56,6 +67,7 @@ pub struct SiteInfo {
     pub nodes: Vec<String>,
 }
 
+/// A node of the cluster.
 #[derive(Debug, Serialize, JsonSchema)]
 #[schemars(deny_unknown_fields)]
 pub struct NodeInfo {
@@ -64,6 +76,15 @@ pub struct NodeInfo {
     pub address: String,
     pub fqdn: Option<String>,
     pub nat_address: Option<String>,
+    /// Web gateway clusters only: its place in Central Management.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub central_management: Option<NodeGroups>,
+}
+
+/// A web gateway node's groups and role.
+#[derive(Debug, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct NodeGroups {
     pub transit: bool,
     pub priority: Option<u32>,
     pub network_groups: Vec<String>,
@@ -198,6 +219,7 @@ pub fn cluster_file(model: &Model, analysis: &Analysis, routes: RouteSummary) ->
     for node in &model.nodes {
         site_nodes[node.site.value.index()].push(node.name.clone());
     }
+    let web = cluster.kind == Kind::Swg;
     ClusterFile {
         format_version: FORMAT_VERSION,
         cluster: ClusterInfo {
@@ -213,10 +235,6 @@ pub fn cluster_file(model: &Model, analysis: &Analysis, routes: RouteSummary) ->
                 .management_node
                 .as_ref()
                 .map(|m| model.node(m.value).name.clone()),
-            transit_group: cluster.transit_group.clone(),
-            transit_fanout_limit: cluster.transit_fanout_limit,
-            max_route_hops: cluster.max_route_hops,
-            settings: ClusterSettings::from_model(&cluster.settings),
         },
         ntp_servers: model.ntp_servers.iter().map(|s| s.value.clone()).collect(),
         sites: model
@@ -241,24 +259,32 @@ pub fn cluster_file(model: &Model, analysis: &Analysis, routes: RouteSummary) ->
                     address: node.address.value.to_string(),
                     fqdn: node.fqdn.as_ref().map(|f| f.value.clone()),
                     nat_address: node.nat_address.as_ref().map(|n| n.value.to_string()),
-                    transit: model.is_transit(id),
-                    priority: node.priority.as_ref().map(|p| p.value),
-                    network_groups: model.network_group_names(&node.network_groups),
-                    update_group: model.update_group_name(id).to_owned(),
-                    runtime_group: model.runtime_group_name(id).to_owned(),
+                    central_management: web.then(|| NodeGroups {
+                        transit: model.is_transit(id),
+                        priority: node.priority.as_ref().map(|p| p.value),
+                        network_groups: model.network_group_names(&node.network_groups),
+                        update_group: model.update_group_name(id).to_owned(),
+                        runtime_group: model.runtime_group_name(id).to_owned(),
+                    }),
                 }
             })
             .collect(),
-        network_groups: groups(&model.network_groups),
-        update_groups: groups(&model.update_groups),
-        runtime_groups: groups(&model.runtime_groups),
-        transit_nodes: transit_nodes(model),
-        parts: analysis
-            .parts
-            .iter()
-            .map(|part| model.node_names(part))
-            .collect(),
-        routes,
+        central_management: web.then(|| CentralManagementInfo {
+            transit_group: cluster.transit_group.clone(),
+            transit_fanout_limit: cluster.transit_fanout_limit,
+            max_route_hops: cluster.max_route_hops,
+            settings: ClusterSettings::from_model(&cluster.settings),
+            network_groups: groups(&model.network_groups),
+            update_groups: groups(&model.update_groups),
+            runtime_groups: groups(&model.runtime_groups),
+            transit_nodes: transit_nodes(model),
+            parts: analysis
+                .parts
+                .iter()
+                .map(|part| model.node_names(part))
+                .collect(),
+            routes,
+        }),
     }
 }
 
