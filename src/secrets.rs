@@ -310,8 +310,13 @@ fn write_secrets(root: &Path, files: &[(PathBuf, &str)]) -> Result<(), SecretsEr
         }
         return Err(error);
     }
-    for (path, _) in files {
-        std::fs::rename(temporary(path), path).map_err(io_error(path))?;
+    for (index, (path, _)) in files.iter().enumerate() {
+        if let Err(error) = std::fs::rename(temporary(path), path) {
+            for (rest, _) in &files[index..] {
+                let _ = std::fs::remove_file(temporary(rest));
+            }
+            return Err(io_error(path)(error));
+        }
     }
     sync(root)
 }

@@ -525,6 +525,23 @@ fn a_batch_of_secrets_that_cannot_be_written_whole_is_not_written_at_all() {
         "no key, no certificate and no temporary file: the batch left nothing"
     );
 
+    // A rename that fails (a directory holds the last certificate's name) leaves no
+    // temporary file behind either.
+    let in_the_way = root.join("nodes").join(format!("{last}.pem")).join("x");
+    std::fs::create_dir_all(&in_the_way).expect("in the way");
+    secrets
+        .store(&material, &Existing::default(), true)
+        .expect_err("the rename fails");
+    let names: Vec<String> = dir_contents(&root)
+        .into_iter()
+        .map(|(name, _)| name)
+        .collect();
+    assert!(
+        names.iter().all(|name| !name.contains(".tmp-")),
+        "{names:?}"
+    );
+    std::fs::remove_dir_all(in_the_way.parent().expect("dir")).expect("cleared");
+
     let written = secrets
         .store(&material, &Existing::default(), true)
         .expect("stored");
