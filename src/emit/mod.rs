@@ -72,7 +72,9 @@ pub fn compile(
 ) -> Result<Tree, EmitError> {
     let mut tree = Tree::default();
     let mut router = Router::new(model);
-    let mut all_pairs = options.all_pairs.then(cluster_json::AllPairs::default);
+    let web = model.cluster.kind == Kind::Swg;
+    // Routes are Central Management's: a SEG cluster has none to count.
+    let mut all_pairs = (options.all_pairs && web).then(cluster_json::AllPairs::default);
     let with_hosts = hosts::needed(model);
     // One copy of the CA certificate for every node's `ca.pem`.
     let ca_pem: Option<std::sync::Arc<[u8]>> =
@@ -85,7 +87,7 @@ pub fn compile(
             all_pairs.add(model, &table);
             table
         });
-        if model.cluster.kind == Kind::Swg {
+        if web {
             let node = node_json::node_file(model, id, table.as_ref());
             tree.insert(format!("nodes/{name}/node.json"), json(&node))?;
         }
