@@ -183,20 +183,20 @@ impl AllPairs {
     /// Counts every route of `table`; the first longest seen (in source, then destination
     /// order) stays.
     pub fn add(&mut self, model: &Model, table: &RoutingTable) {
-        for other in model.node_ids() {
-            let Some(hops) = table.hops(other) else {
-                continue;
-            };
-            *self.pairs_by_hops.entry(hops).or_default() += 1;
+        let from_one = RoutesFromOne::new(model, table);
+        for (hops, count) in from_one.nodes_by_hops {
+            *self.pairs_by_hops.entry(hops).or_default() += count;
+        }
+        if let Some(farthest) = from_one.farthest {
             if self
                 .longest
                 .as_ref()
-                .is_none_or(|longest| hops > longest.hops)
+                .is_none_or(|longest| farthest.hops > longest.hops)
             {
                 self.longest = Some(LongestRoute {
-                    from: model.node(table.source).name.clone(),
-                    to: model.node(other).name.clone(),
-                    hops,
+                    from: from_one.node,
+                    to: farthest.node,
+                    hops: farthest.hops,
                 });
             }
         }
