@@ -329,3 +329,33 @@ fn a_highlighted_route_goes_around_the_nodes_that_are_down() {
         assert!(stderr.contains(error), "{stderr}");
     }
 }
+
+#[test]
+fn unknown_names_on_the_command_line_suggest_the_nearest() {
+    for (args, error) in [
+        (
+            &["what-if", "examples/two-sites.toml", "--down-site", "tokio"][..],
+            "no site is named `tokio`; did you mean `tokyo`?",
+        ),
+        (
+            &[
+                "what-if",
+                "examples/two-sites.toml",
+                "--down-group",
+                "transt",
+            ][..],
+            "no network group is named `transt`; did you mean `transit`?",
+        ),
+        (
+            &["route", "examples/two-sites.toml", "tok-3", "ny-1"][..],
+            "no node is named `tok-3`; did you mean `tok-1`?",
+        ),
+    ] {
+        let output = topoc(args);
+        assert_eq!(output.status.code(), Some(2));
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(error), "{stderr}");
+    }
+    let any_case = topoc(&["what-if", "examples/two-sites.toml", "--down-site", "TOKYO"]);
+    assert!(stdout(&any_case).starts_with("down: site `tokyo`"));
+}

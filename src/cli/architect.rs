@@ -10,12 +10,11 @@ use clap::ValueEnum;
 use topoc::emit;
 use topoc::emit::graph;
 use topoc::level::LintLevels;
-use topoc::suggest;
 
 use super::build::{DEFAULT_MAX_OUTPUT_MB, within_budget};
 use super::{
-    CLEAN, FAILURE, FINDINGS, Failure, ListFormat, Resolved, human_report, node_named, read_source,
-    resolved, write_stdout,
+    CLEAN, FAILURE, FINDINGS, Failure, ListFormat, Resolved, human_report, node_named,
+    position_named, read_source, resolved, write_stdout,
 };
 
 #[derive(Debug, clap::Args)]
@@ -354,40 +353,19 @@ pub(super) fn down_elements(
         ));
     }
     for name in &args.sites {
-        let wanted = name.to_ascii_lowercase();
-        let site = model
-            .sites
-            .iter()
-            .position(|s| s.name == wanted)
-            .ok_or_else(|| {
-                let hint = suggest::did_you_mean(name, model.sites.iter().map(|s| s.name.as_str()))
-                    .map(|h| format!("; {h}"))
-                    .unwrap_or_default();
-                Failure(format!("no site is named `{name}`{hint}"))
-            })?;
+        let site = position_named("site", name, model.sites.iter().map(|s| s.name.as_str()))?;
         let nodes = model
             .node_ids()
             .filter(|&n| model.node(n).site.value.index() == site)
             .collect();
-        elements.push((format!("site `{wanted}`"), nodes, BTreeSet::new()));
+        let site_name = &model.sites[site].name;
+        elements.push((format!("site `{site_name}`"), nodes, BTreeSet::new()));
     }
     for name in &args.groups {
-        let wanted = name.to_ascii_lowercase();
-        let group = model
-            .network_groups
-            .iter()
-            .position(|g| g.name == wanted)
-            .ok_or_else(|| {
-                let hint = suggest::did_you_mean(
-                    name,
-                    model.network_groups.iter().map(|g| g.name.as_str()),
-                )
-                .map(|h| format!("; {h}"))
-                .unwrap_or_default();
-                Failure(format!("no network group is named `{name}`{hint}"))
-            })?;
+        let groups = model.network_groups.iter().map(|g| g.name.as_str());
+        let group = position_named("network group", name, groups)?;
         elements.push((
-            format!("network group `{wanted}`"),
+            format!("network group `{}`", model.network_groups[group].name),
             BTreeSet::new(),
             BTreeSet::from([topoc::model::GroupId(group)]),
         ));

@@ -236,15 +236,26 @@ type Resolved = (
 
 /// The node named `name`, or a usage error with a suggestion.
 fn node_named(model: &topoc::model::Model, name: &str) -> Result<topoc::model::NodeId, Failure> {
+    let names = model.nodes.iter().map(|node| node.name.as_str());
+    position_named("node", name, names).map(topoc::model::NodeId)
+}
+
+/// Where the `what` called `name` (any case) is among `names`, or an error with the nearest
+/// name.
+fn position_named<'n>(
+    what: &str,
+    name: &str,
+    names: impl Iterator<Item = &'n str> + Clone,
+) -> Result<usize, Failure> {
     let wanted = name.to_ascii_lowercase();
-    model
-        .node_ids()
-        .find(|&id| model.node(id).name == wanted)
+    names
+        .clone()
+        .position(|candidate| candidate == wanted)
         .ok_or_else(|| {
-            let hint = suggest::did_you_mean(name, model.nodes.iter().map(|n| n.name.as_str()))
+            let hint = suggest::did_you_mean(name, names)
                 .map(|hint| format!("; {hint}"))
                 .unwrap_or_default();
-            Failure(format!("no node is named `{name}`{hint}"))
+            Failure(format!("no {what} is named `{name}`{hint}"))
         })
 }
 
