@@ -260,25 +260,18 @@ fn load_ca(cert_pem: &str, key_pem: &str, now: OffsetDateTime) -> Result<Ca, CaP
 }
 
 fn check_strength(cert: &X509Certificate<'_>) -> Result<(), CaProblem> {
-    match cert.public_key().parsed() {
-        Ok(PublicKey::EC(point)) => {
-            let bits = point.key_size();
-            if bits >= 256 {
-                Ok(())
-            } else {
-                Err(CaProblem::Weak(format!("EC {bits} bits")))
-            }
+    let (kind, bits, minimum) = match cert.public_key().parsed() {
+        Ok(PublicKey::EC(point)) => ("EC", point.key_size(), 256),
+        Ok(PublicKey::RSA(rsa)) => ("RSA", rsa.key_size(), 3072),
+        Ok(PublicKey::Unknown(_)) if is_ed25519(cert) => return Ok(()),
+        Ok(_) | Err(_) => {
+            return Err(CaProblem::Weak("an unsupported algorithm".to_owned()));
         }
-        Ok(PublicKey::RSA(rsa)) => {
-            let bits = rsa.key_size();
-            if bits >= 3072 {
-                Ok(())
-            } else {
-                Err(CaProblem::Weak(format!("RSA {bits} bits")))
-            }
-        }
-        Ok(PublicKey::Unknown(_)) if is_ed25519(cert) => Ok(()),
-        Ok(_) | Err(_) => Err(CaProblem::Weak("an unsupported algorithm".to_owned())),
+    };
+    if bits >= minimum {
+        Ok(())
+    } else {
+        Err(CaProblem::Weak(format!("{kind} {bits} bits")))
     }
 }
 
