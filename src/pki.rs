@@ -85,6 +85,17 @@ impl Material {
     }
 }
 
+impl Existing {
+    /// The nodes that have a key or a certificate (which a CA that is missing would orphan).
+    fn nodes_with_material(&self) -> Vec<String> {
+        self.nodes
+            .iter()
+            .filter(|(_, (key, cert))| key.is_some() || cert.is_some())
+            .map(|(name, _)| name.clone())
+            .collect()
+    }
+}
+
 /// A problem with the CA that stops the build.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CaProblem {
@@ -491,12 +502,7 @@ pub fn ensure(
             });
         }
         (None, None, false) => {
-            let orphans: Vec<String> = existing
-                .nodes
-                .iter()
-                .filter(|(_, (key, cert))| key.is_some() || cert.is_some())
-                .map(|(name, _)| name.clone())
-                .collect();
+            let orphans = existing.nodes_with_material();
             if !orphans.is_empty() {
                 return Err(CaProblem::MissingWithNodes(orphans));
             }
@@ -591,12 +597,7 @@ pub fn inspect(existing: &Existing, now: OffsetDateTime) -> Inspection {
             missing: "certificate",
         }),
         (None, None) => {
-            let orphans: Vec<String> = existing
-                .nodes
-                .iter()
-                .filter(|(_, (key, cert))| key.is_some() || cert.is_some())
-                .map(|(name, _)| name.clone())
-                .collect();
+            let orphans = existing.nodes_with_material();
             (!orphans.is_empty()).then_some(CaProblem::MissingWithNodes(orphans))
         }
     };
