@@ -3,7 +3,7 @@
 
 use topoc::Checked;
 use topoc::emit::Tree;
-use topoc::level::LintLevels;
+use topoc::lint::level::LintLevels;
 use topoc::report::{github, human, json, sarif};
 use topoc::source::Source;
 
@@ -21,7 +21,7 @@ pub fn check_and_report(text: &str) -> Checked {
     let _ = sarif::render(&source, &checked.report, "fuzz.toml");
     let _ = github::render(&source, &checked.report);
     if let (Some(model), Some(analysis)) = (&checked.model, &checked.analysis) {
-        let _ = topoc::what_if::each(model, analysis);
+        let _ = topoc::analysis::what_if::each(model, analysis);
     }
     checked
 }

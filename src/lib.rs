@@ -13,33 +13,22 @@
 //! binary (`cli`) does the I/O.
 
 pub mod analysis;
-pub mod check;
-pub mod checks;
-pub mod diagnostic;
-pub mod diff;
 pub mod emit;
-pub mod explain;
-pub mod finding;
 pub mod import_seg;
-pub mod level;
+pub mod lint;
 pub mod model;
-pub mod parse;
 pub mod pki;
+pub mod plan;
 pub mod report;
-pub mod resolve;
-pub mod routes;
-pub mod schema;
 pub mod secrets;
 pub mod source;
 pub mod suggest;
 pub mod syntax;
-pub mod values;
-pub mod what_if;
 pub mod write;
 
 use analysis::Analysis;
-use diagnostic::Report;
-use level::LintLevels;
+use lint::diagnostic::Report;
+use lint::level::LintLevels;
 use model::Model;
 use source::Source;
 
@@ -63,9 +52,9 @@ pub fn add_certificate_findings(
     let Some(model) = &checked.model else { return };
     let mut findings = Vec::new();
     if let Some(problem) = &inspection.ca_problem {
-        findings.push(checks::invalid_ca::finding(model, problem));
+        findings.push(lint::checks::invalid_ca::finding(model, problem));
     }
-    checks::cert_expiring::check(model, inspection, &mut findings);
+    lint::checks::cert_expiring::check(model, inspection, &mut findings);
     let levels = model.lints.clone().merged_with(command_line);
     checked.report.extend(findings, &levels);
 }
@@ -79,7 +68,7 @@ pub fn add_shared_key_finding(
 ) {
     let Some(model) = &checked.model else { return };
     let levels = model.lints.clone().merged_with(command_line);
-    let findings = checks::seg_shared_key::check(model, key)
+    let findings = lint::checks::seg_shared_key::check(model, key)
         .into_iter()
         .collect();
     checked.report.extend(findings, &levels);
@@ -88,7 +77,7 @@ pub fn add_shared_key_finding(
 /// Reads, resolves and analyses `source`, reporting every finding at the levels in force:
 /// the file's `[lints]` overridden by `command_line`.
 pub fn check(source: &Source, command_line: &LintLevels) -> Checked {
-    let (document, mut findings) = parse::parse(source);
+    let (document, mut findings) = syntax::parse::parse(source);
     let Some(document) = document else {
         return Checked {
             model: None,
@@ -96,7 +85,7 @@ pub fn check(source: &Source, command_line: &LintLevels) -> Checked {
             report: Report::new(findings, command_line),
         };
     };
-    let (model, resolve_findings) = resolve::resolve(&document);
+    let (model, resolve_findings) = model::resolve::resolve(&document);
     findings.extend(resolve_findings);
     let model = model.filter(|_| findings.is_empty());
     let Some(model) = model else {
@@ -108,11 +97,11 @@ pub fn check(source: &Source, command_line: &LintLevels) -> Checked {
     };
     let analysis = analysis::analyze(&model);
     let levels = model.lints.clone().merged_with(command_line);
-    let context = checks::Context {
+    let context = lint::checks::Context {
         model: &model,
         analysis: &analysis,
     };
-    findings.extend(checks::run(&context, &levels));
+    findings.extend(lint::checks::run(&context, &levels));
     Checked {
         report: Report::new(findings, &levels),
         model: Some(model),

@@ -5,7 +5,7 @@ mod common;
 
 use std::path::Path;
 
-use topoc::checks;
+use topoc::lint::checks;
 
 fn fixture_dir() -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
@@ -75,7 +75,11 @@ fn add_certificate_findings(path: &Path, checked: &mut topoc::Checked) {
         .expect("fixture material is readable");
     let now = time::OffsetDateTime::from_unix_timestamp(FIXTURE_NOW).expect("a valid time");
     let inspection = topoc::pki::inspect(&existing, now);
-    topoc::add_certificate_findings(checked, &inspection, &topoc::level::LintLevels::default());
+    topoc::add_certificate_findings(
+        checked,
+        &inspection,
+        &topoc::lint::level::LintLevels::default(),
+    );
 }
 
 /// Judges the shared key of a SEG fixture whose `shared_key_file` exists, as `check` does.
@@ -86,7 +90,11 @@ fn add_shared_key_finding(path: &Path, checked: &mut topoc::Checked) {
     };
     let key_path = path.parent().expect("fixture folder").join(&file.value);
     if let Ok(key) = std::fs::read_to_string(key_path) {
-        topoc::add_shared_key_finding(checked, &Ok(key), &topoc::level::LintLevels::default());
+        topoc::add_shared_key_finding(
+            checked,
+            &Ok(key),
+            &topoc::lint::level::LintLevels::default(),
+        );
     }
 }
 

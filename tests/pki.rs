@@ -14,7 +14,7 @@ use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
 use rustls::server::WebPkiClientVerifier;
 use rustls::{ClientConfig, ClientConnection, RootCertStore, ServerConfig, ServerConnection};
 use time::{Duration, OffsetDateTime};
-use topoc::level::LintLevels;
+use topoc::lint::level::LintLevels;
 use topoc::model::Model;
 use topoc::pki::{self, Existing, Material};
 use topoc::source::Source;

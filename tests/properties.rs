@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
 use proptest::prelude::*;
-use topoc::level::LintLevels;
+use topoc::lint::level::LintLevels;
 use topoc::source::Source;
 
 /// A topology as memberships: `groups[node]` lists the network groups of each node.
@@ -200,12 +200,12 @@ proptest! {
         let source = Source::new("random.toml", layout.toml());
         let checked = topoc::check(&source, &LintLevels::default());
         let (model, analysis) = (checked.model.expect("resolves"), checked.analysis.expect("analysed"));
-        let each = topoc::what_if::each(&model, &analysis);
+        let each = topoc::analysis::what_if::each(&model, &analysis);
         for (v, &lost) in each.iter().enumerate() {
             let brute = layout.pairs_lost_without(v);
             prop_assert_eq!(lost, brute, "--each for n{}", v);
             let down = std::collections::BTreeSet::from([topoc::model::NodeId(v)]);
-            let degraded = topoc::what_if::degrade(&model, &analysis, &down, &std::collections::BTreeSet::new());
+            let degraded = topoc::analysis::what_if::degrade(&model, &analysis, &down, &std::collections::BTreeSet::new());
             prop_assert_eq!(degraded.lost_pairs, brute, "--down n{}", v);
             let expected: Vec<Vec<usize>> = layout.parts_without(Some(v));
             let found: Vec<Vec<usize>> = degraded.parts.iter().map(|p| p.iter().map(|n| n.index()).collect()).collect();

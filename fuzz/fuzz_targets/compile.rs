@@ -6,7 +6,7 @@
 mod exercise;
 
 use libfuzzer_sys::fuzz_target;
-use topoc::level::LintLevels;
+use topoc::lint::level::LintLevels;
 use topoc::source::Source;
 
 fuzz_target!(|data: &[u8]| {

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use clap::ValueEnum;
 use topoc::emit;
 use topoc::emit::graph;
-use topoc::level::LintLevels;
+use topoc::lint::level::LintLevels;
 
 use super::build::{DEFAULT_MAX_OUTPUT_MB, within_budget};
 use super::{
@@ -115,8 +115,8 @@ pub(super) enum GraphFormat {
 /// One side of `topoc diff`, borrowed from what was loaded.
 pub(super) fn side(
     ((_, model, _, report), tree): &(Resolved, emit::Tree),
-) -> topoc::diff::Side<'_> {
-    topoc::diff::Side {
+) -> topoc::plan::diff::Side<'_> {
+    topoc::plan::diff::Side {
         model,
         report,
         tree,
@@ -132,7 +132,7 @@ pub(super) fn run_route(args: &RouteArgs) -> Result<u8, Failure> {
         node_named(&model, &args.from)?,
         node_named(&model, &args.to)?,
     );
-    let table = topoc::routes::Router::new(&model).from(from);
+    let table = topoc::analysis::routes::Router::new(&model).from(from);
     let hops = table.route(to);
     let reachable = from == to || !hops.is_empty();
     let names = |id: topoc::model::NodeId| model.node(id).name.clone();
@@ -203,13 +203,13 @@ pub(super) fn run_what_if(args: &WhatIfArgs) -> Result<u8, Failure> {
         .iter()
         .flat_map(|(_, _, g)| g.iter().copied())
         .collect();
-    let outcome = topoc::what_if::degrade(&model, &analysis, &all_nodes, &all_groups);
+    let outcome = topoc::analysis::what_if::degrade(&model, &analysis, &all_nodes, &all_groups);
     let alone: Vec<(String, u64)> = elements
         .iter()
         .map(|(what, nodes, groups)| {
             (
                 what.clone(),
-                topoc::what_if::degrade(&model, &analysis, nodes, groups).lost_pairs,
+                topoc::analysis::what_if::degrade(&model, &analysis, nodes, groups).lost_pairs,
             )
         })
         .collect();
@@ -288,7 +288,7 @@ pub(super) fn run_diff(args: &DiffArgs) -> Result<u8, Failure> {
         (Ok(old), Ok(new)) => (old, new),
         (Err(code), _) | (_, Err(code)) => return Ok(code),
     };
-    let diff = topoc::diff::diff(&side(&old), &side(&new), args.all_pairs);
+    let diff = topoc::plan::diff::diff(&side(&old), &side(&new), args.all_pairs);
     let text = match args.format {
         DiffFormat::Json => emit::json(&diff),
         DiffFormat::Human => diff.render(false),
@@ -304,7 +304,7 @@ pub(super) fn what_if_each(
     model: &topoc::model::Model,
     analysis: &topoc::analysis::Analysis,
 ) -> Result<u8, Failure> {
-    let lost = topoc::what_if::each(model, analysis);
+    let lost = topoc::analysis::what_if::each(model, analysis);
     let mut ranked: Vec<(u64, &str)> = model
         .nodes
         .iter()
@@ -392,7 +392,7 @@ pub(super) fn run_matrix(args: &MatrixArgs) -> Result<u8, Failure> {
     }
     out.write_all(line.as_bytes()).map_err(write_error)?;
     // One row at a time: memory stays that of one routing table, whatever the size.
-    let mut router = topoc::routes::Router::new(&model);
+    let mut router = topoc::analysis::routes::Router::new(&model);
     for from in model.node_ids() {
         let table = router.from(from);
         let mut row = format!("{start}{}", names[from.index()]);
@@ -446,7 +446,7 @@ pub(super) fn run_graph(args: &GraphArgs) -> Result<u8, Failure> {
             )));
         }
         // The route the cluster would take with the `--down` nodes gone.
-        let hops = topoc::routes::Router::new(model)
+        let hops = topoc::analysis::routes::Router::new(model)
             .avoiding(&overlay.down)
             .from(from)
             .route(to);

@@ -290,7 +290,7 @@ pub(super) fn needs_published(model: &topoc::model::Model, secrets: &Secrets) ->
 pub(super) fn published(
     model: &topoc::model::Model,
     out: &Path,
-) -> Result<Prepared, Box<topoc::finding::Finding>> {
+) -> Result<Prepared, Box<topoc::lint::finding::Finding>> {
     let read = |node: &str, file: &str| {
         std::fs::read_to_string(out.join("nodes").join(node).join(file)).ok()
     };
@@ -319,7 +319,7 @@ pub(super) fn published(
         .collect();
     match pki::published(model, &ca, &nodes, OffsetDateTime::now_utc()) {
         Ok((certificates, stale)) => Ok(Prepared::Published(certificates, stale)),
-        Err(problem) => Err(Box::new(topoc::checks::invalid_ca::finding(
+        Err(problem) => Err(Box::new(topoc::lint::checks::invalid_ca::finding(
             model, &problem,
         ))),
     }
@@ -331,14 +331,14 @@ pub(super) fn prepare(
     model: &topoc::model::Model,
     secrets: &Secrets,
     topology: &Path,
-) -> Result<Result<Prepared, Box<topoc::finding::Finding>>, Failure> {
+) -> Result<Result<Prepared, Box<topoc::lint::finding::Finding>>, Failure> {
     match model.cluster.kind {
         Kind::Swg => {
             let existing = load_existing(secrets, model, topology)?;
             Ok(
                 match pki::ensure(model, &existing, OffsetDateTime::now_utc(), false) {
                     Ok(material) => Ok(Prepared::Swg(existing, material)),
-                    Err(problem) => Err(Box::new(topoc::checks::invalid_ca::finding(
+                    Err(problem) => Err(Box::new(topoc::lint::checks::invalid_ca::finding(
                         model, &problem,
                     ))),
                 },
@@ -346,10 +346,12 @@ pub(super) fn prepare(
         }
         Kind::Seg => {
             let key = read_shared_key(model, topology);
-            Ok(match topoc::checks::seg_shared_key::check(model, &key) {
-                Some(finding) => Err(Box::new(finding)),
-                None => Ok(Prepared::Seg(key.unwrap_or_default().trim().to_owned())),
-            })
+            Ok(
+                match topoc::lint::checks::seg_shared_key::check(model, &key) {
+                    Some(finding) => Err(Box::new(finding)),
+                    None => Ok(Prepared::Seg(key.unwrap_or_default().trim().to_owned())),
+                },
+            )
         }
     }
 }

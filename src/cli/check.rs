@@ -5,8 +5,8 @@ use std::path::PathBuf;
 
 use clap::ArgMatches;
 use time::OffsetDateTime;
-use topoc::explain;
 use topoc::pki;
+use topoc::report::explain;
 use topoc::report::github;
 use topoc::report::json;
 use topoc::report::sarif;

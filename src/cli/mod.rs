@@ -11,13 +11,14 @@ use std::process::ExitCode;
 
 use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
-use topoc::check::Check;
-use topoc::level::{Level, LintLevels};
+use topoc::lint::Check;
+use topoc::lint::checks;
+use topoc::lint::level::{Level, LintLevels};
 use topoc::pki;
 use topoc::report::human;
 use topoc::secrets::Secrets;
 use topoc::source::Source;
-use topoc::{checks, suggest};
+use topoc::suggest;
 
 mod architect;
 mod build;
@@ -160,7 +161,7 @@ pub fn main() -> ExitCode {
         Command::WhatIf(args) => run_what_if(args),
         Command::Matrix(args) => run_matrix(args),
         Command::Diff(args) => run_diff(args),
-        Command::Schema => write_stdout(&topoc::schema::topology()).map(|()| CLEAN),
+        Command::Schema => write_stdout(&topoc::syntax::schema::topology()).map(|()| CLEAN),
         Command::Init(args) => run_init(args),
         Command::Completions { shell } => {
             let mut buffer = Vec::new();
@@ -231,7 +232,7 @@ type Resolved = (
     Source,
     topoc::model::Model,
     topoc::analysis::Analysis,
-    topoc::diagnostic::Report,
+    topoc::lint::diagnostic::Report,
 );
 
 /// The node named `name`, or a usage error with a suggestion.
@@ -259,7 +260,7 @@ fn position_named<'n>(
         })
 }
 
-fn human_report(source: &Source, report: &topoc::diagnostic::Report, color: bool) -> String {
+fn human_report(source: &Source, report: &topoc::lint::diagnostic::Report, color: bool) -> String {
     human::render(source, report, human::Style { color, width: 100 })
 }
 

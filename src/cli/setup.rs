@@ -41,7 +41,7 @@ pub(super) fn run_init(args: &InitArgs) -> Result<u8, Failure> {
             .map_err(|e| Failure(format!("cannot write `{}`: {e}", path.display())))
     };
     write(&topology, STARTER)?;
-    write(&schema, &topoc::schema::topology())?;
+    write(&schema, &topoc::syntax::schema::topology())?;
     let gitignore = args.dir.join(".gitignore");
     let existing = std::fs::read_to_string(&gitignore).unwrap_or_default();
     if !existing.lines().any(|line| {

@@ -6,9 +6,9 @@ use schemars::JsonSchema;
 use serde::Serialize;
 
 use crate::analysis::Analysis;
+use crate::analysis::routes::RoutingTable;
 use crate::emit::node_json::{ClusterSettings, FORMAT_VERSION};
 use crate::model::{Group, Model};
-use crate::routes::RoutingTable;
 use crate::syntax::Kind;
 
 /// The whole cluster as topoc understood it.

@@ -24,7 +24,7 @@ pub struct Overlay {
 impl Overlay {
     /// The route from `from` along `hops` (each hop: the node reached, the group used).
     #[must_use]
-    pub fn with_route(mut self, from: NodeId, hops: &[crate::routes::Hop]) -> Self {
+    pub fn with_route(mut self, from: NodeId, hops: &[crate::analysis::routes::Hop]) -> Self {
         self.route_nodes.insert(from);
         let mut at = from;
         for hop in hops {

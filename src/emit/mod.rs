@@ -18,9 +18,9 @@ use std::fmt;
 use serde::Serialize;
 
 use crate::analysis::Analysis;
+use crate::analysis::routes::Router;
 use crate::model::Model;
 use crate::pki::Certificates;
-use crate::routes::Router;
 use crate::syntax::Kind;
 pub use tree::{Tree, UnsafePath};
 

@@ -5,8 +5,8 @@ use std::collections::BTreeSet;
 use schemars::JsonSchema;
 use serde::Serialize;
 
+use crate::analysis::routes::RoutingTable;
 use crate::model::{Model, NodeId, Settings};
-use crate::routes::RoutingTable;
 use crate::syntax::VersionMatchLevel;
 
 /// Layout version of the generated JSON files. Version 2 made `peers` and `routes` (and the

@@ -7,7 +7,7 @@ use miette::{
     MietteError, MietteSpanContents, SourceCode, SourceSpan, SpanContents,
 };
 
-use crate::diagnostic::{Diagnostic, Report, Severity};
+use crate::lint::diagnostic::{Diagnostic, Report, Severity};
 use crate::source::Source;
 
 /// How the human report looks.

@@ -1,5 +1,6 @@
-//! Reporters: a [`Report`](crate::diagnostic::Report) rendered for people or for machines.
+//! Reporters: a [`Report`](crate::lint::diagnostic::Report) rendered for people or for machines.
 
+pub mod explain;
 pub mod github;
 pub mod human;
 pub mod json;

@@ -4,10 +4,10 @@ use std::fmt::Write as _;
 
 use serde_json::{Value, json};
 
-use crate::check::{Check, CheckKind};
-use crate::checks;
-use crate::diagnostic::{Report, Severity};
-use crate::level::Level;
+use crate::lint::checks;
+use crate::lint::diagnostic::{Report, Severity};
+use crate::lint::level::Level;
+use crate::lint::{Check, CheckKind};
 use crate::source::{Source, Span};
 
 /// The report as SARIF. `artifact` is the file's URI relative to the working directory.

@@ -7,7 +7,7 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 use topoc::Checked;
-use topoc::level::LintLevels;
+use topoc::lint::level::LintLevels;
 use topoc::report::{human, json};
 use topoc::source::Source;
 

@@ -1,0 +1,126 @@
+use std::collections::{BTreeSet, HashMap};
+use std::net::IpAddr;
+
+use crate::declare_check;
+use crate::lint::CheckKind;
+use crate::lint::checks::Context;
+use crate::lint::finding::Finding;
+use crate::model::{Model, NodeId, RealmId};
+
+declare_check! {
+    /// Two nodes that look like one address from somewhere in the cluster.
+    ///
+    /// Every node must reach every other by a distinct address. Inside a NAT realm (sites
+    /// that see each other's physical addresses) nodes use each other's physical address;
+    /// from another realm they use the NAT address, or the physical one when a node has no
+    /// NAT address. The same private address in two realms is therefore fine, as in the
+    /// seed's NAT example, but two nodes that one realm would reach at the same address are
+    /// not: one of them could never be reached from there.
+    ///
+    /// Correct the address, give the node a `nat_address`, or put its site in the right
+    /// `nat_realm`.
+    DUPLICATE_ADDRESS, "duplicate-address", CheckKind::Hard
+}
+
+/// The first nodes seen with one external address: the very first, and the first of
+/// another realm than its. That is enough to find a clash without comparing every pair.
+#[derive(Default)]
+struct Holders {
+    first: Option<NodeId>,
+    other_realm: Option<NodeId>,
+}
+
+impl Holders {
+    /// The first holder in `realm`, when the cluster has only two realms.
+    fn first_in(&self, model: &Model, realm: RealmId) -> Option<NodeId> {
+        [self.first, self.other_realm]
+            .into_iter()
+            .flatten()
+            .find(|&node| model.realm_of(node) == realm)
+    }
+}
+
+pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
+    let model = context.model;
+    let realms: BTreeSet<RealmId> = model.node_ids().map(|node| model.realm_of(node)).collect();
+    let mut external: HashMap<IpAddr, Holders> = HashMap::new();
+    for node in model.node_ids() {
+        let realm = model.realm_of(node);
+        let holders = external
+            .entry(model.node(node).external_address().value)
+            .or_default();
+        match holders.first {
+            None => holders.first = Some(node),
+            Some(first) if holders.other_realm.is_none() && model.realm_of(first) != realm => {
+                holders.other_realm = Some(node);
+            }
+            Some(_) => {}
+        }
+    }
+
+    let mut reported: BTreeSet<(NodeId, NodeId)> = BTreeSet::new();
+    let mut report = |first: NodeId, second: NodeId, viewer: RealmId| {
+        if first != second && reported.insert((first.min(second), first.max(second))) {
+            findings.push(clash(model, first.min(second), first.max(second), viewer));
+        }
+    };
+
+    let mut physical: HashMap<(RealmId, IpAddr), NodeId> = HashMap::new();
+    for node in model.node_ids() {
+        let realm = model.realm_of(node);
+        let address = model.node(node).address.value;
+        // Inside one realm: two nodes with one physical address.
+        if let Some(&first) = physical.get(&(realm, address)) {
+            report(first, node, realm);
+        } else {
+            physical.insert((realm, address), node);
+        }
+        // Seen from another realm: two nodes with one external address.
+        let holders = &external[&model.node(node).external_address().value];
+        let partner = match realms.len() {
+            0..=1 => None,
+            2 => holders.first_in(model, realm),
+            _ => holders.first,
+        };
+        if let Some(partner) = partner {
+            let outside = [model.realm_of(partner), realm];
+            if let Some(&viewer) = realms.iter().find(|r| !outside.contains(r)) {
+                report(partner, node, viewer);
+            }
+        }
+        // Inside this node's realm: its physical address is another realm's node's external one.
+        if let Some(holders) = external.get(&address) {
+            let foreign = [holders.first, holders.other_realm]
+                .into_iter()
+                .flatten()
+                .find(|&other| model.realm_of(other) != realm);
+            if let Some(other) = foreign {
+                report(other, node, realm);
+            }
+        }
+    }
+}
+
+fn clash(model: &Model, first: NodeId, second: NodeId, viewer: RealmId) -> Finding {
+    let (first_at, second_at) = (
+        model.address_seen_from(first, viewer),
+        model.address_seen_from(second, viewer),
+    );
+    let (first_name, second_name) = (&model.node(first).name, &model.node(second).name);
+    let realm = &model.realms[viewer.index()];
+    Finding::new(
+        &DUPLICATE_ADDRESS,
+        second_at.span,
+        format!(
+            "nodes `{first_name}` and `{second_name}` both appear as {} from NAT realm `{realm}`",
+            second_at.value
+        ),
+    )
+    .label(format!("`{second_name}` as seen from `{realm}`"))
+    .related(
+        first_at.span,
+        format!("`{first_name}` as seen from `{realm}`"),
+    )
+    .help("give each node its own address, a `nat_address`, or its site the right `nat_realm`")
+    .nodes([first_name.clone(), second_name.clone()])
+}

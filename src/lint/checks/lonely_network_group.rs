@@ -1,0 +1,60 @@
+use crate::declare_check;
+use crate::lint::CheckKind;
+use crate::lint::checks::Context;
+use crate::lint::finding::Finding;
+use crate::lint::level::Level;
+use crate::suggest;
+
+declare_check! {
+    /// A network group with a single member.
+    ///
+    /// Network groups are the routes of Central Management: a group carries messages between
+    /// its members (seed: Group Definitions). A group the file names for one node only
+    /// connects nothing; it is usually a misspelt group name, and the node then misses the
+    /// group it was meant to join. The help names a similar group when there is one.
+    ///
+    /// A site's default network group (the site's name, when a node gives no
+    /// `network_groups`) is not reported: a one-node site is a layout, not a typo.
+    LONELY_NETWORK_GROUP, "lonely-network-group", CheckKind::Lint(Level::Warn)
+}
+
+pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
+    let model = context.model;
+    let transit = model.transit_group();
+    for (index, group) in model.network_groups.iter().enumerate() {
+        if group.members.len() != 1 || !group.explicit {
+            continue;
+        }
+        let node = model.node(group.members[0]);
+        let others = model
+            .network_groups
+            .iter()
+            .filter(|other| other.name != group.name)
+            .map(|other| other.name.as_str());
+        let near = suggest::closest(&group.name, others);
+        let is_transit = transit.is_some_and(|t| t.index() == index);
+        let message = if is_transit {
+            format!(
+                "only `{}` joins the transit group `{}`, so it ties nothing together",
+                node.name, group.name
+            )
+        } else {
+            format!(
+                "network group `{}` has a single member, `{}`",
+                group.name, node.name
+            )
+        };
+        let help = match near {
+            Some(near) => format!("did you mean `{near}`?"),
+            None if is_transit => "set `transit = true` on one node of every other site".to_owned(),
+            None => "add another node to it, or remove it".to_owned(),
+        };
+        findings.push(
+            Finding::new(&LONELY_NETWORK_GROUP, group.span, message)
+                .label("only member")
+                .help(help)
+                .nodes([node.name.clone()])
+                .groups([group.name.clone()]),
+        );
+    }
+}

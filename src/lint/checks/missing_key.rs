@@ -1,0 +1,32 @@
+use crate::declare_check;
+use crate::lint::CheckKind;
+use crate::lint::finding::Finding;
+use crate::source::Span;
+
+declare_check! {
+    /// A required key or table is missing.
+    ///
+    /// A topology needs a `[cluster]` table with a `name`, and every node needs the `site`
+    /// it stands in and the physical `address` of its Central Management interface: without
+    /// them no configuration can be written for it.
+    ///
+    /// Add the key to the marked table.
+    MISSING_KEY, "missing-key", CheckKind::Hard
+}
+
+pub fn finding(span: Span, key: &str, place: impl std::fmt::Display, example: &str) -> Finding {
+    Finding::new(&MISSING_KEY, span, format!("{place} has no `{key}`"))
+        .label(format!("`{key}` is required here"))
+        .help(format!("add `{key} = {example}`"))
+}
+
+/// The file lacks a whole table, such as `[cluster]`.
+pub fn missing_table(span: Span, table: &str, example: &str) -> Finding {
+    Finding::new(
+        &MISSING_KEY,
+        span,
+        format!("the topology has no `{table}` table"),
+    )
+    .label(format!("`{table}` is required"))
+    .help(format!("add `{table}` with `{example}`"))
+}

@@ -1,0 +1,39 @@
+use crate::declare_check;
+use crate::lint::CheckKind;
+use crate::lint::checks::Context;
+use crate::lint::finding::Finding;
+use crate::lint::level::Level;
+
+declare_check! {
+    /// No node is named as the management node.
+    ///
+    /// Any node accepts administrator logins, but "you may attach the GUI to only one node at
+    /// a time", so "it is recommended that a single node be chosen to be the Management node
+    /// and all Administrators will only connect to that node to make changes" (seed: Where's
+    /// my master?). A node added to the cluster also takes its policy from the node the GUI
+    /// is attached to.
+    ///
+    /// Set `management_node` in `[cluster]`.
+    NO_MANAGEMENT_NODE, "no-management-node", CheckKind::Lint(Level::Warn)
+}
+
+pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
+    let model = context.model;
+    if model.cluster.management_node.is_some() {
+        return;
+    }
+    let Some(example) = model.nodes.first().map(|node| &node.name) else {
+        return;
+    };
+    findings.push(
+        Finding::new(
+            &NO_MANAGEMENT_NODE,
+            model.cluster.span,
+            "the cluster names no management node",
+        )
+        .label("no `management_node`")
+        .help(format!(
+            "add `management_node = \"{example}\"` to `[cluster]`"
+        )),
+    );
+}

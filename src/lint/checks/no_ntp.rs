@@ -1,0 +1,31 @@
+use crate::declare_check;
+use crate::lint::CheckKind;
+use crate::lint::checks::Context;
+use crate::lint::finding::Finding;
+use crate::lint::level::Level;
+
+declare_check! {
+    /// The topology names no NTP server.
+    ///
+    /// "Time must be in sync. Cluster communication is very dependent on this as this is how
+    /// it knows which node has the most up-to-date configuration. It is highly recommended
+    /// to configure NTP" (seed: prerequisites). Past two minutes of drift "CM communication
+    /// will fail" with "405 - time difference too high", and past about 1000 seconds NTP no
+    /// longer corrects the clock by itself.
+    ///
+    /// Add `[ntp]` with `servers = ["…"]`; topoc writes them into every node's settings.
+    NO_NTP, "no-ntp", CheckKind::Lint(Level::Warn)
+}
+
+pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
+    let model = context.model;
+    if !model.ntp_servers.is_empty() {
+        return;
+    }
+    let span = model.ntp_span.unwrap_or(model.cluster.span);
+    findings.push(
+        Finding::new(&NO_NTP, span, "no NTP server is configured for the cluster")
+            .label("time sync is required")
+            .help("add `[ntp]` with `servers = [\"ntp1.example.net\", \"ntp2.example.net\"]`"),
+    );
+}

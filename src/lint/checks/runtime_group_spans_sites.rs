@@ -1,0 +1,32 @@
+use crate::declare_check;
+use crate::lint::CheckKind;
+use crate::lint::checks::{Context, group_spans_sites};
+use crate::lint::finding::Finding;
+use crate::lint::level::Level;
+
+declare_check! {
+    /// A runtime group whose nodes stand in more than one site.
+    ///
+    /// Runtime groups share runtime data (coaching, quota, authorized override, pdstorage).
+    /// "Runtime groups should only be used for systems on the same subnet in same
+    /// datacenter", and nodes that serve different users belong in different runtime groups
+    /// "to reduce the overhead of information sharing" (seed: Group Definitions; Review your
+    /// Runtime group configuration). Across sites, the sharing causes intermittent "Shared
+    /// Data not synchronized" errors.
+    ///
+    /// By default each site is its own runtime group; remove the `runtime_group` that joins
+    /// the sites, or give each site its own.
+    RUNTIME_GROUP_SPANS_SITES, "runtime-group-spans-sites", CheckKind::Lint(Level::Warn)
+}
+
+pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
+    let model = context.model;
+    group_spans_sites(
+        model,
+        &RUNTIME_GROUP_SPANS_SITES,
+        "runtime group",
+        &model.runtime_groups,
+        |node| &node.runtime_group,
+        findings,
+    );
+}

@@ -1,0 +1,60 @@
+use crate::declare_check;
+use crate::lint::CheckKind;
+use crate::lint::checks::{Context, spread};
+use crate::lint::finding::Finding;
+use crate::lint::level::Level;
+
+declare_check! {
+    /// A Secure Email Gateway cluster whose nodes stand in several sites.
+    ///
+    /// SEG nodes keep their cluster alive with heartbeats: when a node misses "the maximum
+    /// number of heartbeats", the others vote a new master, and a slave that goes down "is
+    /// removed from the cluster, and the slave server stops receiving or sending updates"
+    /// (seed: What happens if the master SEG goes down?). Across a WAN, lost heartbeats split
+    /// the cluster, and clustering issues "are typically seen when communication between the
+    /// SEG servers is broken" (seed: How should the SEGs be re-clustered).
+    ///
+    /// Keep one SEG cluster per site, each in a topology file of its own.
+    SEG_CROSS_SITE, "seg-cross-site", CheckKind::Lint(Level::Warn)
+}
+
+pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
+    let model = context.model;
+    let members: Vec<_> = model.node_ids().collect();
+    let Some(spread) = spread(model, &members) else {
+        return;
+    };
+    let (home, away) = (model.node(spread.home), model.node(spread.away));
+    findings.push(
+        Finding::new(
+            &SEG_CROSS_SITE,
+            away.site.span,
+            format!(
+                "SEG cluster `{}` spans {} sites; its heartbeats would cross the WAN",
+                model.cluster.name.value,
+                spread.sites.len()
+            ),
+        )
+        .label(format!(
+            "`{}` stands in site `{}`",
+            away.name,
+            model.site(away.site.value).name
+        ))
+        .related(
+            home.site.span,
+            format!(
+                "`{}` stands in site `{}`",
+                home.name,
+                model.site(home.site.value).name
+            ),
+        )
+        .help("keep one SEG cluster per site, each in a topology file of its own")
+        .nodes(model.node_names(&members))
+        .sites(
+            spread
+                .sites
+                .iter()
+                .map(|&site| model.site(site).name.clone()),
+        ),
+    );
+}

@@ -1,0 +1,43 @@
+use crate::declare_check;
+use crate::lint::CheckKind;
+use crate::lint::finding::Finding;
+use crate::model::{Model, SharedKeySource};
+
+declare_check! {
+    /// The SEG cluster's shared key is missing, empty, or the product default.
+    ///
+    /// SEG servers of one cluster share a key, `sharedKey` in the `clusterConfiguration` of the
+    /// EAS Integration Service (seed: How should the SEGs be re-clustered?), and the example
+    /// there shows the product default, `AirWatch`. A cluster keyed with a value that every
+    /// installation knows is not protected at all. `topoc build` reads the key from the
+    /// environment variable `shared_key_env` or the file `shared_key_file` names, never from
+    /// the topology, and writes it only into the secrets directory.
+    ///
+    /// Set the variable, or fill the file, with a long random key of the cluster's own.
+    SEG_SHARED_KEY, "seg-shared-key", CheckKind::Hard
+}
+
+/// The product's default key, which no cluster may keep.
+pub const PRODUCT_DEFAULT: &str = "AirWatch";
+
+/// A problem with the key `build` read (`Err` says why it could not be read), if any.
+pub fn check(model: &Model, key: &Result<String, String>) -> Option<Finding> {
+    let problem = match key {
+        Err(why) => format!("the SEG shared key cannot be read: {why}"),
+        Ok(key) if key.trim().is_empty() => "the SEG shared key is empty".to_owned(),
+        Ok(key) if key.trim().eq_ignore_ascii_case(PRODUCT_DEFAULT) => format!(
+            "the SEG shared key is the product default `{PRODUCT_DEFAULT}`, which every installation knows"
+        ),
+        Ok(_) => return None,
+    };
+    let span = match &model.cluster.shared_key {
+        Some(SharedKeySource::Env(env)) => env.span,
+        Some(SharedKeySource::File(file)) => file.span,
+        None => model.cluster.span,
+    };
+    Some(
+        Finding::new(&SEG_SHARED_KEY, span, problem)
+            .label("the shared key comes from here")
+            .help("set it to a long random key of this cluster's own, the same on every node"),
+    )
+}

@@ -1,0 +1,39 @@
+use crate::declare_check;
+use crate::lint::CheckKind;
+use crate::lint::checks::Context;
+use crate::lint::finding::Finding;
+use crate::lint::level::Level;
+
+declare_check! {
+    /// A Secure Email Gateway cluster of one node.
+    ///
+    /// A SEG cluster exists so that the other nodes "initiate a 'voting process' to elect a
+    /// new master" when the master goes down (seed: What happens if the master SEG goes
+    /// down?). With a single node there is nobody to take over and nothing to sync, but the
+    /// integration service still runs in clustered mode.
+    ///
+    /// Add the other SEG servers as nodes, or leave clustering off for a lone server.
+    SEG_SINGLE_NODE, "seg-single-node", CheckKind::Lint(Level::Warn)
+}
+
+pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
+    let model = context.model;
+    if model.nodes.len() != 1 {
+        return;
+    }
+    let node = &model.nodes[0];
+    findings.push(
+        Finding::new(
+            &SEG_SINGLE_NODE,
+            node.span,
+            format!(
+                "SEG cluster `{}` has a single node, `{}`",
+                model.cluster.name.value, node.name
+            ),
+        )
+        .label("the only node")
+        .related(model.cluster.span, "this cluster")
+        .help("add the other SEG servers of the cluster as nodes")
+        .nodes([node.name.clone()]),
+    );
+}

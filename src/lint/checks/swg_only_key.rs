@@ -1,0 +1,28 @@
+use crate::declare_check;
+use crate::lint::CheckKind;
+use crate::lint::finding::Finding;
+use crate::source::Span;
+
+declare_check! {
+    /// A Secure Web Gateway setting in a Secure Email Gateway topology.
+    ///
+    /// Network, update and runtime groups, transit nodes, priorities, engine updates, the
+    /// Central Management settings and the cluster CA belong to Secure Web Gateway Central
+    /// Management. A SEG cluster has none of them: its nodes all talk to each other on one
+    /// port, its master stands first in `AppClusterDirectory.xml`, and its members share a key
+    /// (seed: What is the app cluster directory XML?). Such a key in a `kind = "seg"` file
+    /// would be silently ignored, so it is an error.
+    ///
+    /// Remove the key, or set `kind = "swg"` if the cluster is a web gateway cluster.
+    SWG_ONLY_KEY, "swg-only-key", CheckKind::Hard
+}
+
+pub fn finding(span: Span, key: &str) -> Finding {
+    Finding::new(
+        &SWG_ONLY_KEY,
+        span,
+        format!("`{key}` applies to Secure Web Gateway clusters, not to `kind = \"seg\"`"),
+    )
+    .label("not a SEG setting")
+    .help(format!("remove `{key}`, or set `kind = \"swg\"`"))
+}

@@ -1,0 +1,75 @@
+use crate::declare_check;
+use crate::lint::CheckKind;
+use crate::lint::checks::Context;
+use crate::lint::finding::Finding;
+use crate::lint::level::Level;
+
+declare_check! {
+    /// A transit node carries more nodes than the limit.
+    ///
+    /// A node in two or more network groups is a transit node: messages for the nodes of
+    /// its groups pass through it. A node in only one group sits behind every transit node
+    /// of that group. The vendor recommends "only putting up to 10 nodes behind a single
+    /// transit node" and, for larger sites, "more than one transit node and smaller network
+    /// groups that are tied to the transit node" (seed: Example with a larger cluster).
+    ///
+    /// Split the site's network group (for example `toknet1` and `toknet2`), each with its
+    /// own transit node. The limit is `transit_fanout_limit` in `[cluster]` (default 10).
+    TRANSIT_FANOUT, "transit-fanout", CheckKind::Lint(Level::Deny)
+}
+
+pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
+    let model = context.model;
+    let limit = model.cluster.transit_fanout_limit;
+    // Non-transit members per group, counted once, so that many transit nodes in one large
+    // group do not each walk its members.
+    let behind_per_group: Vec<usize> = model
+        .network_groups
+        .iter()
+        .map(|group| {
+            group
+                .members
+                .iter()
+                .filter(|&&node| !model.is_transit(node))
+                .count()
+        })
+        .collect();
+    for transit in model.node_ids().filter(|&node| model.is_transit(node)) {
+        let node = model.node(transit);
+        let count: usize = node
+            .network_groups
+            .iter()
+            .map(|group| behind_per_group[group.value.index()])
+            .sum();
+        if count <= limit {
+            continue;
+        }
+        let behind = model.nodes_behind(transit);
+        let busiest = node
+            .network_groups
+            .iter()
+            .max_by_key(|group| behind_per_group[group.value.index()])
+            .map(|group| model.network_group(group.value));
+        let mut finding = Finding::new(
+            &TRANSIT_FANOUT,
+            node.span,
+            format!(
+                "transit node `{}` has {count} nodes behind it; the limit is {limit}",
+                node.name
+            ),
+        )
+        .label(format!("{count} nodes behind this transit node"))
+        .help(format!(
+            "split its network groups into groups of at most {limit} nodes, each with a transit node of its own"
+        ))
+        .nodes(std::iter::once(node.name.clone()).chain(model.node_names(&behind)))
+        .groups(model.network_group_names(&node.network_groups));
+        if let Some(group) = busiest {
+            finding = finding.related(
+                group.span,
+                format!("`{}` has {} members", group.name, group.members.len()),
+            );
+        }
+        findings.push(finding);
+    }
+}

@@ -1,0 +1,32 @@
+use crate::declare_check;
+use crate::lint::CheckKind;
+use crate::lint::finding::Finding;
+use crate::source::Span;
+use crate::suggest;
+
+declare_check! {
+    /// A key that topoc does not know.
+    ///
+    /// Every table of the topology file has a fixed set of keys (see `topoc schema`). An
+    /// unknown key is almost always a typo, and a silently ignored typo is a setting that
+    /// never reaches the appliances, so it is an error. When a known key is close, the help
+    /// line names it. In `[lints]` the keys are finding codes (`topoc explain --list`).
+    UNKNOWN_KEY, "unknown-key", CheckKind::Hard
+}
+
+/// `key` is not one of `known` in the table described by `place` (such as "node `tok-1`").
+pub fn finding(span: Span, key: &str, place: impl std::fmt::Display, known: &[&str]) -> Finding {
+    let help = suggest::did_you_mean(key, known.iter().copied()).or_else(|| {
+        (!known.is_empty()).then(|| {
+            let list = known.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>();
+            format!("known keys here: {}", list.join(", "))
+        })
+    });
+    Finding::new(
+        &UNKNOWN_KEY,
+        span,
+        format!("unknown key `{key}` in {place}"),
+    )
+    .label("unknown key")
+    .help_opt(help)
+}

@@ -1,0 +1,42 @@
+use crate::declare_check;
+use crate::lint::CheckKind;
+use crate::lint::checks::Context;
+use crate::lint::finding::Finding;
+use crate::model::values;
+
+declare_check! {
+    /// An address no other node can connect to.
+    ///
+    /// Central Management listens on "the physical IP address of the NIC that will be used
+    /// for communicating in the cluster" (seed: Configuration). A loopback, unspecified
+    /// (`0.0.0.0`, `::`), multicast or broadcast address is no such address: the other
+    /// nodes would connect to themselves or to nothing. The same holds for a NAT address.
+    ///
+    /// Use the address of the node's cluster interface.
+    UNUSABLE_ADDRESS, "unusable-address", CheckKind::Hard
+}
+
+pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
+    for node in &context.model.nodes {
+        let addresses = std::iter::once(("address", &node.address))
+            .chain(node.nat_address.as_ref().map(|nat| ("nat_address", nat)));
+        for (key, address) in addresses {
+            let Some(reason) = values::unusable_reason(address.value) else {
+                continue;
+            };
+            findings.push(
+                Finding::new(
+                    &UNUSABLE_ADDRESS,
+                    address.span,
+                    format!(
+                        "`{key}` of node `{}` is {reason} ({}), which no other node can reach",
+                        node.name, address.value
+                    ),
+                )
+                .label(reason)
+                .help("use the address of the node's cluster interface")
+                .nodes([node.name.clone()]),
+            );
+        }
+    }
+}

@@ -1,0 +1,32 @@
+use crate::declare_check;
+use crate::lint::CheckKind;
+use crate::lint::checks::{Context, group_spans_sites};
+use crate::lint::finding::Finding;
+use crate::lint::level::Level;
+
+declare_check! {
+    /// An update group whose nodes stand in more than one site.
+    ///
+    /// Update groups let nodes share engine updates (URL filter, anti-virus, CRL, DLP) so that
+    /// they are downloaded once. "It is best practice to have one Update group for each
+    /// geographic location", so that nodes on fast LAN links share updates "while these
+    /// updates are not shared between the different locations (slower connections, WAN
+    /// links)" (seed: Group Definitions). A group across sites sends these large files over
+    /// the WAN.
+    ///
+    /// By default each site is its own update group; remove the `update_group` that joins
+    /// the sites, or give each site its own.
+    UPDATE_GROUP_SPANS_SITES, "update-group-spans-sites", CheckKind::Lint(Level::Warn)
+}
+
+pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
+    let model = context.model;
+    group_spans_sites(
+        model,
+        &UPDATE_GROUP_SPANS_SITES,
+        "update group",
+        &model.update_groups,
+        |node| &node.update_group,
+        findings,
+    );
+}

@@ -1,0 +1,462 @@
+//! `topoc diff OLD NEW`: what a change to the topology changes, and which nodes must be
+//! re-applied, in a safe order.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+
+use serde::Serialize;
+
+use crate::analysis::routes::Router;
+use crate::emit::Tree;
+use crate::lint::diagnostic::Report;
+use crate::model::{Model, NodeId};
+
+/// One side of a diff: a resolved topology, its report, and its build without certificates.
+#[derive(Debug)]
+pub struct Side<'a> {
+    pub model: &'a Model,
+    pub report: &'a Report,
+    pub tree: &'a Tree,
+}
+
+#[derive(Debug, Default, Serialize)]
+pub struct Diff {
+    pub nodes_added: Vec<String>,
+    pub nodes_removed: Vec<String>,
+    /// Nodes in both, with what changed about them.
+    pub nodes_changed: Vec<NodeChange>,
+    pub groups: Vec<GroupChange>,
+    pub became_transit: Vec<String>,
+    pub stopped_transit: Vec<String>,
+    /// The node whose routes were compared (the management node, else the first node in
+    /// both); `None` when all pairs were (`diff --all-pairs`).
+    pub routes_from: Option<String>,
+    /// Routes between nodes in both whose hops or reachability changed.
+    pub routes_changed: Vec<RouteChange>,
+    /// Findings (code and message) only the new topology has.
+    pub new_findings: Vec<String>,
+    /// Findings only the old topology had.
+    pub fixed_findings: Vec<String>,
+    /// Whether the cluster CA's settings changed, so that it comes first.
+    pub ca_changed: bool,
+    /// Files of the whole cluster that change (cluster.json, inventory.yaml, …).
+    pub cluster_files_changed: Vec<String>,
+    /// Nodes whose generated files change, in the order to re-apply them: transit nodes
+    /// before the nodes behind them.
+    pub reapply: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct NodeChange {
+    pub node: String,
+    pub changed: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct GroupChange {
+    pub group: String,
+    pub joined: Vec<String>,
+    pub left: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RouteChange {
+    pub from: String,
+    pub to: String,
+    /// The nodes after `from`, or `None` when unreachable.
+    pub before: Option<Vec<String>>,
+    pub after: Option<Vec<String>>,
+}
+
+fn by_name(model: &Model) -> BTreeMap<&str, NodeId> {
+    model
+        .node_ids()
+        .map(|id| (model.node(id).name.as_str(), id))
+        .collect()
+}
+
+/// What describes a node, field by field, for comparison.
+fn describe(model: &Model, id: NodeId) -> BTreeMap<&'static str, String> {
+    let node = model.node(id);
+    BTreeMap::from([
+        ("site", model.site(node.site.value).name.clone()),
+        ("address", node.address.value.to_string()),
+        (
+            "fqdn",
+            node.fqdn
+                .as_ref()
+                .map(|f| f.value.clone())
+                .unwrap_or_default(),
+        ),
+        (
+            "nat_address",
+            node.nat_address
+                .as_ref()
+                .map(|n| n.value.to_string())
+                .unwrap_or_default(),
+        ),
+        (
+            "network_groups",
+            model.network_group_names(&node.network_groups).join(","),
+        ),
+        ("update_group", model.update_group_name(id).to_owned()),
+        ("runtime_group", model.runtime_group_name(id).to_owned()),
+        (
+            "priority",
+            node.priority
+                .as_ref()
+                .map(|p| p.value.to_string())
+                .unwrap_or_default(),
+        ),
+        (
+            "version",
+            node.version
+                .as_ref()
+                .map(|v| v.value.clone())
+                .unwrap_or_default(),
+        ),
+    ])
+}
+
+fn findings(report: &Report) -> BTreeSet<String> {
+    report
+        .diagnostics
+        .iter()
+        .map(|d| format!("{}: {}", d.finding.check.code, d.finding.message))
+        .collect()
+}
+
+/// What changed from `old` to `new`. Routes are compared from one node (one search on each
+/// side), or between all pairs with `all_pairs` (a search per node).
+pub fn diff(old: &Side<'_>, new: &Side<'_>, all_pairs: bool) -> Diff {
+    let (old_nodes, new_nodes) = (by_name(old.model), by_name(new.model));
+    let mut diff = Diff {
+        nodes_added: new_nodes
+            .keys()
+            .filter(|n| !old_nodes.contains_key(*n))
+            .map(|n| (*n).to_owned())
+            .collect(),
+        nodes_removed: old_nodes
+            .keys()
+            .filter(|n| !new_nodes.contains_key(*n))
+            .map(|n| (*n).to_owned())
+            .collect(),
+        ..Diff::default()
+    };
+    let common: Vec<(&str, NodeId, NodeId)> = old_nodes
+        .iter()
+        .filter_map(|(name, &old_id)| Some((*name, old_id, *new_nodes.get(name)?)))
+        .collect();
+    for &(name, old_id, new_id) in &common {
+        let (before, after) = (describe(old.model, old_id), describe(new.model, new_id));
+        let changed: Vec<String> = before
+            .keys()
+            .filter(|k| before[*k] != after[*k])
+            .map(|k| (*k).to_owned())
+            .collect();
+        if !changed.is_empty() {
+            diff.nodes_changed.push(NodeChange {
+                node: name.to_owned(),
+                changed,
+            });
+        }
+        match (old.model.is_transit(old_id), new.model.is_transit(new_id)) {
+            (false, true) => diff.became_transit.push(name.to_owned()),
+            (true, false) => diff.stopped_transit.push(name.to_owned()),
+            _ => {}
+        }
+    }
+    diff.groups = group_changes(old.model, new.model);
+    if all_pairs {
+        diff.routes_changed = route_changes(old.model, new.model, &common, &common);
+    } else {
+        fn management(model: &Model) -> Option<&str> {
+            let id = model.cluster.management_node.as_ref()?.value;
+            Some(model.node(id).name.as_str())
+        }
+        let origin = management(old.model)
+            .filter(|name| management(new.model) == Some(*name))
+            .and_then(|name| common.iter().find(|(common, ..)| *common == name))
+            .or(common.first());
+        if let Some(&origin) = origin {
+            diff.routes_from = Some(origin.0.to_owned());
+            diff.routes_changed = route_changes(old.model, new.model, &[origin], &common);
+        }
+    }
+    let (old_findings, new_findings) = (findings(old.report), findings(new.report));
+    diff.new_findings = new_findings.difference(&old_findings).cloned().collect();
+    diff.fixed_findings = old_findings.difference(&new_findings).cloned().collect();
+    let (a, b) = (&old.model.ca, &new.model.ca);
+    diff.ca_changed = (
+        a.algorithm,
+        &a.common_name,
+        a.validity_days,
+        a.node_validity_days,
+    ) != (
+        b.algorithm,
+        &b.common_name,
+        b.validity_days,
+        b.node_validity_days,
+    );
+    let (changed_nodes, cluster_files) = changed_files(old.tree, new.tree);
+    diff.cluster_files_changed = cluster_files;
+    diff.reapply = reapply_order(new.model, &changed_nodes);
+    diff
+}
+
+fn group_changes(old: &Model, new: &Model) -> Vec<GroupChange> {
+    let members = |model: &Model| -> BTreeMap<String, BTreeSet<String>> {
+        model
+            .network_groups
+            .iter()
+            .map(|g| {
+                (
+                    g.name.clone(),
+                    model.node_names(&g.members).into_iter().collect(),
+                )
+            })
+            .collect()
+    };
+    let (before, after) = (members(old), members(new));
+    let names: BTreeSet<&String> = before.keys().chain(after.keys()).collect();
+    let empty = BTreeSet::new();
+    names
+        .into_iter()
+        .filter_map(|name| {
+            let (b, a) = (
+                before.get(name).unwrap_or(&empty),
+                after.get(name).unwrap_or(&empty),
+            );
+            let joined: Vec<String> = a.difference(b).cloned().collect();
+            let left: Vec<String> = b.difference(a).cloned().collect();
+            (!joined.is_empty() || !left.is_empty()).then(|| GroupChange {
+                group: name.clone(),
+                joined,
+                left,
+            })
+        })
+        .collect()
+}
+
+/// Routes from each of `sources` to the other nodes present in both, compared hop by hop;
+/// each pair once when the sources are all of them (`diff --all-pairs`).
+fn route_changes(
+    old: &Model,
+    new: &Model,
+    sources: &[(&str, NodeId, NodeId)],
+    common: &[(&str, NodeId, NodeId)],
+) -> Vec<RouteChange> {
+    let each_pair_once = sources.len() == common.len();
+    let (mut old_router, mut new_router) = (Router::new(old), Router::new(new));
+    let path = |model: &Model,
+                table: &crate::analysis::routes::RoutingTable,
+                to: NodeId|
+     -> Option<Vec<String>> {
+        let hops = table.route(to);
+        (!hops.is_empty()).then(|| {
+            hops.iter()
+                .map(|h| model.node(h.node).name.clone())
+                .collect()
+        })
+    };
+    let mut changes = Vec::new();
+    for &(from, old_from, new_from) in sources {
+        let (before_table, after_table) = (old_router.from(old_from), new_router.from(new_from));
+        for &(to, old_to, new_to) in common {
+            if from == to || (each_pair_once && from > to) {
+                continue;
+            }
+            let before = path(old, &before_table, old_to);
+            let after = path(new, &after_table, new_to);
+            if before != after {
+                changes.push(RouteChange {
+                    from: from.to_owned(),
+                    to: to.to_owned(),
+                    before,
+                    after,
+                });
+            }
+        }
+    }
+    changes
+}
+
+/// Nodes whose own files differ (or exist on one side only), and the other files that differ.
+fn changed_files(old: &Tree, new: &Tree) -> (BTreeSet<String>, Vec<String>) {
+    let paths: BTreeSet<&str> = old.iter().chain(new.iter()).map(|(path, _)| path).collect();
+    let mut nodes = BTreeSet::new();
+    let mut cluster = Vec::new();
+    for path in paths {
+        if old.get(path) == new.get(path) || path == crate::emit::manifest::FILE {
+            continue;
+        }
+        match path
+            .strip_prefix("nodes/")
+            .and_then(|rest| rest.split('/').next())
+        {
+            Some(node) => {
+                nodes.insert(node.to_owned());
+            }
+            None => cluster.push(path.to_owned()),
+        }
+    }
+    (nodes, cluster)
+}
+
+/// Transit nodes first (they carry the others' messages), then the rest, each by name; nodes
+/// the new topology no longer has are left out.
+fn reapply_order(model: &Model, changed: &BTreeSet<String>) -> Vec<String> {
+    let ids = by_name(model);
+    let (mut transit, mut rest): (Vec<&String>, Vec<&String>) = changed
+        .iter()
+        .filter(|name| ids.contains_key(name.as_str()))
+        .partition(|name| model.is_transit(ids[name.as_str()]));
+    transit.sort();
+    rest.sort();
+    transit.into_iter().chain(rest).cloned().collect()
+}
+
+impl Diff {
+    pub fn is_empty(&self) -> bool {
+        self.nodes_added.is_empty()
+            && self.nodes_removed.is_empty()
+            && self.nodes_changed.is_empty()
+            && self.groups.is_empty()
+            && self.routes_changed.is_empty()
+            && self.new_findings.is_empty()
+            && self.fixed_findings.is_empty()
+            && !self.ca_changed
+            && self.cluster_files_changed.is_empty()
+            && self.reapply.is_empty()
+    }
+
+    /// The diff for people; `markdown` for a pull-request comment.
+    pub fn render(&self, markdown: bool) -> String {
+        let mut out = Text {
+            text: String::new(),
+            markdown,
+        };
+        if markdown {
+            out.text.push_str("## topoc diff\n");
+        }
+        if self.is_empty() {
+            out.text.push_str("no change\n");
+            return out.text;
+        }
+        let lists: [(&str, &Vec<String>); 6] = [
+            ("Nodes added", &self.nodes_added),
+            ("Nodes removed", &self.nodes_removed),
+            ("Became transit nodes", &self.became_transit),
+            ("No longer transit nodes", &self.stopped_transit),
+            ("New findings", &self.new_findings),
+            ("Fixed findings", &self.fixed_findings),
+        ];
+        for (title, list) in lists.into_iter().filter(|(_, list)| !list.is_empty()) {
+            out.heading(title);
+            for entry in list {
+                out.item(&format!("`{entry}`"));
+            }
+        }
+        if !self.nodes_changed.is_empty() {
+            out.heading("Nodes changed");
+            for change in &self.nodes_changed {
+                out.item(&format!("`{}`: {}", change.node, change.changed.join(", ")));
+            }
+        }
+        if !self.groups.is_empty() {
+            out.heading("Network group membership");
+            for group in &self.groups {
+                let mut text = format!("`{}`:", group.group);
+                if !group.joined.is_empty() {
+                    let _ = write!(text, " joined {}", group.joined.join(", "));
+                }
+                if !group.left.is_empty() {
+                    let _ = write!(text, " left {}", group.left.join(", "));
+                }
+                out.item(&text);
+            }
+        }
+        self.render_routes(&mut out);
+        self.render_reapply(&mut out);
+        out.text
+    }
+
+    fn render_routes(&self, out: &mut Text) {
+        if self.routes_changed.is_empty() {
+            return;
+        }
+        out.heading(&match &self.routes_from {
+            Some(origin) => format!(
+                "Routes from `{origin}` changed ({} nodes; `--all-pairs` compares every pair)",
+                self.routes_changed.len()
+            ),
+            None => format!("Routes changed ({} pairs)", self.routes_changed.len()),
+        });
+        let show = |route: &Option<Vec<String>>| {
+            route
+                .as_ref()
+                .map_or_else(|| "unreachable".to_owned(), |r| r.join(" → "))
+        };
+        for change in self.routes_changed.iter().take(20) {
+            out.item(&format!(
+                "`{}` → `{}`: {} ⇒ {}",
+                change.from,
+                change.to,
+                show(&change.before),
+                show(&change.after)
+            ));
+        }
+        if self.routes_changed.len() > 20 {
+            out.item(&format!(
+                "… and {} more (`--format json` lists all)",
+                self.routes_changed.len() - 20
+            ));
+        }
+    }
+
+    fn render_reapply(&self, out: &mut Text) {
+        out.heading("Re-apply, in this order");
+        let mut steps: Vec<String> = Vec::new();
+        if self.ca_changed {
+            steps.push("the cluster CA (`topoc ca rotate`), on every node".to_owned());
+        }
+        steps.extend(self.reapply.iter().map(|node| format!("`{node}`")));
+        if steps.is_empty() {
+            out.item("no node's files change");
+        }
+        for (index, step) in steps.iter().enumerate() {
+            let indent = if out.markdown { "" } else { "  " };
+            let _ = writeln!(out.text, "{indent}{}. {step}", index + 1);
+        }
+        if !self.cluster_files_changed.is_empty() {
+            out.item(&format!(
+                "cluster files: {}",
+                self.cluster_files_changed.join(", ")
+            ));
+        }
+    }
+}
+
+/// Text being written for people, plain or Markdown.
+struct Text {
+    text: String,
+    markdown: bool,
+}
+
+impl Text {
+    fn heading(&mut self, title: &str) {
+        if self.markdown {
+            let _ = writeln!(self.text, "\n### {title}\n");
+        } else {
+            let _ = writeln!(self.text, "\n{title}:");
+        }
+    }
+
+    fn item(&mut self, text: &str) {
+        let _ = writeln!(
+            self.text,
+            "{}{text}",
+            if self.markdown { "- " } else { "  " }
+        );
+    }
+}

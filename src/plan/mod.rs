@@ -1,0 +1,3 @@
+//! What to do about a change: the semantic diff of two topologies and its re-apply order.
+
+pub mod diff;

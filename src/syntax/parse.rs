@@ -1,0 +1,290 @@
+//! TOML text to [`syntax::Document`], reporting every syntax, key and type error at once.
+//!
+//! The file is parsed once into a spanned tree. Each section and each named entry is then
+//! read on its own, so that a bad node never hides a bad site: unknown keys are reported
+//! and dropped, and a value serde rejects is reported and dropped before the entry is read
+//! again, until it reads.
+
+use std::borrow::Cow;
+
+use serde::Deserialize as _;
+use serde::de::DeserializeOwned;
+use serde_aux::serde_introspection::serde_introspect;
+use serde_spanned::Spanned;
+use toml::de::{DeTable, DeValue, ValueDeserializer};
+
+use crate::lint::checks::{invalid_value, toml_syntax, unknown_key};
+use crate::lint::finding::{Finding, Place};
+use crate::lint::level::Level;
+use crate::source::{Source, Span};
+use crate::syntax::{self, Document, Entry};
+
+type Key<'i> = Spanned<Cow<'i, str>>;
+type Value<'i> = Spanned<DeValue<'i>>;
+
+/// Reads the file into its sections. `None` when the TOML itself is broken.
+pub fn parse(source: &Source) -> (Option<Document>, Vec<Finding>) {
+    let mut findings = Vec::new();
+    let (root, errors) = DeTable::parse_recoverable(&source.text);
+    if !errors.is_empty() {
+        for error in errors {
+            let span = error.span().map_or_else(|| Span::new(0, 0), Span::from);
+            findings.push(toml_syntax::finding(span, error.message()));
+        }
+        return (None, findings);
+    }
+
+    let mut document = Document::default();
+    let top_level = serde_introspect::<syntax::Topology>();
+    for (key, value) in root.into_inner() {
+        let known = top_level.contains(&key.get_ref().as_ref());
+        if known && !matches!(value.get_ref(), DeValue::Table(_)) {
+            expect_table(key.get_ref(), value, &mut findings);
+            document.rejected.push(key.get_ref().to_string());
+            continue;
+        }
+        match key.get_ref().as_ref() {
+            "cluster" => {
+                document.cluster = read_entry(
+                    owned_key(&key),
+                    Place::Section("cluster"),
+                    value,
+                    &[settings_keys()],
+                    &mut findings,
+                );
+            }
+            "ntp" => {
+                document.ntp = read_entry(
+                    owned_key(&key),
+                    Place::Section("ntp"),
+                    value,
+                    &[],
+                    &mut findings,
+                );
+            }
+            "ca" => {
+                document.ca = read_entry(
+                    owned_key(&key),
+                    Place::Section("ca"),
+                    value,
+                    &[],
+                    &mut findings,
+                );
+            }
+            "sites" => {
+                document.sites = read_named(&key, value, "site", &[], &mut findings);
+            }
+            "nodes" => {
+                let nested = [
+                    settings_keys(),
+                    ("updates", serde_introspect::<syntax::Updates>()),
+                ];
+                document.nodes = read_named(&key, value, "node", &nested, &mut findings);
+            }
+            "lints" => document.lints = read_lints(&key, value, &mut findings),
+            other => findings.push(unknown_key::finding(
+                span_of(&key),
+                other,
+                Place::TopLevel,
+                top_level,
+            )),
+        }
+    }
+    (Some(document), findings)
+}
+
+/// Known keys of a nested table, by the key that holds it.
+type Nested = (&'static str, &'static [&'static str]);
+
+fn settings_keys() -> Nested {
+    ("settings", serde_introspect::<syntax::Settings>())
+}
+
+fn span_of<T>(spanned: &Spanned<T>) -> Span {
+    spanned.span().into()
+}
+
+fn owned_key(key: &Key<'_>) -> Spanned<String> {
+    Spanned::new(key.span(), key.get_ref().to_string())
+}
+
+/// A table of named entries, such as `[sites]` or `[nodes]`.
+fn read_named<T: DeserializeOwned + Default>(
+    key: &Key<'_>,
+    value: Value<'_>,
+    what: &str,
+    nested: &[Nested],
+    findings: &mut Vec<Finding>,
+) -> Vec<Entry<T>> {
+    let Some(table) = expect_table(key.get_ref(), value, findings) else {
+        return Vec::new();
+    };
+    table
+        .into_iter()
+        .filter_map(|(name, body)| {
+            let place = Place::Named {
+                what,
+                name: name.get_ref(),
+            };
+            read_entry::<T>(owned_key(&name), place, body, nested, findings)
+        })
+        .collect()
+}
+
+/// `[lints]`: finding codes to levels. Which codes exist is for `resolve` to say.
+fn read_lints(key: &Key<'_>, value: Value<'_>, findings: &mut Vec<Finding>) -> Vec<Entry<Level>> {
+    let Some(table) = expect_table(key.get_ref(), value, findings) else {
+        return Vec::new();
+    };
+    table
+        .into_iter()
+        .filter_map(|(code, level)| {
+            let span = span_of(&level);
+            match Level::deserialize(ValueDeserializer::from(level)) {
+                Ok(level) => Some(Entry {
+                    key: owned_key(&code),
+                    value: level,
+                    rejected: Vec::new(),
+                }),
+                Err(error) => {
+                    findings.push(invalid_value::finding(
+                        span,
+                        code.get_ref(),
+                        error.message(),
+                    ));
+                    None
+                }
+            }
+        })
+        .collect()
+}
+
+/// The table under `key`, or a finding that it is not one.
+fn expect_table<'i>(
+    key: &str,
+    value: Value<'i>,
+    findings: &mut Vec<Finding>,
+) -> Option<DeTable<'i>> {
+    let span = span_of(&value);
+    match value.into_inner() {
+        DeValue::Table(table) => Some(table),
+        other => {
+            findings.push(
+                invalid_value::finding(
+                    span,
+                    key,
+                    format!("expected a table, found {}", type_name(&other)),
+                )
+                .label("not a table"),
+            );
+            None
+        }
+    }
+}
+
+/// Reads one table into `T`; `place` names it in messages.
+fn read_entry<T: DeserializeOwned + Default>(
+    key: Spanned<String>,
+    place: Place<'_>,
+    value: Value<'_>,
+    nested: &[Nested],
+    findings: &mut Vec<Finding>,
+) -> Option<Entry<T>> {
+    let table_span = span_of(&value);
+    let mut table = expect_table(key.get_ref(), value, findings)?;
+
+    drop_unknown_keys(&mut table, place, serde_introspect::<T>(), findings);
+    for (name, known) in nested {
+        if let Some(inner) = table.get_mut(*name) {
+            if let DeValue::Table(inner) = inner.get_mut() {
+                let inner_place = Place::Nested {
+                    key: name,
+                    within: &place,
+                };
+                drop_unknown_keys(inner, inner_place, known, findings);
+            }
+        }
+    }
+
+    let mut rejected = Vec::new();
+    loop {
+        let attempt = Spanned::new(
+            table_span.start..table_span.end,
+            DeValue::Table(table.clone()),
+        );
+        match T::deserialize(ValueDeserializer::from(attempt)) {
+            Ok(value) => {
+                return Some(Entry {
+                    key,
+                    value,
+                    rejected,
+                });
+            }
+            Err(error) => {
+                let span = error.span().map(Span::from);
+                let culprit = span.and_then(|span| {
+                    table
+                        .iter()
+                        .find(|(k, v)| span_of(*k).contains(span) || span_of(*v).contains(span))
+                        .map(|(k, _)| k.get_ref().to_string())
+                });
+                let Some(culprit) = culprit else {
+                    // Nothing to drop and try again without: report at the table and give up on it.
+                    findings.push(invalid_value::finding(
+                        span.unwrap_or(table_span),
+                        &place.to_string(),
+                        error.message(),
+                    ));
+                    let rejected = table.keys().map(|k| k.get_ref().to_string()).collect();
+                    return Some(Entry {
+                        key,
+                        value: T::default(),
+                        rejected,
+                    });
+                };
+                let value_span = table.get(culprit.as_str()).map(span_of);
+                let at = span
+                    .filter(|s| !s.is_empty())
+                    .or(value_span)
+                    .unwrap_or(table_span);
+                findings.push(invalid_value::finding(at, &culprit, error.message()));
+                table.remove(culprit.as_str());
+                rejected.push(culprit);
+            }
+        }
+    }
+}
+
+fn drop_unknown_keys(
+    table: &mut DeTable<'_>,
+    place: Place<'_>,
+    known: &[&str],
+    findings: &mut Vec<Finding>,
+) {
+    let unknown: Vec<Key<'_>> = table
+        .keys()
+        .filter(|key| !known.contains(&key.get_ref().as_ref()))
+        .cloned()
+        .collect();
+    for key in unknown {
+        findings.push(unknown_key::finding(
+            span_of(&key),
+            key.get_ref(),
+            place,
+            known,
+        ));
+        table.remove(key.get_ref().as_ref());
+    }
+}
+
+fn type_name(value: &DeValue<'_>) -> &'static str {
+    match value {
+        DeValue::String(_) => "a string",
+        DeValue::Integer(_) => "an integer",
+        DeValue::Float(_) => "a float",
+        DeValue::Boolean(_) => "a boolean",
+        DeValue::Datetime(_) => "a date-time",
+        DeValue::Array(_) => "an array",
+        DeValue::Table(_) => "a table",
+    }
+}
