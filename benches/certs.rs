@@ -25,9 +25,14 @@ fn main() {
             "generated.toml",
             format!("{text}\n[ca]\nalgorithm = \"{algorithm}\"\n"),
         );
-        let model = topoc::check(&source, &LintLevels::default())
-            .model
-            .expect("the generated topology resolves");
+        let model = topoc::check(
+            &source,
+            &LintLevels::default(),
+            &topoc::Environment::keyless(time::OffsetDateTime::now_utc()),
+        )
+        .expect("no key material to read")
+        .model
+        .expect("the generated topology resolves");
         let started = Instant::now();
         let material = pki::ensure(
             &model,

@@ -239,7 +239,12 @@ fn child(what: &str, size: usize) {
                 let parsed = toml::de::DeTable::parse(&source.text).expect("generated TOML parses");
                 std::hint::black_box(&parsed);
             } else {
-                let checked = topoc::check(&source, &LintLevels::default());
+                let checked = topoc::check(
+                    &source,
+                    &LintLevels::default(),
+                    &topoc::Environment::keyless(time::OffsetDateTime::now_utc()),
+                )
+                .expect("no key material to read");
                 assert!(
                     checked.report.diagnostics.is_empty(),
                     "generated topology is clean"

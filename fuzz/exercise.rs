@@ -1,17 +1,25 @@
 //! What every fuzz input goes through, shared by the fuzz targets and by the replay of kept
-//! inputs in `tests/fuzz_regressions.rs` (three crates, one file, included by path).
+//! inputs in `tests/fuzz_regressions.rs` (three crates, one file, included by path). It calls
+//! the library's entry points, `topoc::check` and `topoc::build`, as the binary does.
 
-use topoc::Checked;
+use time::OffsetDateTime;
 use topoc::emit::Tree;
 use topoc::lint::level::LintLevels;
 use topoc::report::{github, human, json, sarif};
 use topoc::source::Source;
+use topoc::{BuildError, BuildMode, BuildOptions, Checked, Environment};
+
+/// No key material, at a fixed time: every run of an input is the same.
+fn environment() -> Environment<'static> {
+    Environment::keyless(OffsetDateTime::UNIX_EPOCH)
+}
 
 /// Checks `text` and renders its report in every format; a model also gets the failure
 /// analysis. None of it may panic.
 pub fn check_and_report(text: &str) -> Checked {
     let source = Source::new("fuzz.toml", text);
-    let checked = topoc::check(&source, &LintLevels::default());
+    let checked = topoc::check(&source, &LintLevels::default(), &environment())
+        .expect("there is no key material to read");
     let style = human::Style {
         color: false,
         width: 80,
@@ -26,24 +34,30 @@ pub fn check_and_report(text: &str) -> Checked {
     checked
 }
 
-/// The build of a topology that checked clean (with `--all-pairs`, to reach every output),
-/// every path of it plain; `None` when the topology has errors.
-pub fn compile_clean(checked: &Checked, text: &str) -> Option<Tree> {
-    let (Some(model), Some(analysis), false) = (
-        &checked.model,
-        &checked.analysis,
-        checked.report.has_errors(),
-    ) else {
-        return None;
+/// The output of a topology that checks clean (with `--all-pairs`, to reach every output,
+/// and no key material), every path of it plain; `None` when the topology has errors or its
+/// output would be over the size limit.
+pub fn compile_clean(text: &str) -> Option<Tree> {
+    let source = Source::new("fuzz.toml", text);
+    let options = BuildOptions {
+        mode: BuildMode::Preview,
+        emit: topoc::emit::Options { all_pairs: true },
     };
-    let tree = topoc::emit::compile(
-        model,
-        analysis,
-        ("fuzz.toml", text),
-        None,
-        topoc::emit::Options { all_pairs: true },
-    )
-    .expect("a clean topology compiles");
+    let built = match topoc::build(
+        &source,
+        "fuzz.toml",
+        &LintLevels::default(),
+        &environment(),
+        options,
+    ) {
+        Ok(built) => built,
+        Err(BuildError::TooLarge(_)) => return None,
+        Err(error) => panic!("a topology that resolves compiles: {error}"),
+    };
+    if built.checked.report.has_errors() {
+        return None;
+    }
+    let tree = built.output?.public;
     for (path, _) in tree.iter() {
         assert!(topoc::emit::tree::is_safe(path), "unsafe path {path:?}");
     }

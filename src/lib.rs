@@ -3,18 +3,25 @@
 //!
 //! Core flow, one module a step:
 //! 1. [`source`]: the file's text, and positions in it.
-//! 2. [`parse`]: TOML to [`syntax`], the file as written, with a span on every value.
-//! 3. [`resolve`]: syntax to [`model`], defaults applied and references resolved.
-//! 4. [`analysis`]: the node–group graph, its parts and its single points of failure.
-//! 5. [`checks`]: one file per finding code; [`diagnostic`] grades findings by [`level`].
-//! 6. [`report`]: human, JSON; [`explain`] gives the long form of every code.
+//! 2. [`syntax`]: TOML parsed into the file as written, with a span on every value.
+//! 3. [`model`]: syntax resolved into the topology, defaults applied, references resolved.
+//! 4. [`analysis`]: the node–group graph, its parts, routes and failures.
+//! 5. [`lint`]: one file per finding code, run on the model, graded by level.
+//! 6. [`pki`] and [`secrets`]: the cluster CA and node certificates, and where keys live.
+//! 7. [`emit`]: the model compiled into the files of the output, in memory.
+//! 8. [`write`]: the output put on disk whole; [`report`]: findings for people and tools;
+//!    [`plan`]: what a change means for the running cluster.
 //!
-//! The library never prints and never exits: it returns models and findings, and the
-//! binary (`cli`) does the I/O.
+//! [`check`] and [`build`] are the two entry points: everything else (the command line,
+//! tests, benchmarks, fuzzing) calls them rather than stringing the steps together. What
+//! they take from the world comes in one [`Environment`]. The library never prints, never
+//! exits and never reads the clock.
 
 pub mod analysis;
 pub mod emit;
+pub mod environment;
 pub mod import_seg;
+pub mod keys;
 pub mod lint;
 pub mod model;
 pub mod pki;
@@ -26,11 +33,19 @@ pub mod suggest;
 pub mod syntax;
 pub mod write;
 
+use std::fmt;
+
 use analysis::Analysis;
+use emit::Tree;
+pub use environment::Environment;
+use environment::KeyError;
 use lint::diagnostic::Report;
+use lint::finding::Finding;
 use lint::level::LintLevels;
+use lint::{Context, Evidence};
 use model::Model;
 use source::Source;
+use syntax::Kind;
 
 /// The outcome of checking one file.
 #[derive(Debug)]
@@ -39,72 +54,221 @@ pub struct Checked {
     pub model: Option<Model>,
     pub analysis: Option<Analysis>,
     pub report: Report,
+    /// The levels in force: the file's `[lints]` under the command line's.
+    pub levels: LintLevels,
+    /// What was read beside the topology and judged.
+    pub evidence: Evidence,
 }
 
-/// Adds what existing key material says to a checked topology: an unusable CA
-/// (`invalid-ca`) and certificates near their end (`cert-expiring`). The caller reads the
-/// material (see `secrets`); this only judges it.
-pub fn add_certificate_findings(
-    checked: &mut Checked,
-    inspection: &pki::Inspection,
-    command_line: &LintLevels,
-) {
-    let Some(model) = &checked.model else { return };
-    let mut findings = Vec::new();
-    if let Some(problem) = &inspection.ca_problem {
-        findings.push(lint::checks::invalid_ca::finding(model, problem));
+impl Checked {
+    /// The model and its analysis, when the file resolved and nothing is at error level.
+    pub fn clean(&self) -> Option<(&Model, &Analysis)> {
+        match (&self.model, &self.analysis) {
+            (Some(model), Some(analysis)) if !self.report.has_errors() => Some((model, analysis)),
+            _ => None,
+        }
     }
-    lint::checks::cert_expiring::check(model, inspection, &mut findings);
-    let levels = model.lints.clone().merged_with(command_line);
-    checked.report.extend(findings, &levels);
-}
 
-/// Adds the verdict on a SEG cluster's shared key, as the caller read it, to a checked
-/// topology (`seg-shared-key`).
-pub fn add_shared_key_finding(
-    checked: &mut Checked,
-    key: &Result<String, String>,
-    command_line: &LintLevels,
-) {
-    let Some(model) = &checked.model else { return };
-    let levels = model.lints.clone().merged_with(command_line);
-    let findings = lint::checks::seg_shared_key::check(model, key)
-        .into_iter()
-        .collect();
-    checked.report.extend(findings, &levels);
+    fn add(&mut self, finding: Finding) {
+        self.report.extend(vec![finding], &self.levels);
+    }
 }
 
 /// Reads, resolves and analyses `source`, reporting every finding at the levels in force:
-/// the file's `[lints]` overridden by `command_line`.
-pub fn check(source: &Source, command_line: &LintLevels) -> Checked {
+/// the file's `[lints]` overridden by `command_line`. The key material `environment` holds
+/// is judged too: an unusable CA, certificates near their end, a weak SEG shared key.
+pub fn check(
+    source: &Source,
+    command_line: &LintLevels,
+    environment: &Environment<'_>,
+) -> Result<Checked, KeyError> {
+    checked_with(source, command_line, |model| {
+        let inspection = match model.cluster.kind {
+            Kind::Swg => environment
+                .keys
+                .material(model)?
+                .map(|existing| pki::inspect(&existing, environment.now)),
+            Kind::Seg => None,
+        };
+        // Judged when it can be read here; where it cannot (CI before deployment), only the
+        // build needs it.
+        let shared_key = match model.cluster.kind {
+            Kind::Seg => environment.keys.shared_key(model).ok().map(Ok),
+            Kind::Swg => None,
+        };
+        Ok(Evidence {
+            inspection,
+            shared_key,
+        })
+    })
+}
+
+/// The pipeline up to the lints, with the evidence `evidence` gathers for a model.
+fn checked_with(
+    source: &Source,
+    command_line: &LintLevels,
+    evidence: impl FnOnce(&Model) -> Result<Evidence, KeyError>,
+) -> Result<Checked, KeyError> {
     let (document, mut findings) = syntax::parse::parse(source);
-    let Some(document) = document else {
-        return Checked {
+    let model = document.and_then(|document| {
+        let (model, resolve_findings) = model::resolve::resolve(&document);
+        findings.extend(resolve_findings);
+        model
+    });
+    let Some(model) = model.filter(|_| findings.is_empty()) else {
+        return Ok(Checked {
             model: None,
             analysis: None,
             report: Report::new(findings, command_line),
-        };
-    };
-    let (model, resolve_findings) = model::resolve::resolve(&document);
-    findings.extend(resolve_findings);
-    let model = model.filter(|_| findings.is_empty());
-    let Some(model) = model else {
-        return Checked {
-            model: None,
-            analysis: None,
-            report: Report::new(findings, command_line),
-        };
+            levels: command_line.clone(),
+            evidence: Evidence::default(),
+        });
     };
     let analysis = analysis::analyze(&model);
-    let levels = model.lints.clone().merged_with(command_line);
-    let context = lint::checks::Context {
+    let levels = command_line.over_file(&model.lints);
+    let evidence = evidence(&model)?;
+    let context = Context {
         model: &model,
         analysis: &analysis,
+        evidence: &evidence,
     };
-    findings.extend(lint::checks::run(&context, &levels));
-    Checked {
+    findings.extend(lint::run(&context, &levels));
+    Ok(Checked {
         report: Report::new(findings, &levels),
         model: Some(model),
         analysis: Some(analysis),
+        levels,
+        evidence,
+    })
+}
+
+/// Whether a build is to be written or compared with what is there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BuildMode {
+    /// Make what is missing: keys, certificates, the secrets to write.
+    Write,
+    /// Compare with a previous output; where the CA is not at hand, judge the certificates
+    /// that output published instead of issuing any.
+    Check,
+    /// The output of the topology alone, without certificates or secrets, made whenever the
+    /// topology resolves (findings at error level included): for comparing topologies.
+    Preview,
+}
+
+/// What a build is asked for.
+#[derive(Debug, Clone, Copy)]
+pub struct BuildOptions {
+    pub mode: BuildMode,
+    pub emit: emit::Options,
+}
+
+/// The outcome of a build: the check's findings and, when there was no error, the output.
+#[derive(Debug)]
+pub struct Built {
+    pub checked: Checked,
+    pub output: Option<Output>,
+}
+
+/// What a build produced, in memory: the writer puts each tree on disk.
+#[derive(Debug)]
+pub struct Output {
+    /// Everything of `out/`.
+    pub public: Tree,
+    /// The files of the secrets directory this build made or changed (empty in
+    /// [`BuildMode::Check`]).
+    pub secret: Tree,
+    /// What the build created or re-issued among the keys and certificates, for the user.
+    pub changes: Vec<String>,
+    /// In a check against published certificates: each node whose certificate a build
+    /// would issue anew, with why.
+    pub reissued: Vec<(String, String)>,
+}
+
+/// Why a build could not be made at all (as opposed to findings, which are in the report).
+#[derive(Debug)]
+pub enum BuildError {
+    Keys(KeyError),
+    TooLarge(emit::TooLarge),
+    Emit(emit::EmitError),
+}
+
+impl fmt::Display for BuildError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BuildError::Keys(error) => error.fmt(f),
+            BuildError::TooLarge(error) => error.fmt(f),
+            BuildError::Emit(error) => error.fmt(f),
+        }
     }
+}
+
+impl std::error::Error for BuildError {}
+
+impl From<KeyError> for BuildError {
+    fn from(error: KeyError) -> Self {
+        BuildError::Keys(error)
+    }
+}
+
+/// Checks `source`, then compiles it into the output and secrets trees. `input_name` is the
+/// topology's file name as the output quotes it. A size over the environment's limit is
+/// refused before any key is made; a problem with the key material is a finding.
+pub fn build(
+    source: &Source,
+    input_name: &str,
+    command_line: &LintLevels,
+    environment: &Environment<'_>,
+    options: BuildOptions,
+) -> Result<Built, BuildError> {
+    let mut checked = checked_with(source, command_line, |model| {
+        Ok(Evidence {
+            inspection: None,
+            shared_key: (model.cluster.kind == Kind::Seg && options.mode != BuildMode::Preview)
+                .then(|| environment.keys.shared_key(model)),
+        })
+    })?;
+    let ready = match (options.mode, &checked.model, &checked.analysis) {
+        (BuildMode::Preview, Some(model), Some(analysis)) => Some((model, analysis)),
+        (BuildMode::Preview, ..) => None,
+        _ => checked.clean(),
+    };
+    let Some((model, analysis)) = ready else {
+        return Ok(Built {
+            checked,
+            output: None,
+        });
+    };
+    emit::within_budget(model, options.emit, environment.limits).map_err(BuildError::TooLarge)?;
+    let keys = match keys::for_build(model, &checked.evidence, environment, options.mode)? {
+        Ok(keys) => keys,
+        Err(finding) => {
+            checked.add(*finding);
+            return Ok(Built {
+                checked,
+                output: None,
+            });
+        }
+    };
+    let public = emit::compile(
+        model,
+        analysis,
+        (input_name, &source.text),
+        keys.certificates().as_ref(),
+        options.emit,
+    )
+    .map_err(BuildError::Emit)?;
+    let secret = match options.mode {
+        BuildMode::Write => keys.secret_tree(model).map_err(BuildError::Emit)?,
+        BuildMode::Check | BuildMode::Preview => Tree::default(),
+    };
+    let (changes, reissued) = keys.into_changes();
+    Ok(Built {
+        checked,
+        output: Some(Output {
+            public,
+            secret,
+            changes,
+            reissued,
+        }),
+    })
 }

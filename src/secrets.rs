@@ -18,7 +18,12 @@ use std::io::{self, Write as _};
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
-use crate::pki::{Existing, Material};
+use crate::emit::Tree;
+use crate::emit::layout::secrets as layout;
+use crate::emit::layout::{NodeFile, node_file};
+use crate::environment::{KeyError, KeySource, Published};
+use crate::model::{Model, SharedKeySource};
+use crate::pki::Existing;
 
 const DIR_MODE: u32 = 0o700;
 const FILE_MODE: u32 = 0o600;
@@ -93,15 +98,11 @@ impl Secrets {
     }
 
     fn ca_cert(&self) -> PathBuf {
-        self.root.join("ca.pem")
+        self.root.join(layout::CA_CERTIFICATE)
     }
 
     fn ca_key(&self) -> PathBuf {
-        self.root.join("ca.key")
-    }
-
-    fn node_file(&self, node: &str, extension: &str) -> PathBuf {
-        self.root.join("nodes").join(format!("{node}.{extension}"))
+        self.root.join(layout::CA_KEY)
     }
 
     /// What the directory holds; `external_ca` are the `[ca]` files, already resolved
@@ -115,7 +116,7 @@ impl Secrets {
             ),
         };
         let mut nodes: BTreeMap<String, (Option<String>, Option<String>)> = BTreeMap::new();
-        let nodes_dir = self.root.join("nodes");
+        let nodes_dir = self.root.join(layout::NODES);
         if nodes_dir.is_dir() {
             for entry in std::fs::read_dir(&nodes_dir).map_err(io_error(&nodes_dir))? {
                 let path = entry.map_err(io_error(&nodes_dir))?.path();
@@ -127,8 +128,8 @@ impl Secrets {
                 };
                 let slot = nodes.entry(stem.to_owned()).or_default();
                 match extension {
-                    "key" => slot.0 = read_optional(&path)?,
-                    "pem" => slot.1 = read_optional(&path)?,
+                    layout::KEY_EXTENSION => slot.0 = read_optional(&path)?,
+                    layout::CERTIFICATE_EXTENSION => slot.1 = read_optional(&path)?,
                     _ => {}
                 }
             }
@@ -140,59 +141,23 @@ impl Secrets {
         })
     }
 
-    /// Writes whatever in `material` differs from what is there. The CA is written only when
-    /// it lives here (`write_ca`); keys that exist are never rewritten.
-    pub fn store<'a>(
-        &self,
-        material: &'a Material,
-        existing: &Existing,
-        write_ca: bool,
-    ) -> Result<Vec<PathBuf>, SecretsError> {
-        self.prepare()?;
-        let mut pending: Vec<(PathBuf, &str)> = Vec::new();
-        let mut put = |path: PathBuf, content: &'a str, before: Option<&String>| {
-            if before.map(String::as_str) != Some(content) {
-                pending.push((path, content));
-            }
-        };
-        if write_ca {
-            put(
-                self.ca_cert(),
-                &material.ca.cert_pem,
-                existing.ca_cert.as_ref(),
-            );
-            put(
-                self.ca_key(),
-                &material.ca.key_pem,
-                existing.ca_key.as_ref(),
-            );
-        }
-        for (node, pair) in &material.nodes {
-            let (old_key, old_cert) = existing.nodes.get(node).cloned().unwrap_or_default();
-            put(self.node_file(node, "key"), &pair.key_pem, old_key.as_ref());
-            put(
-                self.node_file(node, "pem"),
-                &pair.cert_pem,
-                old_cert.as_ref(),
-            );
-        }
-        write_secrets(&self.root, &pending)?;
-        Ok(pending.into_iter().map(|(path, _)| path).collect())
-    }
-
-    /// Writes secret files under the directory (such as each node's SEG configuration),
+    /// Writes the files of `tree` (paths relative to the directory, from checked names)
     /// except those that already hold exactly their content; returns the paths written.
-    /// Each `relative` path comes from checked names.
-    pub fn store_files(&self, files: &[(String, String)]) -> Result<Vec<PathBuf>, SecretsError> {
+    pub fn store(&self, tree: &Tree) -> Result<Vec<PathBuf>, SecretsError> {
         self.prepare()?;
+        let mut made = std::collections::HashSet::new();
         let mut pending = Vec::new();
-        for (relative, content) in files {
+        for (relative, content) in tree.iter() {
             let path = self.root.join(relative);
             if let Some(parent) = path.parent() {
-                make_private_dir(parent)?;
+                if made.insert(parent.to_owned()) {
+                    make_private_dir(parent)?;
+                }
             }
-            if read_optional(&path)?.as_deref() != Some(content.as_str()) {
-                pending.push((path, content.as_str()));
+            // What cannot be read is written over (or the write says why it cannot be).
+            let before = std::fs::read(&path).ok();
+            if before.as_deref() != Some(content) {
+                pending.push((path, content));
             }
         }
         write_secrets(&self.root, &pending)?;
@@ -203,19 +168,22 @@ impl Secrets {
     /// node keys. Returns where they went.
     pub fn retire(&self, label: &str) -> Result<PathBuf, SecretsError> {
         self.prepare()?;
-        let target = self.root.join("retired").join(label);
-        make_private_dir(&target.join("nodes"))?;
+        let target = self.root.join(layout::retired(label));
+        make_private_dir(&target.join(layout::NODES))?;
         let mut moves = vec![
-            (self.ca_cert(), target.join("ca.pem")),
-            (self.ca_key(), target.join("ca.key")),
+            (self.ca_cert(), target.join(layout::CA_CERTIFICATE)),
+            (self.ca_key(), target.join(layout::CA_KEY)),
         ];
-        let nodes_dir = self.root.join("nodes");
+        let nodes_dir = self.root.join(layout::NODES);
         if nodes_dir.is_dir() {
             for entry in std::fs::read_dir(&nodes_dir).map_err(io_error(&nodes_dir))? {
                 let path = entry.map_err(io_error(&nodes_dir))?.path();
-                if path.extension().is_some_and(|e| e == "pem") {
+                if path
+                    .extension()
+                    .is_some_and(|e| e == layout::CERTIFICATE_EXTENSION)
+                {
                     if let Some(name) = path.file_name() {
-                        moves.push((path.clone(), target.join("nodes").join(name)));
+                        moves.push((path.clone(), target.join(layout::NODES).join(name)));
                     }
                 }
             }
@@ -230,8 +198,8 @@ impl Secrets {
 
     /// Creates the directories 0700 and tightens the modes of what is already there.
     fn prepare(&self) -> Result<(), SecretsError> {
-        make_private_dir(&self.root.join("nodes"))?;
-        for dir in [self.root.clone(), self.root.join("nodes")] {
+        make_private_dir(&self.root.join(layout::NODES))?;
+        for dir in [self.root.clone(), self.root.join(layout::NODES)] {
             std::fs::set_permissions(&dir, Permissions::from_mode(DIR_MODE))
                 .map_err(io_error(&dir))?;
         }
@@ -280,7 +248,7 @@ fn read_required(path: &Path) -> Result<Option<String>, SecretsError> {
 /// a second sync. A crash leaves every file either as it was or whole with its new content,
 /// and the batch costs two syncs however many keys it holds (a sync per file kept a
 /// 100,000-node first build waiting on the disk for most of its time).
-fn write_secrets(root: &Path, files: &[(PathBuf, &str)]) -> Result<(), SecretsError> {
+fn write_secrets(root: &Path, files: &[(PathBuf, &[u8])]) -> Result<(), SecretsError> {
     if files.is_empty() {
         return Ok(());
     }
@@ -301,8 +269,7 @@ fn write_secrets(root: &Path, files: &[(PathBuf, &str)]) -> Result<(), SecretsEr
             .open(&temporary)
             .map_err(io_error(&temporary))?;
         created.push(temporary.clone());
-        file.write_all(content.as_bytes())
-            .map_err(io_error(&temporary))
+        file.write_all(content).map_err(io_error(&temporary))
     });
     if let Err(error) = written.and_then(|()| sync(root)) {
         for temporary in created {
@@ -325,4 +292,95 @@ fn write_secrets(root: &Path, files: &[(PathBuf, &str)]) -> Result<(), SecretsEr
 fn sync(dir: &Path) -> Result<(), SecretsError> {
     let handle = std::fs::File::open(dir).map_err(io_error(dir))?;
     rustix::fs::syncfs(&handle).map_err(|error| io_error(dir)(error.into()))
+}
+
+/// The key material of one topology: its secrets directory, and the files the topology
+/// names (`[ca] cert`/`key`, `shared_key_file`), relative to the topology's directory.
+#[derive(Debug, Clone)]
+pub struct Store {
+    secrets: Secrets,
+    topology_dir: PathBuf,
+    /// Read the directory even where it does not exist yet (a build makes it); otherwise
+    /// only material that is there is judged.
+    always: bool,
+    /// The previous output, whose certificates a drift check may judge.
+    out: Option<PathBuf>,
+}
+
+impl Store {
+    /// The material in `secrets` for the topology at `topology`.
+    pub fn new(secrets: Secrets, topology: &Path) -> Self {
+        Store {
+            secrets,
+            topology_dir: topology.parent().unwrap_or(Path::new(".")).to_owned(),
+            always: true,
+            out: None,
+        }
+    }
+
+    /// Only what is there: no material when the directory does not exist and `[ca]` names
+    /// no files.
+    #[must_use]
+    pub fn if_present(mut self) -> Self {
+        self.always = false;
+        self
+    }
+
+    /// Certificates published in `out` stand in for a CA that is not at hand.
+    #[must_use]
+    pub fn with_output(mut self, out: &Path) -> Self {
+        self.out = Some(out.to_owned());
+        self
+    }
+}
+
+impl KeySource for Store {
+    fn material(&self, model: &Model) -> Result<Option<Existing>, KeyError> {
+        let external = model.ca.external.as_ref().map(|(cert, key)| {
+            (
+                self.topology_dir.join(&cert.value),
+                self.topology_dir.join(&key.value),
+            )
+        });
+        if !self.always && external.is_none() && !self.secrets.root().is_dir() {
+            return Ok(None);
+        }
+        self.secrets
+            .load(
+                external
+                    .as_ref()
+                    .map(|(cert, key)| (cert.as_path(), key.as_path())),
+            )
+            .map(Some)
+            .map_err(|error| KeyError(error.to_string()))
+    }
+
+    fn shared_key(&self, model: &Model) -> Result<String, String> {
+        match &model.cluster.shared_key {
+            Some(SharedKeySource::Env(name)) => std::env::var(&name.value)
+                .map_err(|_| format!("the environment variable `{}` is not set", name.value)),
+            Some(SharedKeySource::File(file)) => {
+                let path = self.topology_dir.join(&file.value);
+                std::fs::read_to_string(&path).map_err(|e| format!("`{}`: {e}", path.display()))
+            }
+            None => Err("the topology names no `shared_key_env` or `shared_key_file`".to_owned()),
+        }
+    }
+
+    fn published(&self, model: &Model) -> Option<Published> {
+        let out = self.out.as_ref()?;
+        let read = |node: &str, file: NodeFile| {
+            std::fs::read_to_string(out.join(node_file(node, file))).ok()
+        };
+        let ca = model
+            .nodes
+            .iter()
+            .find_map(|node| read(&node.name, NodeFile::CaCertificate))?;
+        let nodes = model
+            .nodes
+            .iter()
+            .filter_map(|node| Some((node.name.clone(), read(&node.name, NodeFile::Certificate)?)))
+            .collect();
+        Some(Published { ca, nodes })
+    }
 }

@@ -10,7 +10,8 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use crate::emit::Tree;
-use crate::emit::manifest;
+use crate::emit::layout;
+use crate::emit::manifest::Manifest;
 
 /// What can stop a write.
 #[derive(Debug)]
@@ -49,7 +50,7 @@ impl fmt::Display for WriteError {
                 f,
                 "`{}` is not empty and was not written by topoc (it has no {}); use --force to replace it",
                 dir.display(),
-                manifest::FILE
+                layout::MANIFEST
             ),
             WriteError::Unlisted { dir, files } => write!(
                 f,
@@ -155,9 +156,18 @@ fn parent_of(out: &Path) -> PathBuf {
     }
 }
 
+/// What an output directory that exists may hold for a build to replace it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Replace {
+    /// Only a previous topoc output, every file listed in its manifest.
+    OnlyOurs,
+    /// Anything (`--force`).
+    Anything,
+}
+
 /// Writes `tree` as the whole content of `out`, replacing a previous topoc output.
-pub fn commit(tree: &Tree, out: &Path, force: bool) -> Result<(), WriteError> {
-    let exists = check_replaceable(out, force)?;
+pub fn commit(tree: &Tree, out: &Path, replace: Replace) -> Result<(), WriteError> {
+    let exists = check_replaceable(out, replace)?;
     let name = out
         .file_name()
         .map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
@@ -192,7 +202,7 @@ pub fn commit(tree: &Tree, out: &Path, force: bool) -> Result<(), WriteError> {
 }
 
 /// Whether `out` exists; an error when it must not be replaced.
-fn check_replaceable(out: &Path, force: bool) -> Result<bool, WriteError> {
+fn check_replaceable(out: &Path, replace: Replace) -> Result<bool, WriteError> {
     let metadata = match std::fs::symlink_metadata(out) {
         Ok(metadata) => metadata,
         Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(false),
@@ -208,7 +218,7 @@ fn check_replaceable(out: &Path, force: bool) -> Result<bool, WriteError> {
             path: out.to_owned(),
         });
     }
-    if force {
+    if replace == Replace::Anything {
         return Ok(true);
     }
     let present = list_files(out)?;
@@ -222,7 +232,7 @@ fn check_replaceable(out: &Path, force: bool) -> Result<bool, WriteError> {
     };
     let unlisted: Vec<String> = present
         .into_iter()
-        .filter(|file| file != manifest::FILE && !listed.contains(file))
+        .filter(|file| file != layout::MANIFEST && !listed.contains(file))
         .collect();
     if unlisted.is_empty() {
         Ok(true)
@@ -236,18 +246,9 @@ fn check_replaceable(out: &Path, force: bool) -> Result<bool, WriteError> {
 
 /// The files a topoc manifest in `dir` lists, or `None` when there is no such manifest.
 fn listed_files(dir: &Path) -> Option<std::collections::HashSet<String>> {
-    let text = std::fs::read_to_string(dir.join(manifest::FILE)).ok()?;
-    let value: serde_json::Value = serde_json::from_str(&text).ok()?;
-    let generator = value.get("generator")?.as_str()?;
-    if !generator.starts_with(manifest::GENERATOR) {
-        return None;
-    }
-    value
-        .get("files")?
-        .as_array()?
-        .iter()
-        .map(|file| Some(file.get("path")?.as_str()?.to_owned()))
-        .collect()
+    let text = std::fs::read_to_string(dir.join(layout::MANIFEST)).ok()?;
+    let manifest = Manifest::parse(&text)?;
+    Some(manifest.files.into_iter().map(|file| file.path).collect())
 }
 
 /// Every file below `dir`, as sorted relative paths with `/`; links are listed, not followed.

@@ -1,15 +1,13 @@
 //! The architect's commands on the shipped examples: route, what-if, matrix, diff, overlays.
 
+mod common;
+
 use std::fmt::Write as _;
 use std::path::Path;
 use std::process::{Command, Output};
 
 fn topoc(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_topoc"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("topoc runs")
+    common::topoc(common::root(), args)
 }
 
 fn stdout(output: &Output) -> String {

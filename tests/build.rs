@@ -9,9 +9,7 @@ use std::process::Command;
 use topoc::emit::{Options, Tree};
 use topoc::source::Source;
 
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
+use common::root;
 
 fn compile(source: &Source) -> Tree {
     compile_with(source, Options::default())
@@ -19,16 +17,12 @@ fn compile(source: &Source) -> Tree {
 
 fn compile_with(source: &Source, options: Options) -> Tree {
     let checked = common::check(source);
-    let (model, analysis) = (
-        checked.model.expect("resolves"),
-        checked.analysis.expect("analysed"),
-    );
     assert!(!checked.report.has_errors(), "{} has errors", source.name);
     let name = Path::new(&source.name)
         .file_name()
         .and_then(|n| n.to_str())
         .unwrap_or("topology.toml");
-    topoc::emit::compile(&model, &analysis, (name, &source.text), None, options).expect("compiles")
+    common::preview(source, name, options)
 }
 
 const ALL_PAIRS: Options = Options { all_pairs: true };
@@ -291,10 +285,7 @@ fn the_size_of_a_build_is_known_before_it_is_made() {
     }
     for source in &sources {
         let checked = common::check(source);
-        let (model, analysis) = (
-            checked.model.expect("resolves"),
-            checked.analysis.expect("analysed"),
-        );
+        let model = checked.model.expect("resolves");
         let tree = compile(source);
         let entries: usize = tree
             .iter()
@@ -310,9 +301,7 @@ fn the_size_of_a_build_is_known_before_it_is_made() {
             source.name
         );
         for options in [Options::default(), ALL_PAIRS] {
-            let tree =
-                topoc::emit::compile(&model, &analysis, ("t.toml", &source.text), None, options)
-                    .expect("compiles");
+            let tree = common::preview(source, "t.toml", options);
             let actual: usize = tree.iter().map(|(_, content)| content.len()).sum();
             let estimate = topoc::emit::estimated_size(&model, options);
             assert!(

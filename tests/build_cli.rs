@@ -234,7 +234,8 @@ fn a_write_that_fails_midway_leaves_the_previous_output_whole() {
     tree.insert("clash", "a file").expect("safe");
     tree.insert("clash/inner", "cannot exist").expect("safe");
     tree.insert("manifest.json", "{}").expect("safe");
-    let error = topoc::write::commit(&tree, &out, false).expect_err("the write fails");
+    let error = topoc::write::commit(&tree, &out, topoc::write::Replace::OnlyOurs)
+        .expect_err("the write fails");
     assert!(error.to_string().contains("clash"), "{error}");
     assert_eq!(dir_contents(&out), before);
     let leftovers: Vec<_> = std::fs::read_dir(dir.path()).expect("listable").collect();

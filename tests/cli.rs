@@ -1,18 +1,14 @@
 //! The `topoc` binary as users run it: exit codes, formats, lint flags, bad input.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
+use std::path::PathBuf;
+use std::process::Output;
+
+use common::root;
 
 fn topoc(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_topoc"))
-        .args(args)
-        .current_dir(root())
-        .output()
-        .expect("topoc runs")
+    common::topoc(root(), args)
 }
 
 fn code(output: &Output) -> i32 {

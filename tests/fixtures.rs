@@ -5,7 +5,7 @@ mod common;
 
 use std::path::Path;
 
-use topoc::lint::checks;
+use topoc::lint::{self, checks};
 
 fn fixture_dir() -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
@@ -28,14 +28,15 @@ fn every_fixture_reports_what_its_name_says() {
                 .and_then(|n| n.to_str())
                 .unwrap_or_default();
             let source = common::load(path);
-            let mut checked = common::check(&source);
-            add_certificate_findings(path, &mut checked);
-            add_shared_key_finding(path, &mut checked);
+            // `<fixture>.secrets/` and the files the fixture names are its key material.
+            let secrets = topoc::secrets::Secrets::reader(&path.with_extension("secrets"));
+            let keys = topoc::secrets::Store::new(secrets, path).if_present();
+            let checked = common::check_with(&source, &keys);
             let codes: Vec<&str> = checked
                 .report
                 .diagnostics
                 .iter()
-                .map(|d| d.finding.check.code)
+                .map(|d| d.finding.lint.code)
                 .collect();
             if file.starts_with("err_") {
                 assert!(
@@ -52,50 +53,6 @@ fn every_fixture_reports_what_its_name_says() {
             insta::assert_snapshot!(common::render_both(&source, &checked));
         });
     });
-}
-
-/// The moment fixture certificates are judged at, so that their findings never change.
-const FIXTURE_NOW: i64 = 1_780_272_000; // 2026-06-01T00:00:00Z
-
-/// Inspects `<fixture>.secrets/` and the `[ca]` files of a fixture, if it has them.
-fn add_certificate_findings(path: &Path, checked: &mut topoc::Checked) {
-    let Some(model) = &checked.model else { return };
-    let secrets = path.with_extension("secrets");
-    if !secrets.is_dir() && model.ca.external.is_none() {
-        return;
-    }
-    let base = path.parent().expect("fixture folder");
-    let external = model
-        .ca
-        .external
-        .as_ref()
-        .map(|(cert, key)| (base.join(&cert.value), base.join(&key.value)));
-    let existing = topoc::secrets::Secrets::reader(&secrets)
-        .load(external.as_ref().map(|(c, k)| (c.as_path(), k.as_path())))
-        .expect("fixture material is readable");
-    let now = time::OffsetDateTime::from_unix_timestamp(FIXTURE_NOW).expect("a valid time");
-    let inspection = topoc::pki::inspect(&existing, now);
-    topoc::add_certificate_findings(
-        checked,
-        &inspection,
-        &topoc::lint::level::LintLevels::default(),
-    );
-}
-
-/// Judges the shared key of a SEG fixture whose `shared_key_file` exists, as `check` does.
-fn add_shared_key_finding(path: &Path, checked: &mut topoc::Checked) {
-    let Some(model) = &checked.model else { return };
-    let Some(topoc::model::SharedKeySource::File(file)) = &model.cluster.shared_key else {
-        return;
-    };
-    let key_path = path.parent().expect("fixture folder").join(&file.value);
-    if let Ok(key) = std::fs::read_to_string(key_path) {
-        topoc::add_shared_key_finding(
-            checked,
-            &Ok(key),
-            &topoc::lint::level::LintLevels::default(),
-        );
-    }
 }
 
 #[test]
@@ -126,7 +83,7 @@ fn every_fixture_folder_is_a_code() {
         let name = entry.file_name();
         let name = name.to_string_lossy();
         assert!(
-            checks::find(&name).is_some(),
+            lint::find(&name).is_some(),
             "fixture folder `{name}` names no code"
         );
     }

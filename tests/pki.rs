@@ -14,16 +14,22 @@ use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
 use rustls::server::WebPkiClientVerifier;
 use rustls::{ClientConfig, ClientConnection, RootCertStore, ServerConfig, ServerConnection};
 use time::{Duration, OffsetDateTime};
-use topoc::lint::level::LintLevels;
 use topoc::model::Model;
 use topoc::pki::{self, Existing, Material};
 use topoc::source::Source;
+
+/// What a first build writes into the secrets directory for `material`.
+fn secret_tree(model: &Model, material: &pki::Material) -> topoc::emit::Tree {
+    topoc::keys::Keys::Made(Box::default(), material.clone())
+        .secret_tree(model)
+        .expect("plain paths")
+}
 
 fn nat_example(algorithm: &str) -> Model {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/nat.toml");
     let text = std::fs::read_to_string(path).expect("example")
         + &format!("\n[ca]\nalgorithm = \"{algorithm}\"\n");
-    topoc::check(&Source::new("nat.toml", text), &LintLevels::default())
+    common::check(&Source::new("nat.toml", text))
         .model
         .expect("resolves")
 }
@@ -326,7 +332,7 @@ fn node_certificates_are_reissued_only_when_needed() {
             "nat_address = \"198.51.100.20\"",
             "nat_address = \"198.51.100.21\"",
         );
-    let moved = topoc::check(&Source::new("nat.toml", moved), &LintLevels::default())
+    let moved = common::check(&Source::new("nat.toml", moved))
         .model
         .expect("resolves");
     let reissued =
@@ -462,7 +468,7 @@ fn check_and_certs_read_the_secrets_directory() {
         topoc::secrets::Secrets::new(&dir.path().join("secrets"), &dir.path().join("out"))
             .expect("secrets");
     secrets
-        .store(&material, &Existing::default(), true)
+        .store(&secret_tree(&model, &material))
         .expect("stored");
     let output = topoc(
         dir.path(),
@@ -515,7 +521,7 @@ fn a_batch_of_secrets_that_cannot_be_written_whole_is_not_written_at_all() {
         .join(format!("{last}.key.tmp-{}", std::process::id()));
     std::fs::create_dir_all(&blocker).expect("blocker");
     let error = secrets
-        .store(&material, &Existing::default(), true)
+        .store(&secret_tree(&model, &material))
         .expect_err("the batch fails");
     assert!(error.to_string().contains(last.as_str()), "{error}");
     std::fs::remove_dir(&blocker).expect("blocker removed");
@@ -530,7 +536,7 @@ fn a_batch_of_secrets_that_cannot_be_written_whole_is_not_written_at_all() {
     let in_the_way = root.join("nodes").join(format!("{last}.pem")).join("x");
     std::fs::create_dir_all(&in_the_way).expect("in the way");
     secrets
-        .store(&material, &Existing::default(), true)
+        .store(&secret_tree(&model, &material))
         .expect_err("the rename fails");
     let names: Vec<String> = dir_contents(&root)
         .into_iter()
@@ -542,12 +548,20 @@ fn a_batch_of_secrets_that_cannot_be_written_whole_is_not_written_at_all() {
     );
     std::fs::remove_dir_all(in_the_way.parent().expect("dir")).expect("cleared");
 
-    let written = secrets
-        .store(&material, &Existing::default(), true)
-        .expect("stored");
-    assert_eq!(written.len(), 2 + 2 * material.nodes.len());
-    for path in &written {
-        assert_eq!(mode(path), 0o600, "{}", path.display());
+    // The retry writes what the failed batch did not put in place; then every file is
+    // there, whole and 0600.
+    let tree = secret_tree(&model, &material);
+    let written = secrets.store(&tree).expect("stored");
+    assert!(
+        written
+            .iter()
+            .any(|path| path.ends_with(format!("{last}.pem")))
+    );
+    assert_eq!(tree.len(), 2 + 2 * material.nodes.len());
+    for (relative, content) in tree.iter() {
+        let path = root.join(relative);
+        assert_eq!(std::fs::read(&path).expect("written"), content);
+        assert_eq!(mode(&path), 0o600, "{}", path.display());
     }
     assert!(
         dir_contents(&root)

@@ -1,11 +1,12 @@
 //! The graph findings agree with a brute-force model of the same topology: adjacency by
 //! shared group, parts by search, single points of failure by removing each node in turn.
 
+mod common;
+
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
 use proptest::prelude::*;
-use topoc::lint::level::LintLevels;
 use topoc::source::Source;
 
 /// A topology as memberships: `groups[node]` lists the network groups of each node.
@@ -144,14 +145,14 @@ proptest! {
     #[test]
     fn graph_findings_match_brute_force(layout in layouts()) {
         let source = Source::new("random.toml", layout.toml());
-        let checked = topoc::check(&source, &LintLevels::default());
+        let checked = common::check(&source);
         let analysis = checked.analysis.as_ref().expect("random layouts resolve");
         let findings = |code: &str| -> Vec<Vec<String>> {
             checked
                 .report
                 .diagnostics
                 .iter()
-                .filter(|d| d.finding.check.code == code)
+                .filter(|d| d.finding.lint.code == code)
                 .map(|d| d.finding.nodes.clone())
                 .collect()
         };
@@ -198,7 +199,7 @@ proptest! {
     #[test]
     fn what_if_matches_brute_force(layout in layouts()) {
         let source = Source::new("random.toml", layout.toml());
-        let checked = topoc::check(&source, &LintLevels::default());
+        let checked = common::check(&source);
         let (model, analysis) = (checked.model.expect("resolves"), checked.analysis.expect("analysed"));
         let each = topoc::analysis::what_if::each(&model, &analysis);
         for (v, &lost) in each.iter().enumerate() {

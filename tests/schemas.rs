@@ -1,9 +1,10 @@
 //! The committed JSON Schemas of the outputs are current, and real outputs satisfy them.
 //! After changing an output type, regenerate them with `UPDATE_SCHEMAS=1 cargo test --test schemas`.
 
+mod common;
+
 use std::path::Path;
 
-use topoc::lint::level::LintLevels;
 use topoc::source::Source;
 
 fn schemas_dir() -> std::path::PathBuf {
@@ -42,21 +43,9 @@ fn every_example_build_satisfies_the_schemas() {
         let path = entry.expect("entry").path();
         let text = std::fs::read_to_string(&path).expect("readable");
         let source = Source::new(path.display().to_string(), text);
-        let result = topoc::check(&source, &LintLevels::default());
-        let (model, analysis) = (
-            result.model.expect("model"),
-            result.analysis.expect("analysis"),
-        );
         for all_pairs in [false, true] {
             let options = topoc::emit::Options { all_pairs };
-            let tree = topoc::emit::compile(
-                &model,
-                &analysis,
-                ("example.toml", &source.text),
-                None,
-                options,
-            )
-            .expect("compiles");
+            let tree = common::preview(&source, "example.toml", options);
             for (file, content) in tree.iter() {
                 let schema = if file.ends_with("/node.json") {
                     &node_schema

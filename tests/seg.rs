@@ -1,15 +1,14 @@
 //! Secure Email Gateway clusters: the directory files read back with an XML parser, the shared
 //! key kept secret and refused when weak, and a running cluster's directory imported.
 
+mod common;
+
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 fn topoc(dir: &Path, args: &[&str], key: Option<&str>) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_topoc"));
-    command
-        .args(args)
-        .current_dir(dir)
-        .env_remove("SEG_SHARED_KEY");
+    let mut command = common::command(dir, args);
+    command.env_remove("SEG_SHARED_KEY");
     if let Some(key) = key {
         command.env("SEG_SHARED_KEY", key);
     }

@@ -2,20 +2,26 @@
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
-use std::io::IsTerminal;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use clap::ValueEnum;
-use topoc::emit;
+use serde::Serialize;
+use time::OffsetDateTime;
+use topoc::analysis::routes::Router;
+use topoc::analysis::what_if;
 use topoc::emit::graph;
+use topoc::environment::{DEFAULT_MAX_OUTPUT_MB, Environment, Limits};
 use topoc::lint::level::LintLevels;
+use topoc::model::{GroupId, Model, NodeId};
+use topoc::plan::diff::{self, Routes, Side, Style};
+use topoc::{BuildMode, BuildOptions, Built, emit};
 
-use super::build::{DEFAULT_MAX_OUTPUT_MB, within_budget};
-use super::{
-    CLEAN, FAILURE, FINDINGS, Failure, ListFormat, Resolved, human_report, node_named,
-    position_named, read_source, resolved, write_stdout,
+use super::common::{
+    ListFormat, Needs, node_named, position_named, print_findings, read_source, resolved,
+    write_json, write_stdout,
 };
+use super::error::{Error, Exit};
 
 #[derive(Debug, clap::Args)]
 pub(super) struct GraphArgs {
@@ -93,134 +99,185 @@ pub(super) struct DiffArgs {
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
-pub(super) enum DiffFormat {
+enum DiffFormat {
     Human,
     Json,
     /// For a pull-request comment
     Markdown,
 }
 
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub(super) enum MatrixFormat {
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum MatrixFormat {
     Csv,
     Markdown,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
-pub(super) enum GraphFormat {
+enum GraphFormat {
     Dot,
     Mermaid,
 }
 
-/// One side of `topoc diff`, borrowed from what was loaded.
-pub(super) fn side(
-    ((_, model, _, report), tree): &(Resolved, emit::Tree),
-) -> topoc::plan::diff::Side<'_> {
-    topoc::plan::diff::Side {
-        model,
-        report,
-        tree,
-    }
+/// `topoc route --format json`; fields in name order.
+#[derive(Serialize)]
+struct RouteJson<'a> {
+    from: &'a str,
+    hops: usize,
+    reachable: bool,
+    route: Vec<HopJson<'a>>,
+    to: &'a str,
 }
 
-pub(super) fn run_route(args: &RouteArgs) -> Result<u8, Failure> {
-    let (_, model, _, _) = match resolved(&args.file, false) {
-        Ok(resolved) => resolved,
-        Err(code) => return Ok(code),
+#[derive(Serialize)]
+struct HopJson<'a> {
+    from: &'a str,
+    group: &'a str,
+    to: &'a str,
+}
+
+pub(super) fn run_route(args: &RouteArgs) -> Result<Exit, Error> {
+    let model = match resolved(&args.file, Needs::Model)? {
+        Ok(resolved) => resolved.model,
+        Err(exit) => return Ok(exit),
     };
     let (from, to) = (
         node_named(&model, &args.from)?,
         node_named(&model, &args.to)?,
     );
-    let table = topoc::analysis::routes::Router::new(&model).from(from);
-    let hops = table.route(to);
+    let hops = Router::new(&model).from(from).route(to);
     let reachable = from == to || !hops.is_empty();
-    let names = |id: topoc::model::NodeId| model.node(id).name.clone();
+    let name = |id: NodeId| model.node(id).name.as_str();
     let mut at = from;
-    let steps: Vec<(String, String, String)> = hops
+    let steps: Vec<HopJson<'_>> = hops
         .iter()
         .map(|hop| {
-            let step = (
-                names(at),
-                names(hop.node),
-                model.network_group(hop.group).name.clone(),
-            );
+            let step = HopJson {
+                from: name(at),
+                to: name(hop.node),
+                group: &model.network_group(hop.group).name,
+            };
             at = hop.node;
             step
         })
         .collect();
-    let text = match args.format {
-        ListFormat::Json => emit::json(&serde_json::json!({
-            "from": names(from),
-            "to": names(to),
-            "reachable": reachable,
-            "hops": steps.len(),
-            "route": steps.iter().map(|(a, b, g)| serde_json::json!({"from": a, "to": b, "group": g})).collect::<Vec<_>>(),
-        })),
-        ListFormat::Human if !reachable => format!(
+    match args.format {
+        ListFormat::Json => write_json(&RouteJson {
+            from: name(from),
+            to: name(to),
+            reachable,
+            hops: steps.len(),
+            route: steps,
+        })?,
+        ListFormat::Human if !reachable => write_stdout(&format!(
             "`{}` cannot reach `{}`: they share no chain of network groups\n",
-            names(from),
-            names(to)
-        ),
+            name(from),
+            name(to)
+        ))?,
         ListFormat::Human => {
             let mut text = format!(
                 "{} → {}: {} hop{}\n",
-                names(from),
-                names(to),
+                name(from),
+                name(to),
                 steps.len(),
                 if steps.len() == 1 { "" } else { "s" }
             );
-            for (index, (a, b, group)) in steps.iter().enumerate() {
-                let _ = writeln!(text, "  {}. {a} → {b}  via {group}", index + 1);
+            for (index, hop) in steps.iter().enumerate() {
+                let _ = writeln!(
+                    text,
+                    "  {}. {} → {}  via {}",
+                    index + 1,
+                    hop.from,
+                    hop.to,
+                    hop.group
+                );
             }
-            text
+            write_stdout(&text)?;
         }
-    };
-    write_stdout(&text)?;
-    Ok(if reachable { CLEAN } else { FINDINGS })
+    }
+    Ok(if reachable {
+        Exit::Clean
+    } else {
+        Exit::Findings
+    })
 }
 
-pub(super) fn run_what_if(args: &WhatIfArgs) -> Result<u8, Failure> {
-    let (_, model, analysis, _) = match resolved(&args.file, false) {
+/// `topoc what-if --format json`; fields in name order.
+#[derive(Serialize)]
+struct WhatIfJson<'a> {
+    down: Vec<DownJson<'a>>,
+    pairs_lost: u64,
+    parts: Vec<Vec<String>>,
+    remaining_nodes: usize,
+}
+
+#[derive(Serialize)]
+struct DownJson<'a> {
+    element: &'a str,
+    pairs_lost_alone: u64,
+    single_point_of_failure: bool,
+}
+
+/// `topoc what-if --each --format json`.
+#[derive(Serialize)]
+struct EachJson<'a> {
+    nodes: Vec<EachNodeJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct EachNodeJson<'a> {
+    node: &'a str,
+    pairs_lost: u64,
+}
+
+/// What `--down`, `--down-site` and `--down-group` name: a description, its nodes, its groups.
+struct Down {
+    what: String,
+    nodes: BTreeSet<NodeId>,
+    groups: BTreeSet<GroupId>,
+}
+
+pub(super) fn run_what_if(args: &WhatIfArgs) -> Result<Exit, Error> {
+    let resolved = match resolved(&args.file, Needs::Model)? {
         Ok(resolved) => resolved,
-        Err(code) => return Ok(code),
+        Err(exit) => return Ok(exit),
     };
+    let (model, analysis) = (&resolved.model, &resolved.analysis);
     if args.each {
-        return what_if_each(args, &model, &analysis);
+        return what_if_each(args.format, model, analysis);
     }
     if args.nodes.is_empty() && args.sites.is_empty() && args.groups.is_empty() {
-        return Err(Failure(
-            "say what fails: --down NODE, --down-site SITE, --down-group GROUP, or --each"
-                .to_owned(),
-        ));
+        return Err(Error::NothingDown);
     }
-    let elements = down_elements(args, &model)?;
-    let all_nodes: BTreeSet<_> = elements
+    let downs = down_elements(args, model)?;
+    let all_nodes: BTreeSet<_> = downs.iter().flat_map(|d| d.nodes.iter().copied()).collect();
+    let all_groups: BTreeSet<_> = downs
         .iter()
-        .flat_map(|(_, n, _)| n.iter().copied())
+        .flat_map(|d| d.groups.iter().copied())
         .collect();
-    let all_groups: BTreeSet<_> = elements
+    let outcome = what_if::degrade(model, analysis, &all_nodes, &all_groups);
+    let alone: Vec<(&str, u64)> = downs
         .iter()
-        .flat_map(|(_, _, g)| g.iter().copied())
-        .collect();
-    let outcome = topoc::analysis::what_if::degrade(&model, &analysis, &all_nodes, &all_groups);
-    let alone: Vec<(String, u64)> = elements
-        .iter()
-        .map(|(what, nodes, groups)| {
-            (
-                what.clone(),
-                topoc::analysis::what_if::degrade(&model, &analysis, nodes, groups).lost_pairs,
-            )
+        .map(|down| {
+            let lost = what_if::degrade(model, analysis, &down.nodes, &down.groups).lost_pairs;
+            (down.what.as_str(), lost)
         })
         .collect();
     let parts: Vec<Vec<String>> = outcome.parts.iter().map(|p| model.node_names(p)).collect();
-    let text = match args.format {
-        ListFormat::Json => emit::json(&serde_json::json!({
-            "down": alone.iter().map(|(what, lost)| serde_json::json!({"element": what, "single_point_of_failure": *lost > 0, "pairs_lost_alone": lost})).collect::<Vec<_>>(),
-            "remaining_nodes": outcome.parts.iter().map(Vec::len).sum::<usize>(),
-            "parts": parts,
-            "pairs_lost": outcome.lost_pairs,
-        })),
+    let remaining: usize = outcome.parts.iter().map(Vec::len).sum();
+    match args.format {
+        ListFormat::Json => write_json(&WhatIfJson {
+            down: alone
+                .iter()
+                .map(|&(element, lost)| DownJson {
+                    element,
+                    single_point_of_failure: lost > 0,
+                    pairs_lost_alone: lost,
+                })
+                .collect(),
+            remaining_nodes: remaining,
+            parts,
+            pairs_lost: outcome.lost_pairs,
+        })?,
         ListFormat::Human => {
             let mut text = String::new();
             for (what, lost) in &alone {
@@ -231,7 +288,6 @@ pub(super) fn run_what_if(args: &WhatIfArgs) -> Result<u8, Failure> {
                 };
                 let _ = writeln!(text, "down: {what}, {verdict}");
             }
-            let remaining: usize = outcome.parts.iter().map(Vec::len).sum();
             if parts.len() <= 1 {
                 let _ = writeln!(text, "the other {remaining} nodes still reach each other");
             } else {
@@ -251,60 +307,23 @@ pub(super) fn run_what_if(args: &WhatIfArgs) -> Result<u8, Failure> {
                     );
                 }
             }
-            text
+            write_stdout(&text)?;
         }
-    };
-    write_stdout(&text)?;
+    }
     Ok(if outcome.lost_pairs > 0 {
-        FINDINGS
+        Exit::Findings
     } else {
-        CLEAN
+        Exit::Clean
     })
 }
 
-pub(super) fn run_diff(args: &DiffArgs) -> Result<u8, Failure> {
-    let load = |file: &Path| -> Result<(Resolved, emit::Tree), u8> {
-        let loaded = resolved(file, false)?;
-        within_budget(&loaded.1, emit::Options::default(), args.max_output_mb).map_err(
-            |Failure(message)| {
-                eprintln!("error: `{}`: {message}", file.display());
-                FAILURE
-            },
-        )?;
-        let tree = emit::compile(
-            &loaded.1,
-            &loaded.2,
-            ("topology.toml", &loaded.0.text),
-            None,
-            emit::Options::default(),
-        )
-        .map_err(|e| {
-            eprintln!("error: {e}");
-            FAILURE
-        })?;
-        Ok((loaded, tree))
-    };
-    let (old, new) = match (load(&args.old), load(&args.new)) {
-        (Ok(old), Ok(new)) => (old, new),
-        (Err(code), _) | (_, Err(code)) => return Ok(code),
-    };
-    let diff = topoc::plan::diff::diff(&side(&old), &side(&new), args.all_pairs);
-    let text = match args.format {
-        DiffFormat::Json => emit::json(&diff),
-        DiffFormat::Human => diff.render(false),
-        DiffFormat::Markdown => diff.render(true),
-    };
-    write_stdout(&text)?;
-    Ok(CLEAN)
-}
-
 /// `what-if --each`: every node ranked by the pairs its loss alone disconnects.
-pub(super) fn what_if_each(
-    args: &WhatIfArgs,
-    model: &topoc::model::Model,
+fn what_if_each(
+    format: ListFormat,
+    model: &Model,
     analysis: &topoc::analysis::Analysis,
-) -> Result<u8, Failure> {
-    let lost = topoc::analysis::what_if::each(model, analysis);
+) -> Result<Exit, Error> {
+    let lost = what_if::each(model, analysis);
     let mut ranked: Vec<(u64, &str)> = model
         .nodes
         .iter()
@@ -312,88 +331,91 @@ pub(super) fn what_if_each(
         .map(|(i, node)| (lost[i], node.name.as_str()))
         .collect();
     ranked.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
-    let text = match args.format {
-        ListFormat::Json => emit::json(&serde_json::json!({
-            "nodes": ranked.iter().map(|(pairs, name)| serde_json::json!({"node": name, "pairs_lost": pairs})).collect::<Vec<_>>(),
-        })),
+    match format {
+        ListFormat::Json => write_json(&EachJson {
+            nodes: ranked
+                .iter()
+                .map(|&(pairs_lost, node)| EachNodeJson { node, pairs_lost })
+                .collect(),
+        })?,
         ListFormat::Human => {
             let mut text = String::from("pairs lost  node (when it alone fails)\n");
             for (pairs, name) in &ranked {
                 let _ = writeln!(text, "{pairs:>10}  {name}");
             }
-            text
+            write_stdout(&text)?;
         }
-    };
-    write_stdout(&text)?;
-    Ok(CLEAN)
+    }
+    Ok(Exit::Clean)
 }
 
-/// What `--down`, `--down-site` and `--down-group` name: a description, its nodes, its groups.
-pub(super) type DownElement = (
-    String,
-    BTreeSet<topoc::model::NodeId>,
-    BTreeSet<topoc::model::GroupId>,
-);
-
-pub(super) fn down_elements(
-    args: &WhatIfArgs,
-    model: &topoc::model::Model,
-) -> Result<Vec<DownElement>, Failure> {
-    let mut elements: Vec<(
-        String,
-        BTreeSet<topoc::model::NodeId>,
-        BTreeSet<topoc::model::GroupId>,
-    )> = Vec::new();
+fn down_elements(args: &WhatIfArgs, model: &Model) -> Result<Vec<Down>, Error> {
+    let mut downs = Vec::new();
     for name in &args.nodes {
         let id = node_named(model, name)?;
-        elements.push((
-            format!("node `{}`", model.node(id).name),
-            BTreeSet::from([id]),
-            BTreeSet::new(),
-        ));
+        downs.push(Down {
+            what: format!("node `{}`", model.node(id).name),
+            nodes: BTreeSet::from([id]),
+            groups: BTreeSet::new(),
+        });
     }
     for name in &args.sites {
         let site = position_named("site", name, model.sites.iter().map(|s| s.name.as_str()))?;
-        let nodes = model
-            .node_ids()
-            .filter(|&n| model.node(n).site.value.index() == site)
-            .collect();
-        let site_name = &model.sites[site].name;
-        elements.push((format!("site `{site_name}`"), nodes, BTreeSet::new()));
+        downs.push(Down {
+            what: format!("site `{}`", model.sites[site].name),
+            nodes: model
+                .node_ids()
+                .filter(|&n| model.node(n).site.value.index() == site)
+                .collect(),
+            groups: BTreeSet::new(),
+        });
     }
     for name in &args.groups {
         let groups = model.network_groups.iter().map(|g| g.name.as_str());
         let group = position_named("network group", name, groups)?;
-        elements.push((
-            format!("network group `{}`", model.network_groups[group].name),
-            BTreeSet::new(),
-            BTreeSet::from([topoc::model::GroupId(group)]),
-        ));
+        downs.push(Down {
+            what: format!("network group `{}`", model.network_groups[group].name),
+            nodes: BTreeSet::new(),
+            groups: BTreeSet::from([GroupId(group)]),
+        });
     }
-    Ok(elements)
+    Ok(downs)
 }
 
-pub(super) fn run_matrix(args: &MatrixArgs) -> Result<u8, Failure> {
-    let (_, model, _, _) = match resolved(&args.file, false) {
-        Ok(resolved) => resolved,
-        Err(code) => return Ok(code),
+pub(super) fn run_matrix(args: &MatrixArgs) -> Result<Exit, Error> {
+    let model = match resolved(&args.file, Needs::Model)? {
+        Ok(resolved) => resolved.model,
+        Err(exit) => return Ok(exit),
     };
     let names: Vec<&str> = model.nodes.iter().map(|n| n.name.as_str()).collect();
-    let stdout = std::io::stdout().lock();
-    let mut out = std::io::BufWriter::new(stdout);
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let (separator, start, end) = match args.format {
         MatrixFormat::Csv => (",", "", ""),
         MatrixFormat::Markdown => (" | ", "| ", " |"),
     };
-    let write_error = |e: std::io::Error| Failure(format!("cannot write the matrix: {e}"));
+    let write_error = |error: std::io::Error| match error.kind() {
+        // A closed pipe (`topoc matrix … | head`) is the reader's choice, not a failure.
+        std::io::ErrorKind::BrokenPipe => None,
+        _ => Some(Error::Stdout {
+            what: "matrix",
+            error,
+        }),
+    };
     let mut line = format!("{start}node{separator}{}{end}\n", names.join(separator));
-    if let MatrixFormat::Markdown = args.format {
+    if args.format == MatrixFormat::Markdown {
         let _ = writeln!(line, "|{}", "---|".repeat(names.len() + 1));
     }
-    out.write_all(line.as_bytes()).map_err(write_error)?;
+    let mut rows = vec![line];
     // One row at a time: memory stays that of one routing table, whatever the size.
-    let mut router = topoc::analysis::routes::Router::new(&model);
-    for from in model.node_ids() {
+    let mut router = Router::new(&model);
+    let mut next = model.node_ids();
+    loop {
+        for row in rows.drain(..) {
+            if let Err(error) = out.write_all(row.as_bytes()) {
+                return write_error(error).map_or(Ok(Exit::Clean), Err);
+            }
+        }
+        let Some(from) = next.next() else { break };
         let table = router.from(from);
         let mut row = format!("{start}{}", names[from.index()]);
         for to in model.node_ids() {
@@ -412,26 +434,24 @@ pub(super) fn run_matrix(args: &MatrixArgs) -> Result<u8, Failure> {
         }
         row.push_str(end);
         row.push('\n');
-        match out.write_all(row.as_bytes()) {
-            Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => return Ok(CLEAN),
-            other => other.map_err(write_error)?,
-        }
+        rows.push(row);
     }
     match out.flush() {
-        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(CLEAN),
-        other => other.map(|()| CLEAN).map_err(write_error),
+        Ok(()) => Ok(Exit::Clean),
+        Err(error) => write_error(error).map_or(Ok(Exit::Clean), Err),
     }
 }
 
-pub(super) fn run_graph(args: &GraphArgs) -> Result<u8, Failure> {
+pub(super) fn run_graph(args: &GraphArgs) -> Result<Exit, Error> {
     let source = read_source(&args.file)?;
-    let checked = topoc::check(&source, &LintLevels::default());
+    let checked = topoc::check(
+        &source,
+        &LintLevels::default(),
+        &Environment::keyless(OffsetDateTime::now_utc()),
+    )?;
     let Some(model) = &checked.model else {
-        eprint!(
-            "{}",
-            human_report(&source, &checked.report, std::io::stderr().is_terminal())
-        );
-        return Ok(FINDINGS);
+        print_findings(&source, &checked);
+        return Ok(Exit::Findings);
     };
     let mut overlay = graph::Overlay::default();
     for name in &args.down {
@@ -440,27 +460,19 @@ pub(super) fn run_graph(args: &GraphArgs) -> Result<u8, Failure> {
     if let [from, to] = args.highlight_route.as_slice() {
         let (from, to) = (node_named(model, from)?, node_named(model, to)?);
         if let Some(&down) = [from, to].iter().find(|node| overlay.down.contains(node)) {
-            return Err(Failure(format!(
-                "`{}` is down (--down): there is no route to draw",
-                model.node(down).name
-            )));
+            return Err(Error::RouteEndDown(model.node(down).name.clone()));
         }
         // The route the cluster would take with the `--down` nodes gone.
-        let hops = topoc::analysis::routes::Router::new(model)
+        let hops = Router::new(model)
             .avoiding(&overlay.down)
             .from(from)
             .route(to);
         if hops.is_empty() && from != to {
-            let without = if overlay.down.is_empty() {
-                String::new()
-            } else {
-                " with the --down nodes gone".to_owned()
-            };
-            return Err(Failure(format!(
-                "`{}` cannot reach `{}`{without}: there is no route to draw",
-                model.node(from).name,
-                model.node(to).name
-            )));
+            return Err(Error::NoRoute {
+                from: model.node(from).name.clone(),
+                to: model.node(to).name.clone(),
+                down: !overlay.down.is_empty(),
+            });
         }
         overlay = overlay.with_route(from, &hops);
     }
@@ -469,5 +481,67 @@ pub(super) fn run_graph(args: &GraphArgs) -> Result<u8, Failure> {
         GraphFormat::Mermaid => graph::mermaid_with(model, &overlay),
     };
     write_stdout(&text)?;
-    Ok(CLEAN)
+    Ok(Exit::Clean)
+}
+
+pub(super) fn run_diff(args: &DiffArgs) -> Result<Exit, Error> {
+    let environment = Environment {
+        limits: Limits::max_output_mb(args.max_output_mb),
+        ..Environment::keyless(OffsetDateTime::now_utc())
+    };
+    let preview = |file: &Path| -> Result<Result<Built, Exit>, Error> {
+        let source = read_source(file)?;
+        let options = BuildOptions {
+            mode: BuildMode::Preview,
+            emit: emit::Options::default(),
+        };
+        // Both sides under one name, so that the name makes no difference.
+        let built = topoc::build(
+            &source,
+            "topology.toml",
+            &LintLevels::default(),
+            &environment,
+            options,
+        )
+        .map_err(|error| match Error::from(error) {
+            Error::TooLarge { error, .. } => Error::TooLarge {
+                file: Some(file.to_owned()),
+                error,
+            },
+            other => other,
+        })?;
+        if built.output.is_none() {
+            print_findings(&source, &built.checked);
+            return Ok(Err(Exit::Findings));
+        }
+        Ok(Ok(built))
+    };
+    let (old, new) = match (preview(&args.old)?, preview(&args.new)?) {
+        (Ok(old), Ok(new)) => (old, new),
+        (Err(exit), _) | (_, Err(exit)) => return Ok(exit),
+    };
+    let routes = if args.all_pairs {
+        Routes::AllPairs
+    } else {
+        Routes::FromManagementNode
+    };
+    let (Some(old), Some(new)) = (side(&old), side(&new)) else {
+        return Ok(Exit::Findings);
+    };
+    let diff = diff::diff(&old, &new, routes);
+    match args.format {
+        DiffFormat::Json => write_json(&diff)?,
+        DiffFormat::Human => write_stdout(&diff.render(Style::Plain))?,
+        DiffFormat::Markdown => write_stdout(&diff.render(Style::Markdown))?,
+    }
+    Ok(Exit::Clean)
+}
+
+/// One side of `topoc diff`, borrowed from its preview build.
+fn side(built: &Built) -> Option<Side<'_>> {
+    Some(Side {
+        model: built.checked.model.as_ref()?,
+        report: &built.checked.report,
+        tree: &built.output.as_ref()?.public,
+    })
 }

@@ -4,12 +4,16 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use clap::Subcommand;
+use serde::Serialize;
 use time::OffsetDateTime;
-use topoc::emit;
-use topoc::pki;
-use topoc::secrets::Secrets;
+use topoc::environment::KeySource;
+use topoc::keys::Keys;
+use topoc::pki::{self, Summary};
+use topoc::secrets::{Secrets, Store};
+use topoc::write;
 
-use super::{CLEAN, Failure, ListFormat, load_existing, resolved, write_stdout};
+use super::common::{ListFormat, Needs, resolved, write_json, write_stdout};
+use super::error::{Error, Exit};
 
 #[derive(Debug, clap::Args)]
 pub(super) struct CertsArgs {
@@ -39,15 +43,19 @@ pub(super) struct RotateArgs {
     secrets: PathBuf,
 }
 
-pub(super) fn run_certs(args: &CertsArgs) -> Result<u8, Failure> {
-    let (_, model, _, _) = match resolved(&args.file, true) {
+/// One certificate of `topoc certs`: its summary, or why there is none.
+type Entry = (String, Result<Summary, String>);
+
+pub(super) fn run_certs(args: &CertsArgs) -> Result<Exit, Error> {
+    let resolved = match resolved(&args.file, Needs::Clean)? {
         Ok(resolved) => resolved,
-        Err(code) => return Ok(code),
+        Err(exit) => return Ok(exit),
     };
-    let model = &model;
-    let existing = load_existing(&Secrets::reader(&args.secrets), model, &args.file)?;
+    let model = &resolved.model;
+    let store = Store::new(Secrets::reader(&args.secrets), &args.file);
+    let existing = store.material(model)?.unwrap_or_default();
     let now = OffsetDateTime::now_utc();
-    let mut entries = Vec::new();
+    let mut entries: Vec<Entry> = Vec::new();
     if let Some(ca) = &existing.ca_cert {
         entries.push(("cluster CA".to_owned(), pki::summarize(ca)));
     }
@@ -62,27 +70,14 @@ pub(super) fn run_certs(args: &CertsArgs) -> Result<u8, Failure> {
         );
         entries.push((node.name.clone(), summary));
     }
-    let text = match args.format {
-        ListFormat::Human => certs_human(&entries, now),
-        ListFormat::Json => certs_json(&entries, now),
-    };
-    write_stdout(&text)?;
-    Ok(CLEAN)
+    match args.format {
+        ListFormat::Human => write_stdout(&certs_human(&entries, now))?,
+        ListFormat::Json => write_json(&certs_json(&entries, now))?,
+    }
+    Ok(Exit::Clean)
 }
 
-pub(super) fn day(time: OffsetDateTime) -> String {
-    format!(
-        "{:04}-{:02}-{:02}",
-        time.year(),
-        u8::from(time.month()),
-        time.day()
-    )
-}
-
-pub(super) fn certs_human(
-    entries: &[(String, Result<pki::Summary, String>)],
-    now: OffsetDateTime,
-) -> String {
+fn certs_human(entries: &[Entry], now: OffsetDateTime) -> String {
     let mut text = String::new();
     for (name, summary) in entries {
         match summary {
@@ -103,8 +98,8 @@ pub(super) fn certs_human(
                         sans.join(", ")
                     },
                     summary.issuer,
-                    day(summary.not_before),
-                    day(summary.not_after),
+                    pki::day(summary.not_before),
+                    pki::day(summary.not_after),
                     (summary.not_after - now).whole_days(),
                     summary.serial
                 );
@@ -117,64 +112,79 @@ pub(super) fn certs_human(
     text
 }
 
-pub(super) fn certs_json(
-    entries: &[(String, Result<pki::Summary, String>)],
-    now: OffsetDateTime,
-) -> String {
-    let list: Vec<serde_json::Value> = entries
-        .iter()
-        .map(|(name, summary)| match summary {
-            Ok(summary) => serde_json::json!({
-                "name": name,
-                "subject": summary.subject,
-                "issuer": summary.issuer,
-                "dns": summary.dns,
-                "ips": summary.ips,
-                "not_before": day(summary.not_before),
-                "not_after": day(summary.not_after),
-                "days_left": (summary.not_after - now).whole_days(),
-                "serial": summary.serial,
-            }),
-            Err(why) => serde_json::json!({ "name": name, "error": why }),
-        })
-        .collect();
-    emit::json(&serde_json::json!({ "certificates": list }))
+/// `topoc certs --format json`.
+#[derive(Serialize)]
+struct CertsJson<'a> {
+    certificates: Vec<CertJson<'a>>,
 }
 
-pub(super) fn run_rotate(args: &RotateArgs) -> Result<u8, Failure> {
-    let (_, model, _, _) = match resolved(&args.file, true) {
+/// One certificate; fields in name order, as the JSON has them.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum CertJson<'a> {
+    Certificate {
+        days_left: i64,
+        dns: &'a [String],
+        ips: &'a [String],
+        issuer: &'a str,
+        name: &'a str,
+        not_after: String,
+        not_before: String,
+        serial: &'a str,
+        subject: &'a str,
+    },
+    Missing {
+        error: &'a str,
+        name: &'a str,
+    },
+}
+
+fn certs_json(entries: &[Entry], now: OffsetDateTime) -> CertsJson<'_> {
+    let certificates = entries
+        .iter()
+        .map(|(name, summary)| match summary {
+            Ok(summary) => CertJson::Certificate {
+                days_left: (summary.not_after - now).whole_days(),
+                dns: &summary.dns,
+                ips: &summary.ips,
+                issuer: &summary.issuer,
+                name,
+                not_after: pki::day(summary.not_after),
+                not_before: pki::day(summary.not_before),
+                serial: &summary.serial,
+                subject: &summary.subject,
+            },
+            Err(why) => CertJson::Missing { error: why, name },
+        })
+        .collect();
+    CertsJson { certificates }
+}
+
+pub(super) fn run_rotate(args: &RotateArgs) -> Result<Exit, Error> {
+    let resolved = match resolved(&args.file, Needs::Clean)? {
         Ok(resolved) => resolved,
-        Err(code) => return Ok(code),
+        Err(exit) => return Ok(exit),
     };
-    let model = &model;
+    let model = &resolved.model;
     if model.ca.external.is_some() {
-        return Err(Failure(
-            "the CA is kept outside topoc (`[ca] cert` and `key`): replace those files instead"
-                .to_owned(),
-        ));
+        return Err(Error::ExternalCa);
     }
     let secrets = Secrets::reader(&args.secrets);
     let now = OffsetDateTime::now_utc();
-    let label = format!(
-        "{:04}{:02}{:02}T{:02}{:02}{:02}Z",
-        now.year(),
-        u8::from(now.month()),
-        now.day(),
-        now.hour(),
-        now.minute(),
-        now.second()
-    );
-    let _lock = topoc::write::lock(&[&args.secrets]).map_err(|e| Failure(e.to_string()))?;
-    let retired = secrets.retire(&label).map_err(|e| Failure(e.to_string()))?;
-    let existing = load_existing(&secrets, model, &args.file)?;
-    let material = pki::ensure(model, &existing, now, true).map_err(|p| Failure(p.to_string()))?;
-    secrets
-        .store(&material, &existing, true)
-        .map_err(|e| Failure(e.to_string()))?;
+    let _lock = write::lock(&[&args.secrets])?;
+    let retired = secrets.retire(&pki::stamp(now))?;
+    let existing = Store::new(secrets.clone(), &args.file)
+        .material(model)?
+        .unwrap_or_default();
+    let material = pki::ensure(model, &existing, now, true).map_err(Error::Ca)?;
+    let reissued = material.nodes.len();
+    let tree = Keys::Made(Box::new(existing), material)
+        .secret_tree(model)
+        .map_err(Error::Emit)?;
+    secrets.store(&tree)?;
     write_stdout(&format!(
-        "created a new cluster CA and re-issued {} node certificates; the previous ones are in `{}`\nrun `topoc build` to write them to the output, then import the new CA on every node\n",
-        material.nodes.len(),
+        "created a new cluster CA and re-issued {reissued} node certificates; the previous ones are in `{}`\nrun `topoc build` to write them to the output, then import the new CA on every node\n",
         retired.display()
     ))?;
-    Ok(CLEAN)
+    Ok(Exit::Clean)
 }

@@ -1,23 +1,18 @@
 //! `topoc check` and `topoc explain`.
 
-use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use clap::ArgMatches;
-use time::OffsetDateTime;
-use topoc::pki;
-use topoc::report::explain;
-use topoc::report::github;
-use topoc::report::json;
-use topoc::report::sarif;
-use topoc::secrets::Secrets;
-use topoc::syntax::Kind;
+use topoc::environment::Limits;
+use topoc::report::{explain, github, json, sarif};
+use topoc::secrets::{Secrets, Store};
+use topoc::{lint, suggest};
 
-use super::build::read_shared_key;
-use super::{
-    CLEAN, FINDINGS, Failure, Format, LintArgs, command_line_levels, human_report, load_existing,
-    read_source, relative_to_cwd, write_stdout,
+use super::common::{
+    Format, LintArgs, Stream, command_line_levels, environment, human_report, read_source,
+    relative_to_cwd, write_stdout,
 };
+use super::error::{Error, Exit};
 
 #[derive(Debug, clap::Args)]
 #[command(group = clap::ArgGroup::new("what").required(true))]
@@ -44,40 +39,16 @@ pub(super) struct CheckArgs {
     lints: LintArgs,
 }
 
-pub(super) fn run_check(args: &CheckArgs, matches: &ArgMatches) -> Result<u8, Failure> {
+pub(super) fn run_check(args: &CheckArgs, matches: &ArgMatches) -> Result<Exit, Error> {
     let levels = command_line_levels(&args.lints, matches)?;
     let source = read_source(&args.file)?;
-    let mut checked = topoc::check(&source, &levels);
-    if let Some(model) = checked
-        .model
-        .as_ref()
-        .filter(|m| m.cluster.kind == Kind::Seg)
-    {
-        // Judged when it can be read here; where it cannot (CI before deployment), only the
-        // build needs it.
-        let key = read_shared_key(model, &args.file);
-        if key.is_ok() {
-            topoc::add_shared_key_finding(&mut checked, &key, &levels);
-        }
-    }
-    if let Some(model) = checked
-        .model
-        .as_ref()
-        .filter(|m| m.cluster.kind == Kind::Swg)
-    {
-        let secrets = match &args.secrets {
-            Some(dir) => Some(dir.clone()),
-            None => Some(PathBuf::from("secrets")).filter(|dir| dir.is_dir()),
-        };
-        if secrets.is_some() || model.ca.external.is_some() {
-            let dir = secrets.unwrap_or_else(|| PathBuf::from("secrets"));
-            let existing = load_existing(&Secrets::reader(&dir), model, &args.file)?;
-            let inspection = pki::inspect(&existing, OffsetDateTime::now_utc());
-            topoc::add_certificate_findings(&mut checked, &inspection, &levels);
-        }
-    }
+    let store = match &args.secrets {
+        Some(dir) => Store::new(Secrets::reader(dir), &args.file),
+        None => Store::new(Secrets::reader(&PathBuf::from("secrets")), &args.file).if_present(),
+    };
+    let checked = topoc::check(&source, &levels, &environment(&store, Limits::default()))?;
     let text = match args.format {
-        Format::Human => human_report(&source, &checked.report, std::io::stdout().is_terminal()),
+        Format::Human => human_report(&source, &checked.report, Stream::Stdout),
         Format::Json => json::render(&source, &checked.report),
         Format::Sarif => sarif::render(
             &source,
@@ -88,17 +59,24 @@ pub(super) fn run_check(args: &CheckArgs, matches: &ArgMatches) -> Result<u8, Fa
     };
     write_stdout(&text)?;
     Ok(if checked.report.has_errors() {
-        FINDINGS
+        Exit::Findings
     } else {
-        CLEAN
+        Exit::Clean
     })
 }
 
-pub(super) fn run_explain(args: &ExplainArgs) -> Result<u8, Failure> {
+pub(super) fn run_explain(args: &ExplainArgs) -> Result<Exit, Error> {
     let text = match &args.code {
-        Some(code) => explain::explain(code).map_err(Failure)?,
+        Some(code) => {
+            let found = lint::find(code).ok_or_else(|| Error::UnknownCode {
+                code: code.clone(),
+                nearest: suggest::closest(code, lint::codes()),
+                lint: false,
+            })?;
+            explain::explain(found)
+        }
         None => explain::list(),
     };
     write_stdout(&text)?;
-    Ok(CLEAN)
+    Ok(Exit::Clean)
 }

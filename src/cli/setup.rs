@@ -1,8 +1,9 @@
-//! Getting started: `topoc init` and `topoc import-seg`.
+//! Getting started and tooling: `topoc init`, `import-seg`, `schema`, `completions`, `man`.
 
 use std::path::{Path, PathBuf};
 
-use super::{CLEAN, Failure, write_stdout};
+use super::common::write_stdout;
+use super::error::{Error, Exit};
 
 #[derive(Debug, clap::Args)]
 pub(super) struct InitArgs {
@@ -23,22 +24,23 @@ pub(super) struct ImportSegArgs {
 /// The starter topology `topoc init` writes.
 pub(super) const STARTER: &str = include_str!("../templates/init.toml");
 
-pub(super) fn run_init(args: &InitArgs) -> Result<u8, Failure> {
-    std::fs::create_dir_all(&args.dir)
-        .map_err(|e| Failure(format!("cannot create `{}`: {e}", args.dir.display())))?;
+pub(super) fn run_init(args: &InitArgs) -> Result<Exit, Error> {
+    std::fs::create_dir_all(&args.dir).map_err(|error| Error::CreateDir {
+        path: args.dir.clone(),
+        error,
+    })?;
     let topology = args.dir.join("topology.toml");
     let schema = args.dir.join("topology.schema.json");
     for path in [&topology, &schema] {
         if path.exists() {
-            return Err(Failure(format!(
-                "`{}` exists already; topoc init does not overwrite it",
-                path.display()
-            )));
+            return Err(Error::Exists(path.clone()));
         }
     }
     let write = |path: &Path, text: &str| {
-        std::fs::write(path, text)
-            .map_err(|e| Failure(format!("cannot write `{}`: {e}", path.display())))
+        std::fs::write(path, text).map_err(|error| Error::Create {
+            path: path.to_owned(),
+            error,
+        })
     };
     write(&topology, STARTER)?;
     write(&schema, &topoc::syntax::schema::topology())?;
@@ -68,23 +70,25 @@ pub(super) fn run_init(args: &InitArgs) -> Result<u8, Failure> {
         schema.display(),
         topology.display()
     ))?;
-    Ok(CLEAN)
+    Ok(Exit::Clean)
 }
 
-pub(super) fn run_import_seg(args: &ImportSegArgs) -> Result<u8, Failure> {
+pub(super) fn run_import_seg(args: &ImportSegArgs) -> Result<Exit, Error> {
     let mut addresses = std::collections::BTreeMap::new();
     for given in &args.addresses {
         let parsed = given
             .split_once('=')
             .and_then(|(host, ip)| Some((host.trim().to_owned(), ip.trim().parse().ok()?)));
         let Some((host, ip)) = parsed else {
-            return Err(Failure(format!("`--address {given}` is not HOST=IP")));
+            return Err(Error::AddressForm(given.clone()));
         };
         addresses.insert(host, ip);
     }
     let shown = args.file.display().to_string();
-    let xml = std::fs::read_to_string(&args.file)
-        .map_err(|e| Failure(format!("cannot read `{shown}`: {e}")))?;
+    let xml = std::fs::read_to_string(&args.file).map_err(|error| Error::Read {
+        path: shown.clone(),
+        error,
+    })?;
     let resolve = |host: &str| {
         use std::net::ToSocketAddrs;
         (host, 0)
@@ -95,7 +99,34 @@ pub(super) fn run_import_seg(args: &ImportSegArgs) -> Result<u8, Failure> {
     };
     let topology = topoc::import_seg::parse(&xml)
         .and_then(|directory| topoc::import_seg::topology(&directory, &addresses, resolve))
-        .map_err(|e| Failure(format!("`{shown}`: {e}")))?;
+        .map_err(|error| Error::Import {
+            path: shown,
+            error: error.to_string(),
+        })?;
     write_stdout(&topology)?;
-    Ok(CLEAN)
+    Ok(Exit::Clean)
+}
+
+pub(super) fn run_schema() -> Result<Exit, Error> {
+    write_stdout(&topoc::syntax::schema::topology())?;
+    Ok(Exit::Clean)
+}
+
+pub(super) fn run_completions(
+    shell: clap_complete::Shell,
+    mut command: clap::Command,
+) -> Result<Exit, Error> {
+    let mut buffer = Vec::new();
+    clap_complete::generate(shell, &mut command, "topoc", &mut buffer);
+    write_stdout(&String::from_utf8_lossy(&buffer))?;
+    Ok(Exit::Clean)
+}
+
+pub(super) fn run_man(command: clap::Command) -> Result<Exit, Error> {
+    let mut buffer = Vec::new();
+    clap_mangen::Man::new(command)
+        .render(&mut buffer)
+        .map_err(Error::Man)?;
+    write_stdout(&String::from_utf8_lossy(&buffer))?;
+    Ok(Exit::Clean)
 }

@@ -1,35 +1,80 @@
-//! `manifest.json`: what a build wrote, so that a later build or a reviewer can tell.
+//! `manifest.json`: what a build wrote, so that a later build or a reviewer can tell. It is
+//! written and read through [`Manifest`] alone.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::emit::node_json::FORMAT_VERSION;
 
-/// The name every manifest has; its presence marks a directory as topoc's output.
-pub const FILE: &str = "manifest.json";
 /// The value of `generator` in every manifest, before the version.
 pub const GENERATOR: &str = "topoc";
 
-#[derive(Serialize)]
-struct Manifest<'a> {
-    format_version: u32,
-    generator: String,
-    cluster: &'a str,
-    input: Input<'a>,
-    files: Vec<Entry<'a>>,
+/// The manifest of one build.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Manifest {
+    pub format_version: u32,
+    /// `topoc <version>`.
+    pub generator: String,
+    pub cluster: String,
+    pub input: Input,
+    /// Every other file of the output, sorted by path.
+    pub files: Vec<Entry>,
 }
 
-#[derive(Serialize)]
-struct Input<'a> {
-    file: &'a str,
-    sha256: String,
+/// The topology a build read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Input {
+    /// Its file name, without directories.
+    pub file: String,
+    pub sha256: String,
 }
 
-#[derive(Serialize)]
-struct Entry<'a> {
-    path: &'a str,
-    sha256: String,
-    bytes: usize,
+/// One file of the output.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Entry {
+    pub path: String,
+    pub sha256: String,
+    pub bytes: usize,
+}
+
+impl Manifest {
+    /// The manifest of `files`; `input` is the topology's file name and text.
+    pub fn new<'a>(
+        cluster: &str,
+        input: (&str, &str),
+        files: impl Iterator<Item = (&'a str, &'a [u8])>,
+    ) -> Self {
+        Manifest {
+            format_version: FORMAT_VERSION,
+            generator: format!("{GENERATOR} {}", env!("CARGO_PKG_VERSION")),
+            cluster: cluster.to_owned(),
+            input: Input {
+                file: input.0.to_owned(),
+                sha256: sha256(input.1.as_bytes()),
+            },
+            files: files
+                .map(|(path, content)| Entry {
+                    path: path.to_owned(),
+                    sha256: sha256(content),
+                    bytes: content.len(),
+                })
+                .collect(),
+        }
+    }
+
+    /// A manifest that topoc wrote, read from `text`; `None` for anything else.
+    pub fn parse(text: &str) -> Option<Self> {
+        let manifest: Manifest = serde_json::from_str(text).ok()?;
+        manifest
+            .generator
+            .starts_with(GENERATOR)
+            .then_some(manifest)
+    }
+
+    /// The manifest as the file holds it.
+    pub fn render(&self) -> String {
+        super::json(self)
+    }
 }
 
 pub fn sha256(content: &[u8]) -> String {
@@ -41,29 +86,4 @@ pub fn sha256(content: &[u8]) -> String {
             let _ = write!(hex, "{byte:02x}");
             hex
         })
-}
-
-/// The manifest of `files`; `input` is the topology's file name and text.
-pub fn manifest<'a>(
-    cluster: &str,
-    input: (&str, &str),
-    files: impl Iterator<Item = (&'a str, &'a [u8])>,
-) -> String {
-    let manifest = Manifest {
-        format_version: FORMAT_VERSION,
-        generator: format!("{GENERATOR} {}", env!("CARGO_PKG_VERSION")),
-        cluster,
-        input: Input {
-            file: input.0,
-            sha256: sha256(input.1.as_bytes()),
-        },
-        files: files
-            .map(|(path, content)| Entry {
-                path,
-                sha256: sha256(content),
-                bytes: content.len(),
-            })
-            .collect(),
-    };
-    super::json(&manifest)
 }

@@ -8,6 +8,7 @@ pub mod cluster_json;
 pub mod graph;
 pub mod hosts;
 pub mod inventory;
+pub mod layout;
 pub mod manifest;
 pub mod node_json;
 pub mod seg;
@@ -19,9 +20,11 @@ use serde::Serialize;
 
 use crate::analysis::Analysis;
 use crate::analysis::routes::Router;
+use crate::environment::Limits;
 use crate::model::Model;
 use crate::pki::Certificates;
 use crate::syntax::Kind;
+use layout::{NodeFile, node_file};
 pub use tree::{Tree, UnsafePath};
 
 /// Why a build could not be compiled.
@@ -89,18 +92,18 @@ pub fn compile(
         });
         if web {
             let node = node_json::node_file(model, id, table.as_ref());
-            tree.insert(format!("nodes/{name}/node.json"), json(&node))?;
+            tree.insert(node_file(name, NodeFile::Settings), json(&node))?;
         }
         if with_hosts {
             tree.insert(
-                format!("nodes/{name}/hosts"),
+                node_file(name, NodeFile::Hosts),
                 hosts::hosts_file(model, id, input.0),
             )?;
         }
         if let (Some(certificates), Some(ca)) = (certificates, &ca_pem) {
-            tree.insert_shared(format!("nodes/{name}/ca.pem"), ca.clone())?;
+            tree.insert_shared(node_file(name, NodeFile::CaCertificate), ca.clone())?;
             if let Some(cert) = certificates.nodes.get(name.as_str()) {
-                tree.insert(format!("nodes/{name}/node.pem"), cert.as_bytes())?;
+                tree.insert(node_file(name, NodeFile::Certificate), cert.as_bytes())?;
             }
         }
     }
@@ -116,29 +119,26 @@ pub fn compile(
         all_pairs,
     };
     tree.insert(
-        "cluster.json",
+        layout::CLUSTER_JSON,
         json(&cluster_json::cluster_file(model, analysis, summary)),
     )?;
     tree.insert(
-        "inventory.yaml",
+        layout::INVENTORY,
         inventory::inventory(model).map_err(EmitError::Inventory)?,
     )?;
-    tree.insert("graph.dot", graph::dot(model))?;
-    tree.insert("graph.mmd", graph::mermaid(model))?;
+    tree.insert(layout::GRAPH_DOT, graph::dot(model))?;
+    tree.insert(layout::GRAPH_MERMAID, graph::mermaid(model))?;
     if model.cluster.kind == Kind::Seg {
         let order = seg::directory_order(model);
+        tree.insert(layout::SEG_DIRECTORY, seg::directory(model, &order))?;
         tree.insert(
-            format!("seg/{}", seg::DIRECTORY),
-            seg::directory(model, &order),
-        )?;
-        tree.insert(
-            format!("seg/recovery/{}", seg::DIRECTORY),
+            layout::SEG_RECOVERY_DIRECTORY,
             seg::directory(model, &order[..order.len().min(1)]),
         )?;
-        tree.insert("seg/RUNBOOK.md", seg::runbook(model, input.0))?;
+        tree.insert(layout::SEG_RUNBOOK, seg::runbook(model, input.0))?;
     }
-    let manifest = manifest::manifest(&model.cluster.name.value, input, tree.iter());
-    tree.insert(manifest::FILE, manifest)?;
+    let manifest = manifest::Manifest::new(&model.cluster.name.value, input, tree.iter());
+    tree.insert(layout::MANIFEST, manifest.render())?;
     Ok(tree)
 }
 
@@ -168,6 +168,64 @@ pub fn estimated_size(model: &Model, options: Options) -> u64 {
         total = total.saturating_add(hosts::total_lines_size(model));
     }
     total
+}
+
+/// A build refused before it is made: its output would be larger than the limit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TooLarge {
+    /// About how many bytes it would write.
+    pub estimate: u64,
+    pub limit: u64,
+    /// What makes it so large, one clause each.
+    pub reasons: Vec<String>,
+}
+
+impl fmt::Display for TooLarge {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "this build would write about {} MB, over the limit of {} MB",
+            self.estimate / 1_000_000,
+            self.limit / 1_000_000
+        )?;
+        if !self.reasons.is_empty() {
+            write!(f, ": {}", self.reasons.join(", and "))?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for TooLarge {}
+
+/// Refuses, before any key is made, a build whose output would exceed `limits`, saying why
+/// it is so large.
+pub fn within_budget(model: &Model, options: Options, limits: Limits) -> Result<(), TooLarge> {
+    let estimate = estimated_size(model, options);
+    if estimate <= limits.max_output_bytes {
+        return Ok(());
+    }
+    let nodes = model.nodes.len();
+    let mut reasons = Vec::new();
+    if options.all_pairs {
+        reasons.push(format!(
+            "with --all-pairs each of the {nodes} node.json files lists every other node"
+        ));
+    }
+    if hosts::needed(model) {
+        let named = model
+            .nodes
+            .iter()
+            .filter(|node| node.fqdn.is_some())
+            .count();
+        reasons.push(format!(
+            "each of the {nodes} hosts files lists the {named} nodes that have an FQDN"
+        ));
+    }
+    Err(TooLarge {
+        estimate,
+        limit: limits.max_output_bytes,
+        reasons,
+    })
 }
 
 /// The JSON Schemas of the generated JSON files, as `(file name, schema)`; they are

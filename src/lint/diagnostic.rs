@@ -43,7 +43,7 @@ impl Report {
     pub fn extend(&mut self, findings: Vec<Finding>, levels: &LintLevels) {
         let diagnostics = &mut self.diagnostics;
         diagnostics.extend(findings.into_iter().filter_map(|finding| {
-            let severity = match levels.level_of(finding.check) {
+            let severity = match levels.level_of(finding.lint) {
                 Level::Allow => return None,
                 Level::Warn => Severity::Warning,
                 Level::Deny => Severity::Error,
@@ -51,7 +51,7 @@ impl Report {
             Some(Diagnostic { finding, severity })
         }));
         diagnostics.sort_by(|a, b| {
-            let key = |d: &Diagnostic| (d.finding.span, d.finding.check.code);
+            let key = |d: &Diagnostic| (d.finding.span, d.finding.lint.code);
             key(a)
                 .cmp(&key(b))
                 .then_with(|| a.finding.message.cmp(&b.finding.message))

@@ -1,12 +1,12 @@
 //! A finding: what a check reports, located in the source.
 
-use crate::lint::Check;
+use crate::lint::Lint;
 use crate::source::Span;
 
 /// One problem or observation, before lint levels decide whether and how it is reported.
 #[derive(Debug, Clone)]
 pub struct Finding {
-    pub check: &'static Check,
+    pub lint: &'static Lint,
     pub message: String,
     /// The place that must change.
     pub span: Span,
@@ -28,9 +28,9 @@ pub struct Related {
 }
 
 impl Finding {
-    pub fn new(check: &'static Check, span: Span, message: impl Into<String>) -> Self {
+    pub fn new(lint: &'static Lint, span: Span, message: impl Into<String>) -> Self {
         Self {
-            check,
+            lint,
             message: message.into(),
             span,
             label: None,

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use crate::lint::Check;
+use crate::lint::Lint;
 
 /// How a lint is reported.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, schemars::JsonSchema)]
@@ -38,26 +38,26 @@ pub struct LintLevels {
 }
 
 impl LintLevels {
-    pub fn set_from_file(&mut self, check: &'static Check, level: Level) {
-        self.from_file.insert(check.code, level);
+    pub fn set_from_file(&mut self, lint: &'static Lint, level: Level) {
+        self.from_file.insert(lint.code, level);
     }
 
     /// A later setting of the same code replaces an earlier one, as in rustc.
-    pub fn set_from_command_line(&mut self, check: &'static Check, level: Level) {
-        self.from_command_line.insert(check.code, level);
+    pub fn set_from_command_line(&mut self, lint: &'static Lint, level: Level) {
+        self.from_command_line.insert(lint.code, level);
     }
 
-    /// The level of `check`; hard errors are always `deny`.
-    pub fn level_of(&self, check: &Check) -> Level {
-        if check.is_hard() {
+    /// The level of `lint`; hard errors are always `deny`.
+    pub fn level_of(&self, lint: &Lint) -> Level {
+        if lint.is_hard() {
             return Level::Deny;
         }
         let level = self
             .from_command_line
-            .get(check.code)
-            .or_else(|| self.from_file.get(check.code))
+            .get(lint.code)
+            .or_else(|| self.from_file.get(lint.code))
             .copied()
-            .unwrap_or_else(|| check.default_level());
+            .unwrap_or_else(|| lint.default_level());
         if self.deny_warnings && level == Level::Warn {
             Level::Deny
         } else {
@@ -65,13 +65,14 @@ impl LintLevels {
         }
     }
 
-    /// These levels with the command line's on top.
+    /// The file's levels (`[lints]`, as resolved into `file`) under these, which come from
+    /// the command line: the one place the two are merged.
     #[must_use]
-    pub fn merged_with(mut self, command_line: &LintLevels) -> LintLevels {
-        for (code, level) in &command_line.from_command_line {
-            self.from_command_line.insert(code, *level);
+    pub fn over_file(&self, file: &LintLevels) -> LintLevels {
+        LintLevels {
+            from_file: file.from_file.clone(),
+            from_command_line: self.from_command_line.clone(),
+            deny_warnings: self.deny_warnings || file.deny_warnings,
         }
-        self.deny_warnings |= command_line.deny_warnings;
-        self
     }
 }

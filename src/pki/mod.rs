@@ -222,12 +222,25 @@ fn parse(der: &[u8]) -> Result<X509Certificate<'_>, String> {
         .map_err(|e| format!("not an X.509 certificate: {e}"))
 }
 
-fn date(time: OffsetDateTime) -> String {
+/// A day as `YYYY-MM-DD`, as every date topoc prints.
+pub fn day(time: OffsetDateTime) -> String {
     format!(
         "{:04}-{:02}-{:02}",
         time.year(),
         u8::from(time.month()),
         time.day()
+    )
+}
+
+/// A moment as `YYYYMMDDThhmmssZ` (UTC), fit for a directory name.
+pub fn stamp(time: OffsetDateTime) -> String {
+    let time = time.to_offset(time::UtcOffset::UTC);
+    format!(
+        "{}T{:02}{:02}{:02}Z",
+        day(time).replace('-', ""),
+        time.hour(),
+        time.minute(),
+        time.second()
     )
 }
 
@@ -254,10 +267,10 @@ fn load_ca(cert_pem: &str, key_pem: &str, now: OffsetDateTime) -> Result<Ca, CaP
     let not_after = cert.validity().not_after.to_datetime();
     let not_before = cert.validity().not_before.to_datetime();
     if not_after <= now {
-        return Err(CaProblem::Expired(date(not_after)));
+        return Err(CaProblem::Expired(day(not_after)));
     }
     if not_before > now {
-        return Err(CaProblem::NotYetValid(date(not_before)));
+        return Err(CaProblem::NotYetValid(day(not_before)));
     }
     Ok(Ca {
         pair: Pair {
@@ -404,7 +417,7 @@ fn still_valid(
     }
     let not_after = cert.validity().not_after.to_datetime();
     if not_after - now <= Duration::days(RENEWAL_WINDOW_DAYS) {
-        return Err(format!("it ends on {}", date(not_after)));
+        return Err(format!("it ends on {}", day(not_after)));
     }
     Ok(())
 }
@@ -578,9 +591,10 @@ pub fn summarize(pem: &str) -> Result<Summary, String> {
 }
 
 /// What `check` learns from existing material without issuing anything.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Inspection {
-    pub now: Option<OffsetDateTime>,
+    /// The moment the material was judged at.
+    pub now: OffsetDateTime,
     /// Why the CA cannot be used, if it cannot.
     pub ca_problem: Option<CaProblem>,
     pub ca: Option<Summary>,
@@ -602,7 +616,7 @@ pub fn inspect(existing: &Existing, now: OffsetDateTime) -> Inspection {
         }
     };
     Inspection {
-        now: Some(now),
+        now,
         ca_problem,
         ca: existing
             .ca_cert

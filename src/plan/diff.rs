@@ -19,6 +19,23 @@ pub struct Side<'a> {
     pub tree: &'a Tree,
 }
 
+/// Which routes a diff compares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Routes {
+    /// From the management node (else the first node in both): one search a side.
+    FromManagementNode,
+    /// Between every pair of nodes: a search per node.
+    AllPairs,
+}
+
+/// How a diff is rendered for people.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    Plain,
+    /// For a pull-request comment.
+    Markdown,
+}
+
 #[derive(Debug, Default, Serialize)]
 pub struct Diff {
     pub nodes_added: Vec<String>,
@@ -122,13 +139,13 @@ fn findings(report: &Report) -> BTreeSet<String> {
     report
         .diagnostics
         .iter()
-        .map(|d| format!("{}: {}", d.finding.check.code, d.finding.message))
+        .map(|d| format!("{}: {}", d.finding.lint.code, d.finding.message))
         .collect()
 }
 
 /// What changed from `old` to `new`. Routes are compared from one node (one search on each
-/// side), or between all pairs with `all_pairs` (a search per node).
-pub fn diff(old: &Side<'_>, new: &Side<'_>, all_pairs: bool) -> Diff {
+/// side), or between all pairs with [`Routes::AllPairs`] (a search per node).
+pub fn diff(old: &Side<'_>, new: &Side<'_>, routes: Routes) -> Diff {
     let (old_nodes, new_nodes) = (by_name(old.model), by_name(new.model));
     let mut diff = Diff {
         nodes_added: new_nodes
@@ -167,7 +184,7 @@ pub fn diff(old: &Side<'_>, new: &Side<'_>, all_pairs: bool) -> Diff {
         }
     }
     diff.groups = group_changes(old.model, new.model);
-    if all_pairs {
+    if routes == Routes::AllPairs {
         diff.routes_changed = route_changes(old.model, new.model, &common, &common);
     } else {
         fn management(model: &Model) -> Option<&str> {
@@ -287,13 +304,10 @@ fn changed_files(old: &Tree, new: &Tree) -> (BTreeSet<String>, Vec<String>) {
     let mut nodes = BTreeSet::new();
     let mut cluster = Vec::new();
     for path in paths {
-        if old.get(path) == new.get(path) || path == crate::emit::manifest::FILE {
+        if old.get(path) == new.get(path) || path == crate::emit::layout::MANIFEST {
             continue;
         }
-        match path
-            .strip_prefix("nodes/")
-            .and_then(|rest| rest.split('/').next())
-        {
+        match crate::emit::layout::node_of(path) {
             Some(node) => {
                 nodes.insert(node.to_owned());
             }
@@ -330,8 +344,9 @@ impl Diff {
             && self.reapply.is_empty()
     }
 
-    /// The diff for people; `markdown` for a pull-request comment.
-    pub fn render(&self, markdown: bool) -> String {
+    /// The diff for people: plain text, or Markdown for a pull-request comment.
+    pub fn render(&self, style: Style) -> String {
+        let markdown = style == Style::Markdown;
         let mut out = Text {
             text: String::new(),
             markdown,

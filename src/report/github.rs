@@ -29,7 +29,7 @@ pub fn render(source: &Source, report: &Report) -> String {
             start.column,
             end.line,
             end.column,
-            property(finding.check.code),
+            property(finding.lint.code),
             data(&message)
         );
     }

@@ -48,7 +48,7 @@ pub fn render(source: &Source, report: &Report, style: Style) -> String {
         };
         if handler.render_report(&mut out, &shown).is_err() {
             let finding = &diagnostic.finding;
-            let _ = writeln!(out, "{}: {}", finding.check.code, finding.message);
+            let _ = writeln!(out, "{}: {}", finding.lint.code, finding.message);
         }
     }
     out.push_str(&summary(source, report));
@@ -134,7 +134,7 @@ struct Shown<'a> {
 impl fmt::Debug for Shown<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Shown")
-            .field("code", &self.diagnostic.finding.check.code)
+            .field("code", &self.diagnostic.finding.lint.code)
             .finish_non_exhaustive()
     }
 }
@@ -153,7 +153,7 @@ impl std::error::Error for Shown<'_> {}
 
 impl MietteDiagnostic for Shown<'_> {
     fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        Some(Box::new(self.diagnostic.finding.check.code))
+        Some(Box::new(self.diagnostic.finding.lint.code))
     }
 
     fn severity(&self) -> Option<miette::Severity> {

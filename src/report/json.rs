@@ -70,7 +70,7 @@ pub fn render(source: &Source, report: &Report) -> String {
         .map(|diagnostic| {
             let finding = &diagnostic.finding;
             JsonFinding {
-                code: finding.check.code,
+                code: finding.lint.code,
                 severity: diagnostic.severity.name(),
                 message: &finding.message,
                 help: finding.help.as_deref(),

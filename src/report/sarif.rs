@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use crate::lint::checks;
 use crate::lint::diagnostic::{Report, Severity};
 use crate::lint::level::Level;
-use crate::lint::{Check, CheckKind};
+use crate::lint::{Class, Lint};
 use crate::source::{Source, Span};
 
 /// The report as SARIF. `artifact` is the file's URI relative to the working directory.
@@ -20,7 +20,7 @@ pub fn render(source: &Source, report: &Report, artifact: &str) -> String {
             let finding = &diagnostic.finding;
             let index = checks::ALL
                 .iter()
-                .position(|check| check.code == finding.check.code)
+                .position(|check| check.code == finding.lint.code)
                 .unwrap_or_default();
             let mut text = finding.message.clone();
             if let Some(help) = &finding.help {
@@ -40,7 +40,7 @@ pub fn render(source: &Source, report: &Report, artifact: &str) -> String {
                 })
                 .collect();
             let mut result = json!({
-                "ruleId": finding.check.code,
+                "ruleId": finding.lint.code,
                 "ruleIndex": index,
                 "level": match diagnostic.severity {
                     Severity::Error => "error",
@@ -74,13 +74,13 @@ pub fn render(source: &Source, report: &Report, artifact: &str) -> String {
     crate::emit::json(&document)
 }
 
-fn rule(check: &Check) -> Value {
+fn rule(check: &Lint) -> Value {
     let explanation = check.explanation();
     let summary = explanation.lines().next().unwrap_or_default();
-    let level = match check.kind {
-        CheckKind::Hard | CheckKind::Lint(Level::Deny) => "error",
-        CheckKind::Lint(Level::Warn) => "warning",
-        CheckKind::Lint(Level::Allow) => "none",
+    let level = match check.class {
+        Class::Hard | Class::Lint(Level::Deny) => "error",
+        Class::Lint(Level::Warn) => "warning",
+        Class::Lint(Level::Allow) => "none",
     };
     json!({
         "id": check.code,

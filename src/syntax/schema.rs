@@ -3,7 +3,6 @@
 
 use serde_json::{Value, json};
 
-use crate::lint::checks;
 use crate::syntax::Topology;
 
 /// Where the schema lives in the repository, as examples name it in their `#:schema` line.
@@ -27,7 +26,7 @@ pub fn topology() -> String {
         for section in ["sites", "nodes"] {
             properties[section]["propertyNames"] = json!({ "pattern": NAME_PATTERN });
         }
-        let codes: Vec<&str> = checks::lint_codes();
+        let codes: Vec<&str> = crate::lint::configurable_codes();
         properties["lints"]["propertyNames"] = json!({ "enum": codes });
     }
     let mut text =

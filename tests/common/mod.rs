@@ -1,4 +1,5 @@
-//! Helpers shared by the integration tests.
+//! Helpers shared by the integration tests: the one way each test crate runs the pipeline
+//! and the binary.
 
 // Each test crate uses a part of these.
 #![allow(dead_code)]
@@ -6,10 +7,16 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-use topoc::Checked;
+use time::OffsetDateTime;
+use topoc::emit::{Options, Tree};
+use topoc::environment::KeySource;
 use topoc::lint::level::LintLevels;
 use topoc::report::{human, json};
 use topoc::source::Source;
+use topoc::{BuildMode, BuildOptions, Checked, Environment};
+
+/// The moment tests judge certificates at, so that their findings never change.
+pub const NOW: i64 = 1_780_272_000; // 2026-06-01T00:00:00Z
 
 /// A file under the crate root, named by its path relative to the root, so that names in
 /// reports and snapshots do not depend on where the checkout is.
@@ -20,8 +27,41 @@ pub fn load(path: &Path) -> Source {
     Source::new(name.display().to_string(), text)
 }
 
+/// The environment of a test: [`NOW`], the key material of `keys`, default limits.
+pub fn environment(keys: &dyn KeySource) -> Environment<'_> {
+    Environment {
+        now: OffsetDateTime::from_unix_timestamp(NOW).expect("a valid time"),
+        keys,
+        limits: topoc::environment::Limits::default(),
+    }
+}
+
+/// `topoc::check` without key material.
 pub fn check(source: &Source) -> Checked {
-    topoc::check(source, &LintLevels::default())
+    check_with(source, &topoc::environment::NoKeys)
+}
+
+/// `topoc::check` with the key material of `keys`.
+pub fn check_with(source: &Source, keys: &dyn KeySource) -> Checked {
+    topoc::check(source, &LintLevels::default(), &environment(keys)).expect("key material reads")
+}
+
+/// The output of a topology without key material, as `diff` compares it; the topology's
+/// file name is `name`.
+pub fn preview(source: &Source, name: &str, options: Options) -> Tree {
+    let options = BuildOptions {
+        mode: BuildMode::Preview,
+        emit: options,
+    };
+    let built = topoc::build(
+        source,
+        name,
+        &LintLevels::default(),
+        &environment(&topoc::environment::NoKeys),
+        options,
+    )
+    .expect("builds");
+    built.output.expect("the topology resolves").public
 }
 
 /// The human report without colour, then the JSON report.
@@ -37,22 +77,26 @@ pub fn render_both(source: &Source, checked: &Checked) -> String {
     )
 }
 
+/// The binary with `args`, to run in `dir`.
+pub fn command(dir: &Path, args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_topoc"));
+    command.args(args).current_dir(dir);
+    command
+}
+
 /// Runs the binary in `dir`.
 pub fn topoc(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_topoc"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("topoc runs")
+    command(dir, args).output().expect("topoc runs")
+}
+
+/// The crate root, where the examples and fixtures are.
+pub fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
 /// The absolute path of a shipped example.
 pub fn example(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("examples")
-        .join(name)
-        .display()
-        .to_string()
+    root().join("examples").join(name).display().to_string()
 }
 
 /// Every file below `dir` with its bytes, sorted by path.

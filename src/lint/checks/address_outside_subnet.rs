@@ -1,10 +1,9 @@
-use crate::declare_check;
-use crate::lint::CheckKind;
-use crate::lint::checks::Context;
+use crate::lint::{Class, Scope, declare_lint};
+use crate::lint::Context;
 use crate::lint::finding::Finding;
 use crate::lint::level::Level;
 
-declare_check! {
+declare_lint! {
     /// A node whose address lies outside its site's subnet.
     ///
     /// A site's `subnet` says where its nodes' Central Management interfaces are. An address
@@ -15,7 +14,10 @@ declare_check! {
     /// Configuration).
     ///
     /// Correct the address, the node's `site`, or the site's `subnet`.
-    ADDRESS_OUTSIDE_SUBNET, "address-outside-subnet", CheckKind::Lint(Level::Deny)
+    "address-outside-subnet",
+    Class::Lint(Level::Deny),
+    Scope::Any,
+    Some(check)
 }
 
 pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
@@ -28,7 +30,7 @@ pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
         }
         findings.push(
             Finding::new(
-                &ADDRESS_OUTSIDE_SUBNET,
+                &LINT,
                 node.address.span,
                 format!(
                     "address {} of node `{}` is outside the subnet {} of site `{}`",

@@ -1,14 +1,13 @@
 use time::{Duration, OffsetDateTime};
 
-use crate::declare_check;
-use crate::lint::CheckKind;
+use crate::lint::{Class, Scope, declare_lint};
 use crate::lint::finding::Finding;
 use crate::lint::level::Level;
-use crate::model::Model;
-use crate::pki::{Inspection, RENEWAL_WINDOW_DAYS};
+use crate::lint::Context;
+use crate::pki::{RENEWAL_WINDOW_DAYS, day};
 use crate::source::Span;
 
-declare_check! {
+declare_lint! {
     /// A certificate that ends within 30 days, or has ended.
     ///
     /// Cluster communication uses client certificate authentication (seed: Cluster CA); a node
@@ -18,11 +17,18 @@ declare_check! {
     ///
     /// It is reported when `check` can see the secrets directory (`--secrets`, or `secrets`
     /// beside the command). Rebuild and deploy; for the CA, plan a `topoc ca rotate`.
-    CERT_EXPIRING, "cert-expiring", CheckKind::Lint(Level::Warn)
+    "cert-expiring",
+    Class::Lint(Level::Warn),
+    Scope::Any,
+    Some(check)
 }
 
-pub fn check(model: &Model, inspection: &Inspection, findings: &mut Vec<Finding>) {
-    let Some(now) = inspection.now else { return };
+fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
+    let model = context.model;
+    let Some(inspection) = &context.evidence.inspection else {
+        return;
+    };
+    let now = inspection.now;
     let ca_span = model.ca_span();
     // An unusable CA is `invalid-ca`'s to report.
     if let (Some(ca), None) = (&inspection.ca, &inspection.ca_problem) {
@@ -56,18 +62,13 @@ fn push(
     if left > Duration::days(RENEWAL_WINDOW_DAYS) {
         return;
     }
-    let when = format!(
-        "{:04}-{:02}-{:02}",
-        not_after.year(),
-        u8::from(not_after.month()),
-        not_after.day()
-    );
+    let when = day(not_after);
     let message = if left <= Duration::ZERO {
         format!("{what} expired on {when}")
     } else {
         format!("{what} ends on {when}, in {} days", left.whole_days())
     };
-    let mut finding = Finding::new(&CERT_EXPIRING, span, message)
+    let mut finding = Finding::new(&LINT, span, message)
         .label("certificate ending")
         .help(
             "run `topoc build` and deploy the new certificates; for the CA, plan `topoc ca rotate`",

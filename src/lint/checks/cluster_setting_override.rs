@@ -1,13 +1,12 @@
 use std::fmt::Debug;
 
-use crate::declare_check;
-use crate::lint::CheckKind;
-use crate::lint::checks::Context;
+use crate::lint::{Class, Scope, declare_lint};
+use crate::lint::Context;
 use crate::lint::finding::Finding;
 use crate::model::{Located, Node, Settings};
 use crate::source::Span;
 
-declare_check! {
+declare_lint! {
     /// A node sets its own port or Central Management setting.
     ///
     /// The CM port may be changed "as long as it is configured the same on all
@@ -18,7 +17,10 @@ declare_check! {
     /// would break exactly that.
     ///
     /// Set the value once, in `[cluster]` or `[cluster.settings]`, and remove it from the node.
-    CLUSTER_SETTING_OVERRIDE, "cluster-setting-override", CheckKind::Hard
+    "cluster-setting-override",
+    Class::Hard,
+    Scope::Swg,
+    Some(check)
 }
 
 pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
@@ -75,7 +77,7 @@ fn push_if_different<T: PartialEq + Debug>(
         ),
         None => findings.push(
             Finding::new(
-                &CLUSTER_SETTING_OVERRIDE,
+                &LINT,
                 own.span,
                 format!("node `{}` sets `{key}`, which is cluster-wide", node.name),
             )
@@ -88,7 +90,7 @@ fn push_if_different<T: PartialEq + Debug>(
 
 fn override_finding<T: Debug>(node: &Node, key: &str, span: Span, own: &T, cluster: &T) -> Finding {
     Finding::new(
-        &CLUSTER_SETTING_OVERRIDE,
+        &LINT,
         span,
         format!(
             "node `{}` sets `{key}` to {own:?} but the cluster uses {cluster:?}",

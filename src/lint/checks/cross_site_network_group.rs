@@ -1,11 +1,11 @@
-use crate::declare_check;
-use crate::lint::CheckKind;
-use crate::lint::checks::{Context, spread};
+use crate::lint::{Class, Scope, declare_lint};
+use crate::lint::Context;
+use crate::lint::spread::spread;
 use crate::lint::finding::Finding;
 use crate::lint::level::Level;
 use crate::model::{GroupId, Node, NodeId};
 
-declare_check! {
+declare_lint! {
     /// A network group, other than the transit group, that joins nodes of several sites.
     ///
     /// "If all nodes are in the same network group, then all nodes will talk to all other
@@ -17,7 +17,10 @@ declare_check! {
     /// Transit nodes may sit in a group of another site: that is how groups are tied
     /// together, so only nodes in a single group count. Keep each site's nodes in groups of
     /// their own and join the sites through the transit group.
-    CROSS_SITE_NETWORK_GROUP, "cross-site-network-group", CheckKind::Lint(Level::Warn)
+    "cross-site-network-group",
+    Class::Lint(Level::Warn),
+    Scope::Swg,
+    Some(check)
 }
 
 pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
@@ -45,7 +48,7 @@ pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
         };
         findings.push(
             Finding::new(
-                &CROSS_SITE_NETWORK_GROUP,
+                &LINT,
                 membership(away),
                 format!(
                     "network group `{}` joins nodes of {} sites, which then talk to each other directly across the WAN",

@@ -1,13 +1,12 @@
 use std::collections::{BTreeSet, HashMap};
 use std::net::IpAddr;
 
-use crate::declare_check;
-use crate::lint::CheckKind;
-use crate::lint::checks::Context;
+use crate::lint::{Class, Scope, declare_lint};
+use crate::lint::Context;
 use crate::lint::finding::Finding;
 use crate::model::{Model, NodeId, RealmId};
 
-declare_check! {
+declare_lint! {
     /// Two nodes that look like one address from somewhere in the cluster.
     ///
     /// Every node must reach every other by a distinct address. Inside a NAT realm (sites
@@ -19,7 +18,10 @@ declare_check! {
     ///
     /// Correct the address, give the node a `nat_address`, or put its site in the right
     /// `nat_realm`.
-    DUPLICATE_ADDRESS, "duplicate-address", CheckKind::Hard
+    "duplicate-address",
+    Class::Hard,
+    Scope::Any,
+    Some(check)
 }
 
 /// The first nodes seen with one external address: the very first, and the first of
@@ -109,7 +111,7 @@ fn clash(model: &Model, first: NodeId, second: NodeId, viewer: RealmId) -> Findi
     let (first_name, second_name) = (&model.node(first).name, &model.node(second).name);
     let realm = &model.realms[viewer.index()];
     Finding::new(
-        &DUPLICATE_ADDRESS,
+        &LINT,
         second_at.span,
         format!(
             "nodes `{first_name}` and `{second_name}` both appear as {} from NAT realm `{realm}`",

@@ -1,11 +1,10 @@
 use std::collections::HashMap;
 
-use crate::declare_check;
-use crate::lint::CheckKind;
-use crate::lint::checks::Context;
+use crate::lint::{Class, Scope, declare_lint};
+use crate::lint::Context;
 use crate::lint::finding::Finding;
 
-declare_check! {
+declare_lint! {
     /// Two nodes with one FQDN.
     ///
     /// Nodes with an FQDN are entered in Central Management by name, and every node's hosts
@@ -14,7 +13,10 @@ declare_check! {
     /// Names compare without regard to case.
     ///
     /// Give each node its own FQDN.
-    DUPLICATE_FQDN, "duplicate-fqdn", CheckKind::Hard
+    "duplicate-fqdn",
+    Class::Hard,
+    Scope::Any,
+    Some(check)
 }
 
 pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
@@ -30,7 +32,7 @@ pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
         let first_fqdn = first.fqdn.as_ref().map_or(first.span, |f| f.span);
         findings.push(
             Finding::new(
-                &DUPLICATE_FQDN,
+                &LINT,
                 fqdn.span,
                 format!(
                     "nodes `{}` and `{}` have the same FQDN `{}`",

@@ -1,9 +1,8 @@
-use crate::declare_check;
-use crate::lint::CheckKind;
+use crate::lint::{Class, Scope, declare_lint};
 use crate::lint::finding::Finding;
 use crate::source::Span;
 
-declare_check! {
+declare_lint! {
     /// Two sites or two nodes whose names differ only in case.
     ///
     /// Names of nodes, sites and groups are DNS labels and compare without regard to case,
@@ -11,12 +10,15 @@ declare_check! {
     /// `tok-1` would therefore be one node with two definitions.
     ///
     /// Rename or merge one of the two.
-    DUPLICATE_NAME, "duplicate-name", CheckKind::Hard
+    "duplicate-name",
+    Class::Hard,
+    Scope::Any,
+    None
 }
 
 pub fn finding(span: Span, what: &str, name: &str, first: Span) -> Finding {
     Finding::new(
-        &DUPLICATE_NAME,
+        &LINT,
         span,
         format!("{what} `{name}` is defined twice (names ignore case)"),
     )

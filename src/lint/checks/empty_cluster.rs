@@ -1,20 +1,22 @@
-use crate::declare_check;
-use crate::lint::CheckKind;
+use crate::lint::{Class, Scope, declare_lint};
 use crate::lint::finding::Finding;
 use crate::source::Span;
 
-declare_check! {
+declare_lint! {
     /// The topology defines no node.
     ///
     /// A cluster needs at least one node to compile anything; a topology without
     /// `[nodes.NAME]` tables is almost always a file cut short or the wrong file.
     ///
     /// Add the cluster's nodes, each with its `site` and `address`.
-    EMPTY_CLUSTER, "empty-cluster", CheckKind::Hard
+    "empty-cluster",
+    Class::Hard,
+    Scope::Any,
+    None
 }
 
 pub fn finding(cluster: Span) -> Finding {
-    Finding::new(&EMPTY_CLUSTER, cluster, "the cluster has no nodes")
+    Finding::new(&LINT, cluster, "the cluster has no nodes")
         .label("this cluster")
         .help("add a node: `[nodes.NAME]` with `site = \"SITE\"` and `address = \"10.0.0.1\"`")
 }

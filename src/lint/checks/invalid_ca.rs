@@ -1,10 +1,10 @@
-use crate::declare_check;
-use crate::lint::CheckKind;
+use crate::lint::{Class, Scope, declare_lint};
 use crate::lint::finding::Finding;
+use crate::lint::Context;
 use crate::model::Model;
 use crate::pki::CaProblem;
 
-declare_check! {
+declare_lint! {
     /// The cluster CA cannot be used.
     ///
     /// Nodes authenticate each other with certificates from the cluster CA, and "each cluster
@@ -17,14 +17,24 @@ declare_check! {
     ///
     /// Restore the CA's files into the secrets directory (or the `[ca]` paths), or replace it
     /// on purpose with `topoc ca rotate` and import the new CA on every node.
-    INVALID_CA, "invalid-ca", CheckKind::Hard
+    "invalid-ca",
+    Class::Hard,
+    Scope::Swg,
+    Some(check)
 }
 
 /// The finding for `problem`, at `[ca]`'s `cert` when the CA is kept outside, else at `[ca]`
 /// or `[cluster]`.
 pub fn finding(model: &Model, problem: &CaProblem) -> Finding {
     let span = model.ca_span();
-    Finding::new(&INVALID_CA, span, problem.to_string())
+    Finding::new(&LINT, span, problem.to_string())
         .label("this cluster CA")
         .help(problem.help())
+}
+
+fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
+    let inspection = context.evidence.inspection.as_ref();
+    if let Some(problem) = inspection.and_then(|inspection| inspection.ca_problem.as_ref()) {
+        findings.push(finding(context.model, problem));
+    }
 }

@@ -1,9 +1,8 @@
-use crate::declare_check;
-use crate::lint::CheckKind;
+use crate::lint::{Class, Scope, declare_lint};
 use crate::lint::finding::Finding;
 use crate::source::Span;
 
-declare_check! {
+declare_lint! {
     /// A value of the wrong type or form.
     ///
     /// Each key takes one kind of value: an IP address (`address`, `nat_address`), a CIDR
@@ -14,12 +13,15 @@ declare_check! {
     /// written into any appliance's configuration.
     ///
     /// The message says what was expected; correct the value at the marked place.
-    INVALID_VALUE, "invalid-value", CheckKind::Hard
+    "invalid-value",
+    Class::Hard,
+    Scope::Any,
+    None
 }
 
 pub fn finding(span: Span, key: &str, problem: impl std::fmt::Display) -> Finding {
     Finding::new(
-        &INVALID_VALUE,
+        &LINT,
         span,
         format!("invalid value for `{key}`: {problem}"),
     )
@@ -28,7 +30,7 @@ pub fn finding(span: Span, key: &str, problem: impl std::fmt::Display) -> Findin
 /// The name of a `what` (site, node) is not a DNS label.
 pub fn bad_name(span: Span, what: &str, problem: impl std::fmt::Display) -> Finding {
     Finding::new(
-        &INVALID_VALUE,
+        &LINT,
         span,
         format!("invalid {what} name: {problem}"),
     )

@@ -1,11 +1,10 @@
-use crate::declare_check;
-use crate::lint::CheckKind;
-use crate::lint::checks::Context;
+use crate::lint::{Class, Scope, declare_lint};
+use crate::lint::Context;
 use crate::lint::finding::Finding;
 use crate::lint::level::Level;
 use crate::suggest;
 
-declare_check! {
+declare_lint! {
     /// A network group with a single member.
     ///
     /// Network groups are the routes of Central Management: a group carries messages between
@@ -15,7 +14,10 @@ declare_check! {
     ///
     /// A site's default network group (the site's name, when a node gives no
     /// `network_groups`) is not reported: a one-node site is a layout, not a typo.
-    LONELY_NETWORK_GROUP, "lonely-network-group", CheckKind::Lint(Level::Warn)
+    "lonely-network-group",
+    Class::Lint(Level::Warn),
+    Scope::Swg,
+    Some(check)
 }
 
 pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
@@ -50,7 +52,7 @@ pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
             None => "add another node to it, or remove it".to_owned(),
         };
         findings.push(
-            Finding::new(&LONELY_NETWORK_GROUP, group.span, message)
+            Finding::new(&LINT, group.span, message)
                 .label("only member")
                 .help(help)
                 .nodes([node.name.clone()])

@@ -3,14 +3,13 @@ use std::collections::{BTreeMap, VecDeque};
 use petgraph::graph::NodeIndex;
 
 use crate::analysis::{Analysis, Vertex};
-use crate::declare_check;
-use crate::lint::CheckKind;
-use crate::lint::checks::Context;
+use crate::lint::{Class, Scope, declare_lint};
+use crate::lint::Context;
 use crate::lint::finding::Finding;
 use crate::lint::level::Level;
 use crate::model::{GroupId, NodeId};
 
-declare_check! {
+declare_lint! {
     /// Routes with more hops than `max_route_hops`.
     ///
     /// Messages between nodes that share no network group are relayed by transit nodes; every
@@ -22,11 +21,16 @@ declare_check! {
     /// Off by default. It measures every node's farthest node, once per set of nodes that
     /// share the same groups, so it costs more than the other checks on very large clusters.
     /// Tie distant groups to the transit group directly.
-    LONG_ROUTE, "long-route", CheckKind::Lint(Level::Allow)
+    "long-route",
+    Class::Lint(Level::Allow),
+    Scope::Swg,
+    Some(check)
 }
 
 pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
-    let Context { model, analysis } = *context;
+    let Context {
+        model, analysis, ..
+    } = *context;
     let limit = model.cluster.max_route_hops;
     // Nodes with the same groups are the same distance from every other node: one search
     // from the first of them serves all.
@@ -60,7 +64,7 @@ pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
         };
         findings.push(
             Finding::new(
-                &LONG_ROUTE,
+                &LINT,
                 from.span,
                 format!(
                     "routes from {who} take {hops} hops to reach `{}`; the limit is {limit}",

@@ -1,9 +1,8 @@
-use crate::declare_check;
-use crate::lint::CheckKind;
+use crate::lint::{Class, Scope, declare_lint};
 use crate::lint::finding::Finding;
 use crate::source::Span;
 
-declare_check! {
+declare_lint! {
     /// A required key or table is missing.
     ///
     /// A topology needs a `[cluster]` table with a `name`, and every node needs the `site`
@@ -11,11 +10,14 @@ declare_check! {
     /// them no configuration can be written for it.
     ///
     /// Add the key to the marked table.
-    MISSING_KEY, "missing-key", CheckKind::Hard
+    "missing-key",
+    Class::Hard,
+    Scope::Any,
+    None
 }
 
 pub fn finding(span: Span, key: &str, place: impl std::fmt::Display, example: &str) -> Finding {
-    Finding::new(&MISSING_KEY, span, format!("{place} has no `{key}`"))
+    Finding::new(&LINT, span, format!("{place} has no `{key}`"))
         .label(format!("`{key}` is required here"))
         .help(format!("add `{key} = {example}`"))
 }
@@ -23,7 +25,7 @@ pub fn finding(span: Span, key: &str, place: impl std::fmt::Display, example: &s
 /// The file lacks a whole table, such as `[cluster]`.
 pub fn missing_table(span: Span, table: &str, example: &str) -> Finding {
     Finding::new(
-        &MISSING_KEY,
+        &LINT,
         span,
         format!("the topology has no `{table}` table"),
     )

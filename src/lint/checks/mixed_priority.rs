@@ -1,13 +1,12 @@
 use std::collections::BTreeMap;
 
-use crate::declare_check;
-use crate::lint::CheckKind;
-use crate::lint::checks::Context;
+use crate::lint::{Class, Scope, declare_lint};
+use crate::lint::Context;
 use crate::lint::finding::Finding;
 use crate::lint::level::Level;
 use crate::model::{Model, NodeId};
 
-declare_check! {
+declare_lint! {
     /// Nodes with different priorities.
     ///
     /// When the policy is out of sync, "the node with a higher priority (lower value) would
@@ -18,7 +17,10 @@ declare_check! {
     ///
     /// A node without `priority` keeps the appliance default, which counts as a value of its
     /// own. Give every node the same `priority`, or none at all.
-    MIXED_PRIORITY, "mixed-priority", CheckKind::Lint(Level::Warn)
+    "mixed-priority",
+    Class::Lint(Level::Warn),
+    Scope::Swg,
+    Some(check)
 }
 
 pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
@@ -48,7 +50,7 @@ pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
             .map_or(example_node.span, |p| p.span);
         findings.push(
             Finding::new(
-                &MIXED_PRIORITY,
+                &LINT,
                 span,
                 format!(
                     "node `{}` has {} but most nodes have {}",

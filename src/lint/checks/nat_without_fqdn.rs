@@ -1,9 +1,8 @@
-use crate::declare_check;
-use crate::lint::CheckKind;
-use crate::lint::checks::Context;
+use crate::lint::{Class, Scope, declare_lint};
+use crate::lint::Context;
 use crate::lint::finding::Finding;
 
-declare_check! {
+declare_lint! {
     /// A node with a NAT address but no FQDN.
     ///
     /// Across NAT, Central Management "must be done using names rather than IPs": each node
@@ -14,7 +13,10 @@ declare_check! {
     /// to an address they cannot reach.
     ///
     /// Give the node an `fqdn`, such as `proxy1a-mgmt.example1.local`.
-    NAT_WITHOUT_FQDN, "nat-without-fqdn", CheckKind::Hard
+    "nat-without-fqdn",
+    Class::Hard,
+    Scope::Any,
+    Some(check)
 }
 
 pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
@@ -25,7 +27,7 @@ pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
         };
         findings.push(
             Finding::new(
-                &NAT_WITHOUT_FQDN,
+                &LINT,
                 nat.span,
                 format!("node `{}` has a NAT address but no `fqdn`", node.name),
             )

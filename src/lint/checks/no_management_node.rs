@@ -1,10 +1,9 @@
-use crate::declare_check;
-use crate::lint::CheckKind;
-use crate::lint::checks::Context;
+use crate::lint::{Class, Scope, declare_lint};
+use crate::lint::Context;
 use crate::lint::finding::Finding;
 use crate::lint::level::Level;
 
-declare_check! {
+declare_lint! {
     /// No node is named as the management node.
     ///
     /// Any node accepts administrator logins, but "you may attach the GUI to only one node at
@@ -14,7 +13,10 @@ declare_check! {
     /// is attached to.
     ///
     /// Set `management_node` in `[cluster]`.
-    NO_MANAGEMENT_NODE, "no-management-node", CheckKind::Lint(Level::Warn)
+    "no-management-node",
+    Class::Lint(Level::Warn),
+    Scope::Swg,
+    Some(check)
 }
 
 pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
@@ -27,7 +29,7 @@ pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
     };
     findings.push(
         Finding::new(
-            &NO_MANAGEMENT_NODE,
+            &LINT,
             model.cluster.span,
             "the cluster names no management node",
         )

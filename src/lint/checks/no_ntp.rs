@@ -1,10 +1,9 @@
-use crate::declare_check;
-use crate::lint::CheckKind;
-use crate::lint::checks::Context;
+use crate::lint::{Class, Scope, declare_lint};
+use crate::lint::Context;
 use crate::lint::finding::Finding;
 use crate::lint::level::Level;
 
-declare_check! {
+declare_lint! {
     /// The topology names no NTP server.
     ///
     /// "Time must be in sync. Cluster communication is very dependent on this as this is how
@@ -14,7 +13,10 @@ declare_check! {
     /// longer corrects the clock by itself.
     ///
     /// Add `[ntp]` with `servers = ["…"]`; topoc writes them into every node's settings.
-    NO_NTP, "no-ntp", CheckKind::Lint(Level::Warn)
+    "no-ntp",
+    Class::Lint(Level::Warn),
+    Scope::Any,
+    Some(check)
 }
 
 pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
@@ -24,7 +26,7 @@ pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
     }
     let span = model.ntp_span.unwrap_or(model.cluster.span);
     findings.push(
-        Finding::new(&NO_NTP, span, "no NTP server is configured for the cluster")
+        Finding::new(&LINT, span, "no NTP server is configured for the cluster")
             .label("time sync is required")
             .help("add `[ntp]` with `servers = [\"ntp1.example.net\", \"ntp2.example.net\"]`"),
     );

@@ -1,10 +1,10 @@
-use crate::declare_check;
-use crate::lint::CheckKind;
-use crate::lint::checks::{Context, group_spans_sites};
+use crate::lint::{Class, Scope, declare_lint};
+use crate::lint::Context;
+use crate::lint::spread::group_spans_sites;
 use crate::lint::finding::Finding;
 use crate::lint::level::Level;
 
-declare_check! {
+declare_lint! {
     /// A runtime group whose nodes stand in more than one site.
     ///
     /// Runtime groups share runtime data (coaching, quota, authorized override, pdstorage).
@@ -16,14 +16,17 @@ declare_check! {
     ///
     /// By default each site is its own runtime group; remove the `runtime_group` that joins
     /// the sites, or give each site its own.
-    RUNTIME_GROUP_SPANS_SITES, "runtime-group-spans-sites", CheckKind::Lint(Level::Warn)
+    "runtime-group-spans-sites",
+    Class::Lint(Level::Warn),
+    Scope::Swg,
+    Some(check)
 }
 
 pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
     let model = context.model;
     group_spans_sites(
         model,
-        &RUNTIME_GROUP_SPANS_SITES,
+        &LINT,
         "runtime group",
         &model.runtime_groups,
         |node| &node.runtime_group,

@@ -3,14 +3,13 @@ use std::net::IpAddr;
 
 use ipnet::IpNet;
 
-use crate::declare_check;
-use crate::lint::CheckKind;
-use crate::lint::checks::Context;
+use crate::lint::{Class, Scope, declare_lint};
+use crate::lint::Context;
 use crate::lint::finding::Finding;
 use crate::lint::level::Level;
 use crate::model::NodeId;
 
-declare_check! {
+declare_lint! {
     /// A runtime group whose nodes sit in different subnets.
     ///
     /// "Runtime groups should only be used for systems on the same subnet in same
@@ -21,7 +20,10 @@ declare_check! {
     /// A node's subnet is its site's `subnet`; for a site that declares none, the /24 (IPv6:
     /// /64) around the node's address, the usual size of one LAN. Split the group by subnet,
     /// or declare the site's real subnet.
-    RUNTIME_GROUP_SPANS_SUBNETS, "runtime-group-spans-subnets", CheckKind::Lint(Level::Warn)
+    "runtime-group-spans-subnets",
+    Class::Lint(Level::Warn),
+    Scope::Swg,
+    Some(check)
 }
 
 pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
@@ -46,7 +48,7 @@ pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
         let (home, away) = (model.node(home), model.node(away));
         findings.push(
             Finding::new(
-                &RUNTIME_GROUP_SPANS_SUBNETS,
+                &LINT,
                 away.runtime_group.span,
                 format!(
                     "runtime group `{}` spans {} subnets: `{}` is in {away_subnet}, `{}` in {home_subnet}",

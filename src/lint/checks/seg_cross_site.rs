@@ -1,10 +1,10 @@
-use crate::declare_check;
-use crate::lint::CheckKind;
-use crate::lint::checks::{Context, spread};
+use crate::lint::{Class, Scope, declare_lint};
+use crate::lint::Context;
+use crate::lint::spread::spread;
 use crate::lint::finding::Finding;
 use crate::lint::level::Level;
 
-declare_check! {
+declare_lint! {
     /// A Secure Email Gateway cluster whose nodes stand in several sites.
     ///
     /// SEG nodes keep their cluster alive with heartbeats: when a node misses "the maximum
@@ -15,7 +15,10 @@ declare_check! {
     /// SEG servers is broken" (seed: How should the SEGs be re-clustered).
     ///
     /// Keep one SEG cluster per site, each in a topology file of its own.
-    SEG_CROSS_SITE, "seg-cross-site", CheckKind::Lint(Level::Warn)
+    "seg-cross-site",
+    Class::Lint(Level::Warn),
+    Scope::Seg,
+    Some(check)
 }
 
 pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
@@ -27,7 +30,7 @@ pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
     let (home, away) = (model.node(spread.home), model.node(spread.away));
     findings.push(
         Finding::new(
-            &SEG_CROSS_SITE,
+            &LINT,
             away.site.span,
             format!(
                 "SEG cluster `{}` spans {} sites; its heartbeats would cross the WAN",

@@ -1,10 +1,9 @@
-use crate::declare_check;
-use crate::lint::CheckKind;
-use crate::lint::checks::Context;
+use crate::lint::{Class, Scope, declare_lint};
+use crate::lint::Context;
 use crate::lint::finding::Finding;
 use crate::lint::level::Level;
 
-declare_check! {
+declare_lint! {
     /// A Secure Email Gateway cluster of one node.
     ///
     /// A SEG cluster exists so that the other nodes "initiate a 'voting process' to elect a
@@ -13,7 +12,10 @@ declare_check! {
     /// integration service still runs in clustered mode.
     ///
     /// Add the other SEG servers as nodes, or leave clustering off for a lone server.
-    SEG_SINGLE_NODE, "seg-single-node", CheckKind::Lint(Level::Warn)
+    "seg-single-node",
+    Class::Lint(Level::Warn),
+    Scope::Seg,
+    Some(check)
 }
 
 pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
@@ -24,7 +26,7 @@ pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
     let node = &model.nodes[0];
     findings.push(
         Finding::new(
-            &SEG_SINGLE_NODE,
+            &LINT,
             node.span,
             format!(
                 "SEG cluster `{}` has a single node, `{}`",

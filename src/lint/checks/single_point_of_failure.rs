@@ -1,10 +1,9 @@
-use crate::declare_check;
-use crate::lint::CheckKind;
-use crate::lint::checks::Context;
+use crate::lint::{Class, Scope, declare_lint};
+use crate::lint::Context;
 use crate::lint::finding::Finding;
 use crate::lint::level::Level;
 
-declare_check! {
+declare_lint! {
     /// A node whose loss cuts other nodes off from each other.
     ///
     /// When the only path between some nodes runs through one node, such as the single
@@ -15,11 +14,16 @@ declare_check! {
     ///
     /// Give the groups this node joins a second shared node, such as a second transit node
     /// per site.
-    SINGLE_POINT_OF_FAILURE, "single-point-of-failure", CheckKind::Lint(Level::Allow)
+    "single-point-of-failure",
+    Class::Lint(Level::Allow),
+    Scope::Swg,
+    Some(check)
 }
 
 pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
-    let Context { model, analysis } = *context;
+    let Context {
+        model, analysis, ..
+    } = *context;
     for &node_id in &analysis.single_points_of_failure {
         let node = model.node(node_id);
         let groups = model.network_group_names(&node.network_groups);
@@ -30,7 +34,7 @@ pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
             .join(", ");
         findings.push(
             Finding::new(
-                &SINGLE_POINT_OF_FAILURE,
+                &LINT,
                 node.span,
                 format!("losing node `{}` cuts other nodes off from each other", node.name),
             )

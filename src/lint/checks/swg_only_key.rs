@@ -1,9 +1,8 @@
-use crate::declare_check;
-use crate::lint::CheckKind;
+use crate::lint::{Class, Scope, declare_lint};
 use crate::lint::finding::Finding;
 use crate::source::Span;
 
-declare_check! {
+declare_lint! {
     /// A Secure Web Gateway setting in a Secure Email Gateway topology.
     ///
     /// Network, update and runtime groups, transit nodes, priorities, engine updates, the
@@ -14,12 +13,15 @@ declare_check! {
     /// would be silently ignored, so it is an error.
     ///
     /// Remove the key, or set `kind = "swg"` if the cluster is a web gateway cluster.
-    SWG_ONLY_KEY, "swg-only-key", CheckKind::Hard
+    "swg-only-key",
+    Class::Hard,
+    Scope::Seg,
+    None
 }
 
 pub fn finding(span: Span, key: &str) -> Finding {
     Finding::new(
-        &SWG_ONLY_KEY,
+        &LINT,
         span,
         format!("`{key}` applies to Secure Web Gateway clusters, not to `kind = \"seg\"`"),
     )

@@ -1,9 +1,8 @@
-use crate::declare_check;
-use crate::lint::CheckKind;
+use crate::lint::{Class, Scope, declare_lint};
 use crate::lint::finding::Finding;
 use crate::source::Span;
 
-declare_check! {
+declare_lint! {
     /// The file is not valid TOML.
     ///
     /// topoc reads the topology with a TOML 1.1 parser and reports every syntax error it can
@@ -11,9 +10,12 @@ declare_check! {
     /// error too: TOML forbids it, and a silent "last one wins" would hide a mistake.
     ///
     /// Fix the syntax at the marked place; nothing else is checked until the file parses.
-    TOML_SYNTAX, "toml-syntax", CheckKind::Hard
+    "toml-syntax",
+    Class::Hard,
+    Scope::Any,
+    None
 }
 
 pub fn finding(span: Span, message: &str) -> Finding {
-    Finding::new(&TOML_SYNTAX, span, message.trim().to_owned())
+    Finding::new(&LINT, span, message.trim().to_owned())
 }

@@ -1,10 +1,9 @@
-use crate::declare_check;
-use crate::lint::CheckKind;
-use crate::lint::checks::Context;
+use crate::lint::{Class, Scope, declare_lint};
+use crate::lint::Context;
 use crate::lint::finding::Finding;
 use crate::lint::level::Level;
 
-declare_check! {
+declare_lint! {
     /// A transit node carries more nodes than the limit.
     ///
     /// A node in two or more network groups is a transit node: messages for the nodes of
@@ -15,7 +14,10 @@ declare_check! {
     ///
     /// Split the site's network group (for example `toknet1` and `toknet2`), each with its
     /// own transit node. The limit is `transit_fanout_limit` in `[cluster]` (default 10).
-    TRANSIT_FANOUT, "transit-fanout", CheckKind::Lint(Level::Deny)
+    "transit-fanout",
+    Class::Lint(Level::Deny),
+    Scope::Swg,
+    Some(check)
 }
 
 pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
@@ -51,7 +53,7 @@ pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
             .max_by_key(|group| behind_per_group[group.value.index()])
             .map(|group| model.network_group(group.value));
         let mut finding = Finding::new(
-            &TRANSIT_FANOUT,
+            &LINT,
             node.span,
             format!(
                 "transit node `{}` has {count} nodes behind it; the limit is {limit}",

@@ -1,17 +1,19 @@
-use crate::declare_check;
-use crate::lint::CheckKind;
+use crate::lint::{Class, Scope, declare_lint};
 use crate::lint::finding::Finding;
 use crate::source::Span;
 use crate::suggest;
 
-declare_check! {
+declare_lint! {
     /// A key that topoc does not know.
     ///
     /// Every table of the topology file has a fixed set of keys (see `topoc schema`). An
     /// unknown key is almost always a typo, and a silently ignored typo is a setting that
     /// never reaches the appliances, so it is an error. When a known key is close, the help
     /// line names it. In `[lints]` the keys are finding codes (`topoc explain --list`).
-    UNKNOWN_KEY, "unknown-key", CheckKind::Hard
+    "unknown-key",
+    Class::Hard,
+    Scope::Any,
+    None
 }
 
 /// `key` is not one of `known` in the table described by `place` (such as "node `tok-1`").
@@ -23,7 +25,7 @@ pub fn finding(span: Span, key: &str, place: impl std::fmt::Display, known: &[&s
         })
     });
     Finding::new(
-        &UNKNOWN_KEY,
+        &LINT,
         span,
         format!("unknown key `{key}` in {place}"),
     )

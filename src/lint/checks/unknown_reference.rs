@@ -1,17 +1,19 @@
-use crate::declare_check;
-use crate::lint::CheckKind;
+use crate::lint::{Class, Scope, declare_lint};
 use crate::lint::finding::Finding;
 use crate::source::Span;
 use crate::suggest;
 
-declare_check! {
+declare_lint! {
     /// A name that refers to something the file does not define.
     ///
     /// A node's `site` must name a `[sites.NAME]` table and `management_node` must name a
     /// `[nodes.NAME]` table. Names compare without regard to case. When a defined name is
     /// close, the help line suggests it; otherwise define the site or node, or correct the
     /// name.
-    UNKNOWN_REFERENCE, "unknown-reference", CheckKind::Hard
+    "unknown-reference",
+    Class::Hard,
+    Scope::Any,
+    None
 }
 
 /// `name` should be one of the `known` names of a `what` (such as "site").
@@ -23,7 +25,7 @@ pub fn finding<'a>(
 ) -> Finding {
     let help = suggest::did_you_mean(name, known)
         .unwrap_or_else(|| format!("define it with a `[{what}s.{name}]` table"));
-    Finding::new(&UNKNOWN_REFERENCE, span, format!("unknown {what} `{name}`"))
+    Finding::new(&LINT, span, format!("unknown {what} `{name}`"))
         .label(format!("no {what} has this name"))
         .help(help)
 }

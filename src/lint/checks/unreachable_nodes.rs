@@ -1,12 +1,11 @@
 use std::collections::BTreeSet;
 
-use crate::declare_check;
-use crate::lint::CheckKind;
-use crate::lint::checks::Context;
+use crate::lint::{Class, Scope, declare_lint};
+use crate::lint::Context;
 use crate::lint::finding::Finding;
 use crate::model::{Model, NodeId};
 
-declare_check! {
+declare_lint! {
     /// Some nodes cannot reach the others through shared network groups.
     ///
     /// Central Management sends messages only between nodes that share a network group;
@@ -17,11 +16,16 @@ declare_check! {
     /// There is one finding per part. The help names a node of the part and a group of
     /// another part to join: usually `transit = true` on one node per site, so that each
     /// site's group is tied to the transit group.
-    UNREACHABLE_NODES, "unreachable-nodes", CheckKind::Hard
+    "unreachable-nodes",
+    Class::Hard,
+    Scope::Swg,
+    Some(check)
 }
 
 pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
-    let Context { model, analysis } = *context;
+    let Context {
+        model, analysis, ..
+    } = *context;
     let parts = &analysis.parts;
     if parts.len() < 2 {
         return;
@@ -78,7 +82,7 @@ pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
             )
         };
         findings.push(
-            Finding::new(&UNREACHABLE_NODES, model.node(here).span, message)
+            Finding::new(&LINT, model.node(here).span, message)
                 .label(format!("cannot reach `{}`", model.node(there).name))
                 .related(
                     model.node(there).span,

@@ -1,10 +1,9 @@
-use crate::declare_check;
-use crate::lint::CheckKind;
-use crate::lint::checks::Context;
+use crate::lint::{Class, Scope, declare_lint};
+use crate::lint::Context;
 use crate::lint::finding::Finding;
 use crate::model::values;
 
-declare_check! {
+declare_lint! {
     /// An address no other node can connect to.
     ///
     /// Central Management listens on "the physical IP address of the NIC that will be used
@@ -13,7 +12,10 @@ declare_check! {
     /// nodes would connect to themselves or to nothing. The same holds for a NAT address.
     ///
     /// Use the address of the node's cluster interface.
-    UNUSABLE_ADDRESS, "unusable-address", CheckKind::Hard
+    "unusable-address",
+    Class::Hard,
+    Scope::Any,
+    Some(check)
 }
 
 pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
@@ -26,7 +28,7 @@ pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
             };
             findings.push(
                 Finding::new(
-                    &UNUSABLE_ADDRESS,
+                    &LINT,
                     address.span,
                     format!(
                         "`{key}` of node `{}` is {reason} ({}), which no other node can reach",

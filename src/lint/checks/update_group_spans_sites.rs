@@ -1,10 +1,10 @@
-use crate::declare_check;
-use crate::lint::CheckKind;
-use crate::lint::checks::{Context, group_spans_sites};
+use crate::lint::{Class, Scope, declare_lint};
+use crate::lint::Context;
+use crate::lint::spread::group_spans_sites;
 use crate::lint::finding::Finding;
 use crate::lint::level::Level;
 
-declare_check! {
+declare_lint! {
     /// An update group whose nodes stand in more than one site.
     ///
     /// Update groups let nodes share engine updates (URL filter, anti-virus, CRL, DLP) so that
@@ -16,14 +16,17 @@ declare_check! {
     ///
     /// By default each site is its own update group; remove the `update_group` that joins
     /// the sites, or give each site its own.
-    UPDATE_GROUP_SPANS_SITES, "update-group-spans-sites", CheckKind::Lint(Level::Warn)
+    "update-group-spans-sites",
+    Class::Lint(Level::Warn),
+    Scope::Swg,
+    Some(check)
 }
 
 pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
     let model = context.model;
     group_spans_sites(
         model,
-        &UPDATE_GROUP_SPANS_SITES,
+        &LINT,
         "update group",
         &model.update_groups,
         |node| &node.update_group,

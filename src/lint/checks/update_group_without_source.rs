@@ -1,10 +1,9 @@
-use crate::declare_check;
-use crate::lint::CheckKind;
-use crate::lint::checks::Context;
+use crate::lint::{Class, Scope, declare_lint};
+use crate::lint::Context;
 use crate::lint::finding::Finding;
 use crate::lint::level::Level;
 
-declare_check! {
+declare_lint! {
     /// An update group in which no node can start an update.
     ///
     /// An update starts on a node with automatic updates enabled, at its interval, and only
@@ -16,7 +15,10 @@ declare_check! {
     ///
     /// Set `updates = { automatic = true, from_internet = true }` on at least one node of the
     /// group (both are the defaults).
-    UPDATE_GROUP_WITHOUT_SOURCE, "update-group-without-source", CheckKind::Lint(Level::Warn)
+    "update-group-without-source",
+    Class::Lint(Level::Warn),
+    Scope::Swg,
+    Some(check)
 }
 
 pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
@@ -34,7 +36,7 @@ pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
         let first = model.node(group.members[0]);
         findings.push(
             Finding::new(
-                &UPDATE_GROUP_WITHOUT_SOURCE,
+                &LINT,
                 group.span,
                 format!(
                     "no node of update group `{}` may download updates from the internet, so none is ever updated",

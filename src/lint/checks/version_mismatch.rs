@@ -1,12 +1,11 @@
 use std::collections::BTreeMap;
 
-use crate::declare_check;
-use crate::lint::CheckKind;
-use crate::lint::checks::Context;
+use crate::lint::{Class, Scope, declare_lint};
+use crate::lint::Context;
 use crate::lint::finding::Finding;
 use crate::model::{Located, Model, NodeId};
 
-declare_check! {
+declare_lint! {
     /// Nodes that would run different appliance versions or builds.
     ///
     /// "All appliances should be running the same version & build. It is never recommended
@@ -16,7 +15,10 @@ declare_check! {
     /// the others.
     ///
     /// Upgrade the odd node, or remove its `version` to take the cluster's.
-    VERSION_MISMATCH, "version-mismatch", CheckKind::Hard
+    "version-mismatch",
+    Class::Hard,
+    Scope::Any,
+    Some(check)
 }
 
 pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
@@ -39,7 +41,7 @@ pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
         let name = &model.node(node).name;
         findings.push(
             Finding::new(
-                &VERSION_MISMATCH,
+                &LINT,
                 version.span,
                 format!(
                     "node `{name}` runs {} but the cluster runs {}",

@@ -12,6 +12,7 @@ use crate::lint::checks::{
 };
 use crate::lint::finding::{Finding, Place};
 use crate::lint::level::LintLevels;
+use crate::lint::{self, LevelError};
 use crate::model::values;
 use crate::model::{
     CaSettings, Cluster, Group, GroupId, Located, Model, Node, NodeId, RealmId, Settings,
@@ -538,8 +539,9 @@ impl Resolver {
     fn lints(&mut self, entries: &[Entry<crate::lint::level::Level>]) -> LintLevels {
         let mut levels = LintLevels::default();
         for entry in entries {
-            match checks::find(entry.name()) {
-                Some(check) if check.is_hard() => self.findings.push(
+            match lint::configurable(entry.name()) {
+                Ok(lint) => levels.set_from_file(lint, entry.value),
+                Err(LevelError::Hard) => self.findings.push(
                     invalid_value::finding(
                         entry.key_span(),
                         entry.name(),
@@ -547,12 +549,11 @@ impl Resolver {
                     )
                     .label("hard error"),
                 ),
-                Some(check) => levels.set_from_file(check, entry.value),
-                None => self.findings.push(unknown_key::finding(
+                Err(LevelError::Unknown(_)) => self.findings.push(unknown_key::finding(
                     entry.key_span(),
                     entry.name(),
                     Place::Section("lints"),
-                    &checks::lint_codes(),
+                    &lint::configurable_codes(),
                 )),
             }
         }

@@ -1,0 +1,220 @@
+//! What the commands share: lint flags, output formats, reading the topology, the
+//! environment, looking names up, writing to standard output. Command modules import from
+//! here and from `error`, never from each other.
+
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+
+use clap::{ArgMatches, ValueEnum};
+use time::OffsetDateTime;
+
+use topoc::analysis::Analysis;
+use topoc::environment::{Environment, KeySource, Limits};
+use topoc::lint::diagnostic::Report;
+use topoc::lint::level::{Level, LintLevels};
+use topoc::lint::{self, LevelError};
+use topoc::model::{Model, NodeId};
+use topoc::report::human;
+use topoc::source::Source;
+use topoc::{Checked, suggest};
+
+use super::error::{Error, Exit};
+
+/// How a list-like result is printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(super) enum ListFormat {
+    Human,
+    Json,
+}
+
+/// How findings are printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(super) enum Format {
+    Human,
+    Json,
+    /// SARIF 2.1.0, for GitHub code scanning
+    Sarif,
+    /// GitHub Actions workflow commands (annotations)
+    Github,
+}
+
+/// Lint levels for this run, over the file's `[lints]`.
+#[derive(Debug, clap::Args)]
+pub(super) struct LintArgs {
+    /// Do not report CODE
+    #[arg(short = 'A', long = "allow", value_name = "CODE")]
+    allow: Vec<String>,
+    /// Report CODE as a warning
+    #[arg(short = 'W', long = "warn", value_name = "CODE")]
+    warn: Vec<String>,
+    /// Report CODE as an error
+    #[arg(short = 'D', long = "deny", value_name = "CODE")]
+    deny: Vec<String>,
+    /// Report every warning as an error
+    #[arg(long)]
+    deny_warnings: bool,
+}
+
+/// The `-A/-W/-D` flags in the order given, so that a later one wins, as in rustc.
+pub(super) fn command_line_levels(
+    args: &LintArgs,
+    matches: &ArgMatches,
+) -> Result<LintLevels, Error> {
+    let mut given: Vec<(usize, &String, Level)> = Vec::new();
+    for (id, codes, level) in [
+        ("allow", &args.allow, Level::Allow),
+        ("warn", &args.warn, Level::Warn),
+        ("deny", &args.deny, Level::Deny),
+    ] {
+        let indices = matches.indices_of(id).into_iter().flatten();
+        given.extend(indices.zip(codes).map(|(index, code)| (index, code, level)));
+    }
+    given.sort_by_key(|&(index, _, _)| index);
+    let mut levels = LintLevels::default();
+    levels.deny_warnings = args.deny_warnings;
+    for (_, code, level) in given {
+        let lint = lint::configurable(code).map_err(|error| match error {
+            LevelError::Hard => Error::HardLint(code.clone()),
+            LevelError::Unknown(nearest) => Error::UnknownCode {
+                code: code.clone(),
+                nearest,
+                lint: true,
+            },
+        })?;
+        levels.set_from_command_line(lint, level);
+    }
+    Ok(levels)
+}
+
+/// What the pipeline takes from the world: now, `keys`, and `limits`.
+pub(super) fn environment(keys: &dyn KeySource, limits: Limits) -> Environment<'_> {
+    Environment {
+        now: OffsetDateTime::now_utc(),
+        keys,
+        limits,
+    }
+}
+
+/// The topology at `path`, read whole.
+pub(super) fn read_source(path: &Path) -> Result<Source, Error> {
+    let shown = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|error| Error::Read {
+        path: shown.clone(),
+        error,
+    })?;
+    let text = String::from_utf8(bytes).map_err(|error| Error::NotUtf8 {
+        path: shown.clone(),
+        offset: error.utf8_error().valid_up_to(),
+    })?;
+    Ok(Source::new(shown, text))
+}
+
+/// A topology with its model and analysis, for the commands that need one and no key:
+/// with `clean`, nothing may be at error level either. Otherwise the report is printed on
+/// standard error and the exit code returned.
+pub(super) struct Resolved {
+    pub model: Model,
+    pub analysis: Analysis,
+}
+
+/// Whether a command can go on with warnings or needs a topology without errors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Needs {
+    /// A model, whatever its lints say.
+    Model,
+    /// A model with nothing at error level.
+    Clean,
+}
+
+pub(super) fn resolved(file: &Path, needs: Needs) -> Result<Result<Resolved, Exit>, Error> {
+    let source = read_source(file)?;
+    let checked = topoc::check(
+        &source,
+        &LintLevels::default(),
+        &Environment::keyless(OffsetDateTime::now_utc()),
+    )?;
+    let errors = needs == Needs::Clean && checked.report.has_errors();
+    if let (Some(model), Some(analysis), false) = (checked.model, checked.analysis, errors) {
+        return Ok(Ok(Resolved { model, analysis }));
+    }
+    eprint!("{}", human_report(&source, &checked.report, Stream::Stderr));
+    Ok(Err(Exit::Findings))
+}
+
+/// Prints a checked file's findings on standard error, if it has any.
+pub(super) fn print_findings(source: &Source, checked: &Checked) {
+    if !checked.report.diagnostics.is_empty() {
+        eprint!("{}", human_report(source, &checked.report, Stream::Stderr));
+    }
+}
+
+/// Where text goes, for colour: only a terminal gets it.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Stream {
+    Stdout,
+    Stderr,
+}
+
+pub(super) fn human_report(source: &Source, report: &Report, stream: Stream) -> String {
+    let color = match stream {
+        Stream::Stdout => std::io::stdout().is_terminal(),
+        Stream::Stderr => std::io::stderr().is_terminal(),
+    };
+    human::render(source, report, human::Style { color, width: 100 })
+}
+
+/// The node named `name` (any case), or a usage error with the nearest name.
+pub(super) fn node_named(model: &Model, name: &str) -> Result<NodeId, Error> {
+    let names = model.nodes.iter().map(|node| node.name.as_str());
+    position_named("node", name, names).map(NodeId)
+}
+
+/// Where the `what` called `name` (any case) is among `names`, or an error with the nearest
+/// name.
+pub(super) fn position_named<'n>(
+    what: &'static str,
+    name: &str,
+    names: impl Iterator<Item = &'n str> + Clone,
+) -> Result<usize, Error> {
+    let wanted = name.to_ascii_lowercase();
+    names
+        .clone()
+        .position(|candidate| candidate == wanted)
+        .ok_or_else(|| Error::UnknownName {
+            what,
+            name: name.to_owned(),
+            nearest: suggest::closest(name, names).map(str::to_owned),
+        })
+}
+
+/// `path` relative to the working directory when it lies below it, as SARIF consumers want.
+pub(super) fn relative_to_cwd(path: &Path) -> String {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_owned());
+    std::env::current_dir()
+        .ok()
+        .and_then(|cwd| absolute.strip_prefix(cwd).ok().map(Path::to_path_buf))
+        .unwrap_or_else(|| path.to_owned())
+        .to_string_lossy()
+        .replace('\\', "/")
+}
+
+pub(super) fn write_stdout(text: &str) -> Result<(), Error> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Ok(()) => Ok(()),
+        // A closed pipe (`topoc check … | head`) is the reader's choice, not a failure.
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(error) => Err(Error::Stdout {
+            what: "report",
+            error,
+        }),
+    }
+}
+
+/// `value` as pretty JSON on standard output.
+pub(super) fn write_json(value: &impl serde::Serialize) -> Result<(), Error> {
+    write_stdout(&topoc::emit::json(value))
+}

@@ -1,0 +1,111 @@
+//! What the pipeline takes from the world, as one value: the time, the key material beside
+//! the topology, and limits. The library never reads the clock; it asks this.
+
+use std::fmt;
+
+use time::OffsetDateTime;
+
+use crate::model::Model;
+use crate::pki::Existing;
+
+/// Everything besides the topology's text that [`check`](crate::check) and
+/// [`build`](crate::build) depend on.
+#[derive(Debug, Clone, Copy)]
+pub struct Environment<'a> {
+    /// The moment certificates are judged and issued at.
+    pub now: OffsetDateTime,
+    /// Where key material and the SEG shared key come from.
+    pub keys: &'a dyn KeySource,
+    pub limits: Limits,
+}
+
+impl Environment<'_> {
+    /// No key material at all, at `now`, with the default limits: for fuzzing, `diff` and
+    /// the commands that need no keys.
+    pub fn keyless(now: OffsetDateTime) -> Environment<'static> {
+        Environment {
+            now,
+            keys: &NoKeys,
+            limits: Limits::default(),
+        }
+    }
+}
+
+/// Bounds on what a build may produce.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// The largest output a build may hold in memory before the atomic swap.
+    pub max_output_bytes: u64,
+}
+
+/// The output a build may hold in memory unless told otherwise: ample for a 100,000-node
+/// cluster (370 MB), far below what a hosts file per node of a large cluster with FQDNs
+/// would take (every file lists every node).
+pub const DEFAULT_MAX_OUTPUT_MB: u64 = 2048;
+
+impl Limits {
+    pub fn max_output_mb(megabytes: u64) -> Self {
+        Limits {
+            max_output_bytes: megabytes.saturating_mul(1_000_000),
+        }
+    }
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits::max_output_mb(DEFAULT_MAX_OUTPUT_MB)
+    }
+}
+
+/// The key material a topology's cluster has outside the topology file. The secrets store
+/// ([`secrets::Store`](crate::secrets::Store)) reads it from disk; tests may hand it over.
+pub trait KeySource: fmt::Debug {
+    /// The CA (from the secrets or the files `[ca]` names) and each node's key and
+    /// certificate; `Ok(None)` when there is no material here to judge.
+    fn material(&self, model: &Model) -> Result<Option<Existing>, KeyError>;
+
+    /// A SEG cluster's shared key, from where the topology says (`Err`: why it cannot be
+    /// read).
+    fn shared_key(&self, model: &Model) -> Result<String, String>;
+
+    /// The certificates a previous build published (the CA's, then each node's by name),
+    /// for a drift check where the CA is not at hand; `None` when none was published.
+    fn published(&self, model: &Model) -> Option<Published>;
+}
+
+/// Certificates read from a previous output.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Published {
+    pub ca: String,
+    pub nodes: std::collections::BTreeMap<String, String>,
+}
+
+/// Key material that exists but cannot be read.
+#[derive(Debug)]
+pub struct KeyError(pub String);
+
+impl fmt::Display for KeyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "cannot read the key material: {}", self.0)
+    }
+}
+
+impl std::error::Error for KeyError {}
+
+/// No key material anywhere.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoKeys;
+
+impl KeySource for NoKeys {
+    fn material(&self, _: &Model) -> Result<Option<Existing>, KeyError> {
+        Ok(None)
+    }
+
+    fn shared_key(&self, _: &Model) -> Result<String, String> {
+        Err("no shared key is at hand".to_owned())
+    }
+
+    fn published(&self, _: &Model) -> Option<Published> {
+        None
+    }
+}

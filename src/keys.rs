@@ -1,0 +1,154 @@
+//! The key material of one build: made or reused for a web gateway cluster (the CA and a
+//! key and certificate per node), the shared key of a SEG cluster, or, for a drift check
+//! without the CA, the certificates a previous build published. It splits into what goes
+//! to the output (certificates) and what goes to the secrets directory (keys, and each SEG
+//! node's configuration, which holds the shared key).
+
+use std::borrow::Cow;
+
+use crate::BuildMode;
+use crate::emit::layout::secrets as layout;
+use crate::emit::{EmitError, Tree, seg};
+use crate::environment::{Environment, KeyError};
+use crate::lint::Evidence;
+use crate::lint::checks::invalid_ca;
+use crate::lint::finding::Finding;
+use crate::model::Model;
+use crate::pki::{self, Certificates, Existing, Material};
+use crate::syntax::Kind;
+
+/// The material a build goes on with.
+#[derive(Debug)]
+pub enum Keys {
+    /// A web gateway cluster's material, and what the secrets held before.
+    Made(Box<Existing>, Material),
+    /// A SEG cluster's shared key.
+    Shared(String),
+    /// Certificates of a previous output, and the nodes a build would issue anew, with why.
+    Published(Certificates<'static>, Vec<(String, String)>),
+    /// None at all ([`BuildMode::Preview`]).
+    None,
+}
+
+/// The material for `model`'s build, or the finding that stops it.
+pub fn for_build(
+    model: &Model,
+    evidence: &Evidence,
+    environment: &Environment<'_>,
+    mode: BuildMode,
+) -> Result<Result<Keys, Box<Finding>>, KeyError> {
+    if mode == BuildMode::Preview {
+        return Ok(Ok(Keys::None));
+    }
+    if model.cluster.kind == Kind::Seg {
+        // An unreadable or weak key was reported by `seg-shared-key` already.
+        let key = evidence.shared_key.clone().and_then(Result::ok);
+        return Ok(Ok(Keys::Shared(key.unwrap_or_default().trim().to_owned())));
+    }
+    let existing = environment.keys.material(model)?.unwrap_or_default();
+    let ca_at_hand =
+        model.ca.external.is_some() || existing.ca_cert.is_some() || existing.ca_key.is_some();
+    let judged = if mode == BuildMode::Check && !ca_at_hand {
+        published(model, environment)
+    } else {
+        pki::ensure(model, &existing, environment.now, false)
+            .map(|material| Keys::Made(Box::new(existing), material))
+    };
+    Ok(judged.map_err(|problem| Box::new(invalid_ca::finding(model, &problem))))
+}
+
+/// For a check without the CA: the certificates of the previous output, judged.
+fn published(model: &Model, environment: &Environment<'_>) -> Result<Keys, pki::CaProblem> {
+    let Some(published) = environment.keys.published(model) else {
+        // No published CA: a build would create one and issue every certificate.
+        let stale = model
+            .nodes
+            .iter()
+            .map(|node| {
+                (
+                    node.name.clone(),
+                    "no certificate was published yet".to_owned(),
+                )
+            })
+            .collect();
+        return Ok(Keys::Published(Certificates::default(), stale));
+    };
+    let (certificates, stale) =
+        pki::published(model, &published.ca, &published.nodes, environment.now)?;
+    Ok(Keys::Published(certificates, stale))
+}
+
+impl Keys {
+    /// The certificates the output carries; none for a SEG cluster.
+    pub fn certificates(&self) -> Option<Certificates<'_>> {
+        match self {
+            Keys::Made(_, material) => Some(material.certificates()),
+            Keys::Published(certificates, _) => Some(Certificates {
+                ca: Cow::Borrowed(&certificates.ca),
+                nodes: certificates
+                    .nodes
+                    .iter()
+                    .map(|(name, cert)| (Cow::Borrowed(&**name), Cow::Borrowed(&**cert)))
+                    .collect(),
+            }),
+            Keys::Shared(_) | Keys::None => None,
+        }
+    }
+
+    /// The files of the secrets directory this build makes or changes: keys and
+    /// certificates that differ from what was there (the CA only when it lives there), or
+    /// each SEG node's configuration.
+    pub fn secret_tree(&self, model: &Model) -> Result<Tree, EmitError> {
+        let mut tree = Tree::default();
+        match self {
+            Keys::Made(existing, material) => {
+                let mut put = |path: String, content: &str, before: Option<&String>| {
+                    if before.map(String::as_str) == Some(content) {
+                        return Ok(());
+                    }
+                    tree.insert(path, content)
+                };
+                if model.ca.external.is_none() {
+                    put(
+                        layout::CA_CERTIFICATE.to_owned(),
+                        &material.ca.cert_pem,
+                        existing.ca_cert.as_ref(),
+                    )?;
+                    put(
+                        layout::CA_KEY.to_owned(),
+                        &material.ca.key_pem,
+                        existing.ca_key.as_ref(),
+                    )?;
+                }
+                for (node, pair) in &material.nodes {
+                    let (old_key, old_cert) = existing.nodes.get(node).cloned().unwrap_or_default();
+                    put(layout::node_key(node), &pair.key_pem, old_key.as_ref())?;
+                    put(
+                        layout::node_certificate(node),
+                        &pair.cert_pem,
+                        old_cert.as_ref(),
+                    )?;
+                }
+            }
+            Keys::Shared(key) => {
+                for id in model.node_ids() {
+                    tree.insert(
+                        layout::seg_node_config(&model.node(id).name),
+                        seg::integration_service_config(model, id, key),
+                    )?;
+                }
+            }
+            Keys::Published(..) | Keys::None => {}
+        }
+        Ok(tree)
+    }
+
+    /// What the build created or re-issued, and the nodes a check found to be re-issued.
+    pub fn into_changes(self) -> (Vec<String>, Vec<(String, String)>) {
+        match self {
+            Keys::Made(_, material) => (material.changes, Vec::new()),
+            Keys::Published(_, stale) => (Vec::new(), stale),
+            Keys::Shared(_) | Keys::None => (Vec::new(), Vec::new()),
+        }
+    }
+}
