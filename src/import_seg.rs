@@ -192,7 +192,8 @@ pub fn topology(
         cluster: Cluster {
             name: directory.name.clone(),
             kind: "seg",
-            port: (directory.port != crate::model::resolve::SEG_PORT).then_some(directory.port),
+            port: (directory.port != crate::model::resolve::defaults::SEG_PORT)
+                .then_some(directory.port),
             management_node: master,
             shared_key_env: "SEG_SHARED_KEY",
         },

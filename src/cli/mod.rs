@@ -3,7 +3,7 @@
 //! This module holds the command enum and the dispatch. `common` holds what commands share
 //! and `error` every failure's wording; each command lives in the module of its audience:
 //! `check` (check, explain), `build`, `certs` (certs, ca rotate), `architect` (graph,
-//! route, what-if, matrix, diff) and `setup` (init, import-seg, schema, completions, man).
+//! route, matrix, diff), `what_if` and `setup` (init, import-seg, schema, completions, man).
 //! Command modules never import each other.
 
 use std::process::ExitCode;
@@ -17,6 +17,7 @@ mod check;
 mod common;
 mod error;
 mod setup;
+mod what_if;
 
 use error::Exit;
 
@@ -53,7 +54,7 @@ enum Command {
     /// Shows the route a message takes from one node to another
     Route(architect::RouteArgs),
     /// Shows what happens when nodes, sites or groups fail
-    WhatIf(architect::WhatIfArgs),
+    WhatIf(what_if::WhatIfArgs),
     /// Prints the hop count between every pair of nodes
     Matrix(architect::MatrixArgs),
     /// Compares two topologies: what changes, and which nodes to re-apply in which order
@@ -98,7 +99,7 @@ pub fn main() -> ExitCode {
         Command::Ca(certs::CaCommand::Rotate(args)) => certs::run_rotate(args),
         Command::ImportSeg(args) => setup::run_import_seg(args),
         Command::Route(args) => architect::run_route(args),
-        Command::WhatIf(args) => architect::run_what_if(args),
+        Command::WhatIf(args) => what_if::run_what_if(args),
         Command::Matrix(args) => architect::run_matrix(args),
         Command::Diff(args) => architect::run_diff(args),
         Command::Schema => setup::run_schema(),

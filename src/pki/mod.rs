@@ -12,20 +12,21 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
-use std::net::IpAddr;
 
 use pkcs8::der::{Decode, Encode};
-use rcgen::{
-    BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa,
-    Issuer, KeyPair, KeyUsagePurpose, SanType, SerialNumber, SignatureAlgorithm,
-};
-use sha2::{Digest, Sha256};
-use time::{Duration, OffsetDateTime};
-use x509_parser::prelude::{FromDer, GeneralName, ParsedExtension, X509Certificate};
-use x509_parser::public_key::PublicKey;
+use rcgen::{KeyPair, SignatureAlgorithm};
+use time::OffsetDateTime;
+use x509_parser::prelude::{FromDer, X509Certificate};
 
-use crate::model::{Model, NodeId};
+use crate::model::Model;
 use crate::syntax::Algorithm;
+use ca::{load_ca, new_ca};
+pub use inspect::{Inspection, Summary, inspect, published, summarize};
+use node::{identity, issue, reusable};
+
+mod ca;
+mod inspect;
+mod node;
 
 /// A node certificate this close to its end is re-issued; `cert-expiring` warns this early.
 pub const RENEWAL_WINDOW_DAYS: i64 = 30;
@@ -174,7 +175,7 @@ impl CaProblem {
     }
 }
 
-fn signature_algorithm(algorithm: Algorithm) -> &'static SignatureAlgorithm {
+pub(super) fn signature_algorithm(algorithm: Algorithm) -> &'static SignatureAlgorithm {
     match algorithm {
         Algorithm::EcdsaP256 => &rcgen::PKCS_ECDSA_P256_SHA256,
         Algorithm::EcdsaP384 => &rcgen::PKCS_ECDSA_P384_SHA384,
@@ -216,7 +217,7 @@ pub fn cert_der(pem: &str) -> Result<Vec<u8>, String> {
     Ok(parsed.into_contents())
 }
 
-fn parse(der: &[u8]) -> Result<X509Certificate<'_>, String> {
+pub(super) fn parse(der: &[u8]) -> Result<X509Certificate<'_>, String> {
     X509Certificate::from_der(der)
         .map(|(_, cert)| cert)
         .map_err(|e| format!("not an X.509 certificate: {e}"))
@@ -242,254 +243,6 @@ pub fn stamp(time: OffsetDateTime) -> String {
         time.minute(),
         time.second()
     )
-}
-
-/// A loaded, checked CA.
-struct Ca {
-    pair: Pair,
-    key: KeyPair,
-    der: Vec<u8>,
-    not_after: OffsetDateTime,
-}
-
-fn load_ca(cert_pem: &str, key_pem: &str, now: OffsetDateTime) -> Result<Ca, CaProblem> {
-    let der = cert_der(cert_pem).map_err(CaProblem::Unreadable)?;
-    let cert = parse(&der).map_err(CaProblem::Unreadable)?;
-    let key =
-        KeyPair::from_pem(key_pem).map_err(|e| CaProblem::Unreadable(format!("the key: {e}")))?;
-    if cert.public_key().subject_public_key.data.as_ref() != key.public_key_raw() {
-        return Err(CaProblem::KeyMismatch);
-    }
-    if !cert.is_ca() {
-        return Err(CaProblem::NotACa);
-    }
-    check_strength(&cert)?;
-    let not_after = cert.validity().not_after.to_datetime();
-    let not_before = cert.validity().not_before.to_datetime();
-    if not_after <= now {
-        return Err(CaProblem::Expired(day(not_after)));
-    }
-    if not_before > now {
-        return Err(CaProblem::NotYetValid(day(not_before)));
-    }
-    Ok(Ca {
-        pair: Pair {
-            cert_pem: cert_pem.to_owned(),
-            key_pem: key_pem.to_owned(),
-        },
-        key,
-        der: der.clone(),
-        not_after,
-    })
-}
-
-fn check_strength(cert: &X509Certificate<'_>) -> Result<(), CaProblem> {
-    let (kind, bits, minimum) = match cert.public_key().parsed() {
-        Ok(PublicKey::EC(point)) => ("EC", point.key_size(), 256),
-        Ok(PublicKey::RSA(rsa)) => ("RSA", rsa.key_size(), 3072),
-        Ok(PublicKey::Unknown(_)) if is_ed25519(cert) => return Ok(()),
-        Ok(_) | Err(_) => {
-            return Err(CaProblem::Weak("an unsupported algorithm".to_owned()));
-        }
-    };
-    if bits >= minimum {
-        Ok(())
-    } else {
-        Err(CaProblem::Weak(format!("{kind} {bits} bits")))
-    }
-}
-
-fn is_ed25519(cert: &X509Certificate<'_>) -> bool {
-    cert.public_key().algorithm.algorithm.to_id_string() == "1.3.101.112"
-}
-
-fn new_ca(model: &Model, now: OffsetDateTime) -> Result<Ca, CaProblem> {
-    let settings = &model.ca;
-    let (key, key_pem) = generate_key(settings.algorithm)?;
-    let mut params = CertificateParams::default();
-    params.distinguished_name = DistinguishedName::new();
-    params
-        .distinguished_name
-        .push(DnType::CommonName, settings.common_name.as_str());
-    params.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
-    params.key_usages = vec![
-        KeyUsagePurpose::KeyCertSign,
-        KeyUsagePurpose::CrlSign,
-        KeyUsagePurpose::DigitalSignature,
-    ];
-    params.not_before = now;
-    params.not_after = now + Duration::days(i64::from(settings.validity_days));
-    params.serial_number = Some(serial(&key, now));
-    let cert = params
-        .self_signed(&key)
-        .map_err(|e| CaProblem::Generation(e.to_string()))?;
-    Ok(Ca {
-        pair: Pair {
-            cert_pem: cert.pem(),
-            key_pem,
-        },
-        key,
-        der: cert.der().to_vec(),
-        not_after: params.not_after,
-    })
-}
-
-/// A positive 16-byte serial from the key and the time: unique per issuance.
-fn serial(key: &KeyPair, now: OffsetDateTime) -> SerialNumber {
-    let mut hasher = Sha256::new();
-    hasher.update(key.public_key_raw());
-    hasher.update(now.unix_timestamp_nanos().to_be_bytes());
-    let mut bytes: Vec<u8> = hasher.finalize()[..16].to_vec();
-    bytes[0] &= 0x7f;
-    bytes[0] |= 0x01;
-    SerialNumber::from_slice(&bytes)
-}
-
-/// What a node's certificate must say: its name, and how the others reach it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Identity {
-    common_name: String,
-    dns: Vec<String>,
-    ips: Vec<IpAddr>,
-}
-
-fn identity(model: &Model, id: NodeId) -> Identity {
-    let node = model.node(id);
-    let mut ips = vec![node.address.value];
-    if let Some(nat) = &node.nat_address {
-        ips.push(nat.value);
-    }
-    ips.sort_unstable();
-    ips.dedup();
-    Identity {
-        common_name: node.name.clone(),
-        dns: node.fqdn.iter().map(|fqdn| fqdn.value.clone()).collect(),
-        ips,
-    }
-}
-
-/// Whether `cert_pem` can stay: issued by `ca`, for `key`, saying `identity`, and not yet
-/// inside the renewal window. `Err` says why not.
-fn reusable(
-    cert_pem: &str,
-    key: &KeyPair,
-    ca: &Ca,
-    identity: &Identity,
-    now: OffsetDateTime,
-) -> Result<(), String> {
-    let der = cert_der(cert_pem)?;
-    let cert = parse(&der)?;
-    if cert.public_key().subject_public_key.data.as_ref() != key.public_key_raw() {
-        return Err("it is for another key".to_owned());
-    }
-    still_valid(&cert, &ca.der, identity, now)
-}
-
-/// Whether a certificate still says `identity`, was signed by the CA `ca_der`, and is not yet
-/// inside the renewal window: everything a build checks but the key.
-fn still_valid(
-    cert: &X509Certificate<'_>,
-    ca_der: &[u8],
-    identity: &Identity,
-    now: OffsetDateTime,
-) -> Result<(), String> {
-    let ca_cert = parse(ca_der)?;
-    if cert.issuer() != ca_cert.subject()
-        || cert.verify_signature(Some(ca_cert.public_key())).is_err()
-    {
-        return Err("it was not signed by the current CA".to_owned());
-    }
-    let common_name = cert
-        .subject()
-        .iter_common_name()
-        .next()
-        .and_then(|cn| cn.as_str().ok())
-        .unwrap_or_default();
-    let (dns, mut ips) = subject_alt_names(cert);
-    ips.sort_unstable();
-    let found = Identity {
-        common_name: common_name.to_owned(),
-        dns,
-        ips,
-    };
-    if &found != identity {
-        return Err("its names or addresses changed".to_owned());
-    }
-    let not_after = cert.validity().not_after.to_datetime();
-    if not_after - now <= Duration::days(RENEWAL_WINDOW_DAYS) {
-        return Err(format!("it ends on {}", day(not_after)));
-    }
-    Ok(())
-}
-
-/// The DNS names and IP addresses a certificate's subject alternative names list.
-fn subject_alt_names(cert: &X509Certificate<'_>) -> (Vec<String>, Vec<IpAddr>) {
-    let (mut dns, mut ips) = (Vec::new(), Vec::new());
-    for extension in cert.extensions() {
-        if let ParsedExtension::SubjectAlternativeName(san) = extension.parsed_extension() {
-            for name in &san.general_names {
-                match name {
-                    GeneralName::DNSName(name) => dns.push((*name).to_owned()),
-                    GeneralName::IPAddress(bytes) => ips.extend(ip_from(bytes)),
-                    _ => {}
-                }
-            }
-        }
-    }
-    (dns, ips)
-}
-
-fn ip_from(bytes: &[u8]) -> Option<IpAddr> {
-    match bytes.len() {
-        4 => <[u8; 4]>::try_from(bytes).ok().map(IpAddr::from),
-        16 => <[u8; 16]>::try_from(bytes).ok().map(IpAddr::from),
-        _ => None,
-    }
-}
-
-fn issue(
-    ca: &Ca,
-    key: &KeyPair,
-    identity: &Identity,
-    model: &Model,
-    now: OffsetDateTime,
-) -> Result<String, CaProblem> {
-    let mut params = CertificateParams::default();
-    params.distinguished_name = DistinguishedName::new();
-    params
-        .distinguished_name
-        .push(DnType::CommonName, identity.common_name.as_str());
-    params.subject_alt_names = identity
-        .dns
-        .iter()
-        .map(|dns| {
-            dns.clone()
-                .try_into()
-                .map(SanType::DnsName)
-                .map_err(|e: rcgen::Error| CaProblem::Generation(e.to_string()))
-        })
-        .chain(identity.ips.iter().map(|&ip| Ok(SanType::IpAddress(ip))))
-        .collect::<Result<_, _>>()?;
-    params.is_ca = IsCa::ExplicitNoCa;
-    params.key_usages = vec![
-        KeyUsagePurpose::DigitalSignature,
-        KeyUsagePurpose::KeyEncipherment,
-    ];
-    params.extended_key_usages = vec![
-        ExtendedKeyUsagePurpose::ServerAuth,
-        ExtendedKeyUsagePurpose::ClientAuth,
-    ];
-    params.use_authority_key_identifier_extension = true;
-    params.not_before = now;
-    params.not_after =
-        (now + Duration::days(i64::from(model.ca.node_validity_days))).min(ca.not_after);
-    params.serial_number = Some(serial(key, now));
-    let issuer = Issuer::from_ca_cert_der(&ca.der.clone().into(), &ca.key)
-        .map_err(|e| CaProblem::Generation(e.to_string()))?;
-    params
-        .signed_by(key, &issuer)
-        .map(|cert| cert.pem())
-        .map_err(|e| CaProblem::Generation(e.to_string()))
 }
 
 /// The CA and every node's key and certificate for `model`, reusing what `existing` holds
@@ -560,107 +313,4 @@ pub fn ensure(
         nodes,
         changes,
     })
-}
-
-/// What a certificate says, for `topoc certs` and `cert-expiring`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Summary {
-    pub subject: String,
-    pub issuer: String,
-    pub dns: Vec<String>,
-    pub ips: Vec<String>,
-    pub not_before: OffsetDateTime,
-    pub not_after: OffsetDateTime,
-    pub serial: String,
-}
-
-pub fn summarize(pem: &str) -> Result<Summary, String> {
-    let der = cert_der(pem)?;
-    let cert = parse(&der)?;
-    let (dns, ips) = subject_alt_names(&cert);
-    let ips = ips.iter().map(ToString::to_string).collect();
-    Ok(Summary {
-        subject: cert.subject().to_string(),
-        issuer: cert.issuer().to_string(),
-        dns,
-        ips,
-        not_before: cert.validity().not_before.to_datetime(),
-        not_after: cert.validity().not_after.to_datetime(),
-        serial: cert.raw_serial_as_string(),
-    })
-}
-
-/// What `check` learns from existing material without issuing anything.
-#[derive(Debug, Clone)]
-pub struct Inspection {
-    /// The moment the material was judged at.
-    pub now: OffsetDateTime,
-    /// Why the CA cannot be used, if it cannot.
-    pub ca_problem: Option<CaProblem>,
-    pub ca: Option<Summary>,
-    /// Node certificates that parse, by node name.
-    pub nodes: BTreeMap<String, Summary>,
-}
-
-/// Checks the CA in `existing` as a build would, and reads every certificate's dates.
-pub fn inspect(existing: &Existing, now: OffsetDateTime) -> Inspection {
-    let ca_problem = match (&existing.ca_cert, &existing.ca_key) {
-        (Some(cert), Some(key)) => load_ca(cert, key, now).err(),
-        (Some(_), None) => Some(CaProblem::HalfPresent { missing: "key" }),
-        (None, Some(_)) => Some(CaProblem::HalfPresent {
-            missing: "certificate",
-        }),
-        (None, None) => {
-            let orphans = existing.nodes_with_material();
-            (!orphans.is_empty()).then_some(CaProblem::MissingWithNodes(orphans))
-        }
-    };
-    Inspection {
-        now,
-        ca_problem,
-        ca: existing
-            .ca_cert
-            .as_deref()
-            .and_then(|pem| summarize(pem).ok()),
-        nodes: existing
-            .nodes
-            .iter()
-            .filter_map(|(name, (_, cert))| Some((name.clone(), summarize(cert.as_deref()?).ok()?)))
-            .collect(),
-    }
-}
-
-/// For `build --check` without the secrets: the certificates a build would publish, taken
-/// from the previous output, and the nodes whose certificate a build would re-issue (or
-/// issue), with why. Keys are not needed: certificates are public.
-pub fn published(
-    model: &Model,
-    ca_pem: &str,
-    nodes: &BTreeMap<String, String>,
-    now: OffsetDateTime,
-) -> Result<(Certificates<'static>, Vec<(String, String)>), CaProblem> {
-    let ca_der = cert_der(ca_pem).map_err(CaProblem::Unreadable)?;
-    let mut stale = Vec::new();
-    let mut certificates = Certificates {
-        ca: Cow::Owned(ca_pem.to_owned()),
-        nodes: BTreeMap::new(),
-    };
-    for id in model.node_ids() {
-        let name = &model.node(id).name;
-        let Some(cert_pem) = nodes.get(name) else {
-            stale.push((name.clone(), "it has no certificate yet".to_owned()));
-            continue;
-        };
-        let verdict = cert_der(cert_pem).and_then(|der| {
-            let cert = parse(&der)?;
-            still_valid(&cert, &ca_der, &identity(model, id), now)
-        });
-        if let Err(why) = verdict {
-            stale.push((name.clone(), why));
-        }
-        certificates
-            .nodes
-            .insert(Cow::Owned(name.clone()), Cow::Owned(cert_pem.clone()));
-    }
-    Ok((certificates, stale))
 }

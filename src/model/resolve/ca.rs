@@ -1,0 +1,104 @@
+//! `[ca]`: the cluster CA's name, algorithm, validity, or the files of a CA of one's own.
+
+use serde_spanned::Spanned;
+
+use super::defaults::{CA_VALIDITY_DAYS, NODE_VALIDITY_DAYS};
+use super::{Resolver, non_empty};
+use crate::lint::checks::invalid_value;
+use crate::model::values;
+use crate::model::{CaSettings, Cluster, Located};
+use crate::syntax::{self, Entry};
+
+impl Resolver {
+    pub(super) fn ca(
+        &mut self,
+        entry: Option<&Entry<syntax::Ca>>,
+        cluster: Option<&Cluster>,
+    ) -> Option<CaSettings> {
+        let default_name =
+            cluster.map_or_else(String::new, |c| format!("{} Cluster CA", c.name.value));
+        let Some(entry) = entry else {
+            return Some(CaSettings {
+                common_name: default_name,
+                algorithm: syntax::Algorithm::default(),
+                validity_days: CA_VALIDITY_DAYS,
+                node_validity_days: NODE_VALIDITY_DAYS,
+                span: None,
+                external: None,
+            });
+        };
+        let syntax = &entry.value;
+        let common_name = syntax
+            .common_name
+            .as_ref()
+            .map(|cn| self.value(cn, "common_name", non_empty));
+        let days = |resolver: &mut Self, value: Option<&Spanned<i64>>, key: &str, default: u32| {
+            value.map_or(Ok(Located::new(default, entry.key_span())), |days| {
+                resolver.number(days, key, |n| values::at_least(n, 1))
+            })
+        };
+        let validity = days(
+            self,
+            syntax.validity_days.as_ref(),
+            "validity_days",
+            CA_VALIDITY_DAYS,
+        );
+        let node_validity = days(
+            self,
+            syntax.node_validity_days.as_ref(),
+            "node_validity_days",
+            NODE_VALIDITY_DAYS,
+        );
+        if let (Ok(ca), Ok(node)) = (&validity, &node_validity) {
+            if node.value > ca.value {
+                self.findings.push(
+                    invalid_value::finding(
+                        node.span,
+                        "node_validity_days",
+                        format!(
+                            "node certificates cannot outlive the CA ({} > {} days)",
+                            node.value, ca.value
+                        ),
+                    )
+                    .related(ca.span, "the CA's validity"),
+                );
+                return None;
+            }
+        }
+        let external = match (&syntax.cert, &syntax.key) {
+            (Some(cert), Some(key)) => Some((
+                self.value(cert, "cert", non_empty).ok()?,
+                self.value(key, "key", non_empty).ok()?,
+            )),
+            (None, None) => None,
+            (Some(given), None) | (None, Some(given)) => {
+                let missing = if syntax.cert.is_some() { "key" } else { "cert" };
+                self.report(
+                    invalid_value::finding(
+                        given.span().into(),
+                        if missing == "key" { "cert" } else { "key" },
+                        format!(
+                            "an existing CA needs both `cert` and `key`; `{missing}` is missing"
+                        ),
+                    )
+                    .help(format!("add `{missing} = \"…\"` to `[ca]`")),
+                );
+                return None;
+            }
+        };
+        Some(CaSettings {
+            span: Some(entry.key_span()),
+            external,
+            common_name: common_name
+                .transpose()
+                .ok()?
+                .map_or(default_name, |cn| cn.value),
+            algorithm: syntax
+                .algorithm
+                .as_ref()
+                .map_or_else(Default::default, |a| *a.get_ref()),
+            validity_days: validity.ok()?.value,
+            node_validity_days: node_validity.ok()?.value,
+        })
+    }
+}

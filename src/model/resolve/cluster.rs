@@ -1,0 +1,282 @@
+//! `[cluster]`: name, kind, port, version, management node, routing limits, settings and
+//! where a SEG cluster's shared key comes from; and the keys a SEG cluster may not have.
+
+use super::defaults::{MAX_ROUTE_HOPS, SEG_PORT, SWG_PORT, TRANSIT_FANOUT_LIMIT, TRANSIT_GROUP};
+use super::{Reported, Resolver, located_copy, non_empty, span_of};
+use crate::lint::checks::{invalid_value, missing_key, swg_only_key, unknown_reference};
+use crate::lint::finding::Place;
+use crate::model::values;
+use crate::model::{Cluster, Located, NodeId, Settings, SharedKeySource};
+use crate::source::Span;
+use crate::syntax::{self, Document, Entry, Kind};
+
+impl Resolver {
+    /// In a SEG topology, every key that only a Secure Web Gateway cluster has is an error.
+    pub(super) fn refuse_swg_only(&mut self, document: &Document) {
+        let Some(cluster) = &document.cluster else {
+            return;
+        };
+        if cluster.value.kind.as_ref().map(|k| *k.get_ref()) != Some(Kind::Seg) {
+            return;
+        }
+        let c = &cluster.value;
+        let mut given: Vec<(Span, &str)> = [
+            (span_of(c.transit_group.as_ref()), "transit_group"),
+            (
+                span_of(c.transit_fanout_limit.as_ref()),
+                "transit_fanout_limit",
+            ),
+            (span_of(c.max_route_hops.as_ref()), "max_route_hops"),
+            (span_of(c.settings.as_ref()), "settings"),
+        ]
+        .into_iter()
+        .filter_map(|(span, key)| Some((span?, key)))
+        .collect();
+        for site in &document.sites {
+            let v = &site.value;
+            for (span, key) in [
+                (span_of(v.update_group.as_ref()), "update_group"),
+                (span_of(v.runtime_group.as_ref()), "runtime_group"),
+            ] {
+                given.extend(span.map(|span| (span, key)));
+            }
+        }
+        for node in &document.nodes {
+            let v = &node.value;
+            for (span, key) in [
+                (span_of(v.transit.as_ref()), "transit"),
+                (span_of(v.network_groups.as_ref()), "network_groups"),
+                (span_of(v.update_group.as_ref()), "update_group"),
+                (span_of(v.runtime_group.as_ref()), "runtime_group"),
+                (span_of(v.priority.as_ref()), "priority"),
+                (span_of(v.updates.as_ref()), "updates"),
+                (span_of(v.settings.as_ref()), "settings"),
+            ] {
+                given.extend(span.map(|span| (span, key)));
+            }
+        }
+        if let Some(ca) = &document.ca {
+            given.push((ca.key_span(), "[ca]"));
+        }
+        for (span, key) in given {
+            self.findings.push(swg_only_key::finding(span, key));
+        }
+    }
+
+    pub(super) fn cluster(
+        &mut self,
+        entry: Option<&Entry<syntax::Cluster>>,
+        rejected_cluster: bool,
+        nodes: &[(String, &Entry<syntax::Node>)],
+    ) -> Option<Cluster> {
+        let Some(entry) = entry else {
+            if rejected_cluster {
+                return None;
+            }
+            self.findings.push(missing_key::missing_table(
+                Span::new(0, 0),
+                "[cluster]",
+                "name = \"my-cluster\"",
+            ));
+            return None;
+        };
+        let syntax = &entry.value;
+        let name = self
+            .required(
+                entry,
+                Place::Section("cluster"),
+                "name",
+                "\"my-cluster\"",
+                syntax.name.as_ref(),
+            )
+            .map(|name| self.value(name, "name", cluster_name));
+        let kind = syntax
+            .kind
+            .as_ref()
+            .map_or(Kind::Swg, |kind| *kind.get_ref());
+        let default_port = match kind {
+            Kind::Swg => SWG_PORT,
+            Kind::Seg => SEG_PORT,
+        };
+        let port = syntax
+            .port
+            .as_ref()
+            .map(|port| self.number(port, "port", values::port));
+        let version = syntax
+            .version
+            .as_ref()
+            .map(|v| self.value(v, "version", values::version));
+        let management_node = syntax.management_node.as_ref().map(|reference| {
+            let span: Span = reference.span().into();
+            let wanted = reference.get_ref().to_ascii_lowercase();
+            nodes
+                .binary_search_by(|(name, _)| name.as_str().cmp(&wanted))
+                .map(|index| Located::new(NodeId(index), span))
+                .map_err(|_| {
+                    self.report(unknown_reference::finding(
+                        span,
+                        "node",
+                        reference.get_ref(),
+                        nodes.iter().map(|(name, _)| name.as_str()),
+                    ))
+                })
+        });
+        let transit_group = syntax
+            .transit_group
+            .as_ref()
+            .map(|group| self.value(group, "transit_group", values::name));
+        let fanout = syntax
+            .transit_fanout_limit
+            .as_ref()
+            .map(|limit| self.number(limit, "transit_fanout_limit", |n| values::at_least(n, 1)));
+        let max_route_hops = syntax
+            .max_route_hops
+            .as_ref()
+            .map(|hops| self.number(hops, "max_route_hops", |n| values::at_least(n, 1)));
+        let shared_key = self.shared_key(syntax, kind);
+        let settings = syntax
+            .settings
+            .as_ref()
+            .map(|settings| self.settings(settings.get_ref()));
+
+        Some(Cluster {
+            name: name?.ok()?,
+            kind,
+            span: entry.key_span(),
+            port: port
+                .transpose()
+                .ok()?
+                .map_or(default_port, |port| port.value),
+            port_span: syntax.port.as_ref().map(|port| port.span().into()),
+            version: version.transpose().ok()?,
+            management_node: management_node.transpose().ok()?,
+            transit_group: transit_group
+                .transpose()
+                .ok()?
+                .map_or_else(|| TRANSIT_GROUP.to_owned(), |group| group.value),
+            transit_fanout_limit: fanout
+                .transpose()
+                .ok()?
+                .map_or(TRANSIT_FANOUT_LIMIT, |limit| limit.value)
+                as usize,
+            max_route_hops: max_route_hops
+                .transpose()
+                .ok()?
+                .map_or(MAX_ROUTE_HOPS, |hops| hops.value) as usize,
+            settings: settings.transpose().ok()?.unwrap_or_default(),
+            shared_key: shared_key.ok()?,
+        })
+    }
+
+    /// Where the shared key comes from, if the file says.
+    pub(super) fn shared_key(
+        &mut self,
+        syntax: &syntax::Cluster,
+        kind: Kind,
+    ) -> Result<Option<SharedKeySource>, Reported> {
+        let env = syntax.shared_key_env.as_ref();
+        let file = syntax.shared_key_file.as_ref();
+        if kind == Kind::Swg {
+            for (key, spanned) in [("shared_key_env", env), ("shared_key_file", file)] {
+                if let Some(spanned) = spanned {
+                    self.findings.push(
+                        invalid_value::finding(
+                            spanned.span().into(),
+                            key,
+                            "a shared key belongs to `kind = \"seg\"` clusters only",
+                        )
+                        .help("remove it, or set `kind = \"seg\"`"),
+                    );
+                }
+            }
+            return if env.is_none() && file.is_none() {
+                Ok(None)
+            } else {
+                Err(Reported)
+            };
+        }
+        match (env, file) {
+            (Some(env), Some(file)) => Err(self.report(
+                invalid_value::finding(
+                    file.span().into(),
+                    "shared_key_file",
+                    "give `shared_key_env` or `shared_key_file`, not both",
+                )
+                .related(env.span().into(), "`shared_key_env` is given here"),
+            )),
+            (Some(env), None) => self
+                .value(env, "shared_key_env", env_var_name)
+                .map(|env| Some(SharedKeySource::Env(env))),
+            (None, Some(file)) => self
+                .value(file, "shared_key_file", non_empty)
+                .map(|file| Some(SharedKeySource::File(file))),
+            (None, None) => Err(self.report(
+                missing_key::finding(
+                    syntax.kind.as_ref().map_or(Span::default(), |k| k.span().into()),
+                    "shared_key_env",
+                    "a SEG cluster",
+                    "\"SEG_SHARED_KEY\"",
+                )
+                .help("name where `topoc build` reads the cluster's shared key: `shared_key_env = \"SEG_SHARED_KEY\"` or `shared_key_file = \"…\"`; the key itself never goes in the topology"),
+            )),
+        }
+    }
+
+    /// Settings from a `settings` table.
+    pub(super) fn settings(&mut self, syntax: &syntax::Settings) -> Result<Settings, Reported> {
+        let timeout = syntax
+            .distribution_timeout
+            .as_ref()
+            .map(|d| self.value(d, "distribution_timeout", values::duration));
+        let multiplier = syntax.distribution_timeout_multiplier.as_ref().map(|m| {
+            self.number(m, "distribution_timeout_multiplier", |n| {
+                values::at_least(n, 1)
+            })
+        });
+        let allowed = syntax
+            .allowed_time_difference
+            .as_ref()
+            .map(|d| self.value(d, "allowed_time_difference", values::duration));
+        Ok(Settings {
+            distribution_timeout: timeout.transpose()?,
+            distribution_timeout_multiplier: multiplier.transpose()?,
+            allowed_time_difference: allowed.transpose()?,
+            check_version_match: syntax.check_version_match.as_ref().map(located_copy),
+            check_version_match_level: syntax.check_version_match_level.as_ref().map(located_copy),
+        })
+    }
+}
+
+fn cluster_name(text: &str) -> Result<String, String> {
+    if text.chars().any(char::is_control) {
+        return Err("a cluster name cannot contain control characters".into());
+    }
+    non_empty(text)
+}
+
+pub(super) fn ntp_server(text: &str) -> Result<String, String> {
+    values::ip(text)
+        .map(|address| address.to_string())
+        .or_else(|_| values::fqdn(text))
+        .map_err(|_| {
+            format!(
+                "`{}` is neither an IP address nor a host name",
+                values::shown(text)
+            )
+        })
+}
+
+fn env_var_name(text: &str) -> Result<String, String> {
+    let mut chars = text.chars();
+    let valid_start = chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
+    if valid_start && chars.all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        Ok(text.to_owned())
+    } else {
+        Err(format!(
+            "`{}` is not an environment variable name",
+            values::shown(text)
+        ))
+    }
+}

@@ -1,0 +1,87 @@
+//! `[sites.*]`: each site's subnet, location, NAT realm and default groups, and the sites
+//! that nodes name.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_spanned::Spanned;
+
+use super::{Reported, Resolver};
+use crate::lint::checks::unknown_reference;
+use crate::model::values;
+use crate::model::{Located, RealmId, Site, SiteId};
+use crate::source::Span;
+use crate::syntax::{self, Entry};
+
+impl Resolver {
+    /// Every well-named site, with its body if that resolved.
+    pub(super) fn sites(&mut self, entries: &[Entry<syntax::Site>]) -> Vec<(String, Option<Site>)> {
+        let named = self.names(entries, "site");
+        let realms = realm_names(entries);
+        named
+            .into_iter()
+            .map(|(name, entry)| {
+                let syntax = &entry.value;
+                let default =
+                    |key: Option<&Spanned<String>>, resolver: &mut Self, what: &str| match key {
+                        Some(group) => resolver.value(group, what, values::name),
+                        None => Ok(Located::new(name.clone(), entry.key_span())),
+                    };
+                let update_group = default(syntax.update_group.as_ref(), self, "update_group");
+                let runtime_group = default(syntax.runtime_group.as_ref(), self, "runtime_group");
+                let realm = default(syntax.nat_realm.as_ref(), self, "nat_realm");
+                let subnet = syntax
+                    .subnet
+                    .as_ref()
+                    .map(|subnet| self.value(subnet, "subnet", values::subnet));
+                let location = syntax.location.as_ref().map(|l| l.get_ref().clone());
+                let site = (|| {
+                    Some(Site {
+                        realm: RealmId(realms.binary_search(&realm.ok()?.value).ok()?),
+                        name: name.clone(),
+                        span: entry.key_span(),
+                        location,
+                        subnet: subnet.transpose().ok()?,
+                        update_group: update_group.ok()?,
+                        runtime_group: runtime_group.ok()?,
+                    })
+                })();
+                (name, site)
+            })
+            .collect()
+    }
+
+    pub(super) fn site_reference(
+        &mut self,
+        site: &Spanned<String>,
+        site_index: &BTreeMap<&str, SiteId>,
+    ) -> Result<Located<SiteId>, Reported> {
+        let span: Span = site.span().into();
+        let wanted = site.get_ref().to_ascii_lowercase();
+        match site_index.get(wanted.as_str()) {
+            Some(&id) => Ok(Located::new(id, span)),
+            None => Err(self.report(unknown_reference::finding(
+                span,
+                "site",
+                site.get_ref(),
+                site_index.keys().copied(),
+            ))),
+        }
+    }
+}
+
+/// The NAT realms named by the sites (a site's own name by default), sorted.
+pub(super) fn realm_names(entries: &[Entry<syntax::Site>]) -> Vec<String> {
+    entries
+        .iter()
+        .map(|entry| {
+            entry
+                .value
+                .nat_realm
+                .as_ref()
+                .map_or_else(|| entry.name(), |realm| realm.get_ref().as_str())
+                .to_ascii_lowercase()
+        })
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect()
+}
