@@ -8,7 +8,7 @@ use serde::Serialize;
 use crate::analysis::Analysis;
 use crate::analysis::routes::RoutingTable;
 use crate::emit::node_json::{ClusterSettings, FORMAT_VERSION};
-use crate::model::{Group, Model};
+use crate::model::{Group, Model, NodeId};
 use crate::syntax::Kind;
 
 /// The whole cluster as topoc understood it.
@@ -249,26 +249,7 @@ pub fn cluster_file(model: &Model, analysis: &Analysis, routes: RouteSummary) ->
                 nodes: std::mem::take(&mut site_nodes[index]),
             })
             .collect(),
-        nodes: model
-            .node_ids()
-            .map(|id| {
-                let node = model.node(id);
-                NodeInfo {
-                    name: node.name.clone(),
-                    site: model.site(node.site.value).name.clone(),
-                    address: node.address.value.to_string(),
-                    fqdn: node.fqdn.as_ref().map(|f| f.value.clone()),
-                    nat_address: node.nat_address.as_ref().map(|n| n.value.to_string()),
-                    central_management: web.then(|| NodeGroups {
-                        transit: model.is_transit(id),
-                        priority: node.priority.as_ref().map(|p| p.value),
-                        network_groups: model.network_group_names(&node.network_groups),
-                        update_group: model.update_group_name(id).to_owned(),
-                        runtime_group: model.runtime_group_name(id).to_owned(),
-                    }),
-                }
-            })
-            .collect(),
+        nodes: model.node_ids().map(|id| node_info(model, id)).collect(),
         central_management: web.then(|| CentralManagementInfo {
             transit_group: cluster.transit_group.clone(),
             transit_fanout_limit: cluster.transit_fanout_limit,
@@ -302,4 +283,24 @@ fn transit_nodes(model: &Model) -> Vec<TransitInfo> {
             }
         })
         .collect()
+}
+
+/// What cluster.json says of one node.
+fn node_info(model: &Model, id: NodeId) -> NodeInfo {
+    let web = model.cluster.kind == Kind::Swg;
+    let node = model.node(id);
+    NodeInfo {
+        name: node.name.clone(),
+        site: model.site(node.site.value).name.clone(),
+        address: node.address.value.to_string(),
+        fqdn: node.fqdn.as_ref().map(|f| f.value.clone()),
+        nat_address: node.nat_address.as_ref().map(|n| n.value.to_string()),
+        central_management: web.then(|| NodeGroups {
+            transit: model.is_transit(id),
+            priority: node.priority.as_ref().map(|p| p.value),
+            network_groups: model.network_group_names(&node.network_groups),
+            update_group: model.update_group_name(id).to_owned(),
+            runtime_group: model.runtime_group_name(id).to_owned(),
+        }),
+    }
 }

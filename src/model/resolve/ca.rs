@@ -3,11 +3,14 @@
 use serde_spanned::Spanned;
 
 use super::defaults::{CA_VALIDITY_DAYS, NODE_VALIDITY_DAYS};
-use super::{Resolver, non_empty};
+use super::{Reported, Resolver, non_empty};
 use crate::lint::checks::invalid_value;
 use crate::model::values;
 use crate::model::{CaSettings, Cluster, Located};
 use crate::syntax::{self, Entry};
+
+/// A CA of one's own: the certificate file and the key file.
+type CaFiles = (Located<String>, Located<String>);
 
 impl Resolver {
     pub(super) fn ca(
@@ -28,10 +31,8 @@ impl Resolver {
             });
         };
         let syntax = &entry.value;
-        let common_name = syntax
-            .common_name
-            .as_ref()
-            .map(|cn| self.value(cn, "common_name", non_empty));
+        let common_name =
+            self.optional_value(syntax.common_name.as_ref(), "common_name", non_empty);
         let days = |resolver: &mut Self, value: Option<&Spanned<i64>>, key: &str, default: u32| {
             value.map_or(Ok(Located::new(default, entry.key_span())), |days| {
                 resolver.number(days, key, |n| values::at_least(n, 1))
@@ -65,15 +66,31 @@ impl Resolver {
                 return None;
             }
         }
-        let external = match (&syntax.cert, &syntax.key) {
-            (Some(cert), Some(key)) => Some((
-                self.value(cert, "cert", non_empty).ok()?,
-                self.value(key, "key", non_empty).ok()?,
-            )),
-            (None, None) => None,
+        let external = self.external_ca(syntax).ok()?;
+        Some(CaSettings {
+            span: Some(entry.key_span()),
+            external,
+            common_name: common_name.ok()?.map_or(default_name, |cn| cn.value),
+            algorithm: syntax
+                .algorithm
+                .as_ref()
+                .map_or_else(Default::default, |a| *a.get_ref()),
+            validity_days: validity.ok()?.value,
+            node_validity_days: node_validity.ok()?.value,
+        })
+    }
+
+    /// The files of a CA of one's own, when `[ca]` names both.
+    fn external_ca(&mut self, syntax: &syntax::Ca) -> Result<Option<CaFiles>, Reported> {
+        match (&syntax.cert, &syntax.key) {
+            (Some(cert), Some(key)) => Ok(Some((
+                self.value(cert, "cert", non_empty)?,
+                self.value(key, "key", non_empty)?,
+            ))),
+            (None, None) => Ok(None),
             (Some(given), None) | (None, Some(given)) => {
                 let missing = if syntax.cert.is_some() { "key" } else { "cert" };
-                self.report(
+                Err(self.report(
                     invalid_value::finding(
                         given.span().into(),
                         if missing == "key" { "cert" } else { "key" },
@@ -82,23 +99,8 @@ impl Resolver {
                         ),
                     )
                     .help(format!("add `{missing} = \"…\"` to `[ca]`")),
-                );
-                return None;
+                ))
             }
-        };
-        Some(CaSettings {
-            span: Some(entry.key_span()),
-            external,
-            common_name: common_name
-                .transpose()
-                .ok()?
-                .map_or(default_name, |cn| cn.value),
-            algorithm: syntax
-                .algorithm
-                .as_ref()
-                .map_or_else(Default::default, |a| *a.get_ref()),
-            validity_days: validity.ok()?.value,
-            node_validity_days: node_validity.ok()?.value,
-        })
+        }
     }
 }

@@ -1,6 +1,8 @@
 //! `[cluster]`: name, kind, port, version, management node, routing limits, settings and
 //! where a SEG cluster's shared key comes from; and the keys a SEG cluster may not have.
 
+use serde_spanned::Spanned;
+
 use super::defaults::{MAX_ROUTE_HOPS, SEG_PORT, SWG_PORT, TRANSIT_FANOUT_LIMIT, TRANSIT_GROUP};
 use super::{Reported, Resolver, located_copy, non_empty, span_of};
 use crate::lint::checks::{invalid_value, missing_key, swg_only_key, unknown_reference};
@@ -98,41 +100,23 @@ impl Resolver {
             Kind::Swg => SWG_PORT,
             Kind::Seg => SEG_PORT,
         };
-        let port = syntax
-            .port
+        let port = self.optional_number(syntax.port.as_ref(), "port", values::port);
+        let version = self.optional_value(syntax.version.as_ref(), "version", values::version);
+        let management_node = syntax
+            .management_node
             .as_ref()
-            .map(|port| self.number(port, "port", values::port));
-        let version = syntax
-            .version
-            .as_ref()
-            .map(|v| self.value(v, "version", values::version));
-        let management_node = syntax.management_node.as_ref().map(|reference| {
-            let span: Span = reference.span().into();
-            let wanted = reference.get_ref().to_ascii_lowercase();
-            nodes
-                .binary_search_by(|(name, _)| name.as_str().cmp(&wanted))
-                .map(|index| Located::new(NodeId(index), span))
-                .map_err(|_| {
-                    self.report(unknown_reference::finding(
-                        span,
-                        "node",
-                        reference.get_ref(),
-                        nodes.iter().map(|(name, _)| name.as_str()),
-                    ))
-                })
-        });
-        let transit_group = syntax
-            .transit_group
-            .as_ref()
-            .map(|group| self.value(group, "transit_group", values::name));
-        let fanout = syntax
-            .transit_fanout_limit
-            .as_ref()
-            .map(|limit| self.number(limit, "transit_fanout_limit", |n| values::at_least(n, 1)));
-        let max_route_hops = syntax
-            .max_route_hops
-            .as_ref()
-            .map(|hops| self.number(hops, "max_route_hops", |n| values::at_least(n, 1)));
+            .map(|reference| self.node_reference(reference, nodes));
+        let transit_group =
+            self.optional_value(syntax.transit_group.as_ref(), "transit_group", values::name);
+        let fanout = self.optional_number(
+            syntax.transit_fanout_limit.as_ref(),
+            "transit_fanout_limit",
+            |n| values::at_least(n, 1),
+        );
+        let max_route_hops =
+            self.optional_number(syntax.max_route_hops.as_ref(), "max_route_hops", |n| {
+                values::at_least(n, 1)
+            });
         let shared_key = self.shared_key(syntax, kind);
         let settings = syntax
             .settings
@@ -143,29 +127,44 @@ impl Resolver {
             name: name?.ok()?,
             kind,
             span: entry.key_span(),
-            port: port
-                .transpose()
-                .ok()?
-                .map_or(default_port, |port| port.value),
+            port: port.ok()?.map_or(default_port, |port| port.value),
             port_span: syntax.port.as_ref().map(|port| port.span().into()),
-            version: version.transpose().ok()?,
+            version: version.ok()?,
             management_node: management_node.transpose().ok()?,
             transit_group: transit_group
-                .transpose()
                 .ok()?
                 .map_or_else(|| TRANSIT_GROUP.to_owned(), |group| group.value),
             transit_fanout_limit: fanout
-                .transpose()
                 .ok()?
                 .map_or(TRANSIT_FANOUT_LIMIT, |limit| limit.value)
                 as usize,
             max_route_hops: max_route_hops
-                .transpose()
                 .ok()?
                 .map_or(MAX_ROUTE_HOPS, |hops| hops.value) as usize,
             settings: settings.transpose().ok()?.unwrap_or_default(),
             shared_key: shared_key.ok()?,
         })
+    }
+
+    /// The node `reference` names, among the well-named `nodes` (sorted).
+    fn node_reference(
+        &mut self,
+        reference: &Spanned<String>,
+        nodes: &[(String, &Entry<syntax::Node>)],
+    ) -> Result<Located<NodeId>, Reported> {
+        let span: Span = reference.span().into();
+        let wanted = reference.get_ref().to_ascii_lowercase();
+        nodes
+            .binary_search_by(|(name, _)| name.as_str().cmp(&wanted))
+            .map(|index| Located::new(NodeId(index), span))
+            .map_err(|_| {
+                self.report(unknown_reference::finding(
+                    span,
+                    "node",
+                    reference.get_ref(),
+                    nodes.iter().map(|(name, _)| name.as_str()),
+                ))
+            })
     }
 
     /// Where the shared key comes from, if the file says.
@@ -224,23 +223,25 @@ impl Resolver {
 
     /// Settings from a `settings` table.
     pub(super) fn settings(&mut self, syntax: &syntax::Settings) -> Result<Settings, Reported> {
-        let timeout = syntax
-            .distribution_timeout
-            .as_ref()
-            .map(|d| self.value(d, "distribution_timeout", values::duration));
+        let timeout = self.optional_value(
+            syntax.distribution_timeout.as_ref(),
+            "distribution_timeout",
+            values::duration,
+        );
         let multiplier = syntax.distribution_timeout_multiplier.as_ref().map(|m| {
             self.number(m, "distribution_timeout_multiplier", |n| {
                 values::at_least(n, 1)
             })
         });
-        let allowed = syntax
-            .allowed_time_difference
-            .as_ref()
-            .map(|d| self.value(d, "allowed_time_difference", values::duration));
+        let allowed = self.optional_value(
+            syntax.allowed_time_difference.as_ref(),
+            "allowed_time_difference",
+            values::duration,
+        );
         Ok(Settings {
-            distribution_timeout: timeout.transpose()?,
+            distribution_timeout: timeout?,
             distribution_timeout_multiplier: multiplier.transpose()?,
-            allowed_time_difference: allowed.transpose()?,
+            allowed_time_difference: allowed?,
             check_version_match: syntax.check_version_match.as_ref().map(located_copy),
             check_version_match_level: syntax.check_version_match_level.as_ref().map(located_copy),
         })

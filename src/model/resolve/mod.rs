@@ -160,6 +160,30 @@ impl Resolver {
             .map_err(|problem| self.report(invalid_value::finding(span, key, problem)))
     }
 
+    /// [`Self::value`] of a key that may be absent.
+    fn optional_value<T>(
+        &mut self,
+        spanned: Option<&Spanned<String>>,
+        key: &str,
+        parse: impl FnOnce(&str) -> Result<T, String>,
+    ) -> Result<Option<Located<T>>, Reported> {
+        spanned
+            .map(|spanned| self.value(spanned, key, parse))
+            .transpose()
+    }
+
+    /// [`Self::number`] of a key that may be absent.
+    fn optional_number<T>(
+        &mut self,
+        spanned: Option<&Spanned<i64>>,
+        key: &str,
+        parse: impl FnOnce(i64) -> Result<T, String>,
+    ) -> Result<Option<Located<T>>, Reported> {
+        spanned
+            .map(|spanned| self.number(spanned, key, parse))
+            .transpose()
+    }
+
     fn report(&mut self, finding: Finding) -> Reported {
         self.findings.push(finding);
         Reported

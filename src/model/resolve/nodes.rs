@@ -45,38 +45,22 @@ impl Resolver {
                 syntax.address.as_ref(),
             )
             .map(|address| self.value(address, "address", values::ip));
-        let fqdn = syntax
-            .fqdn
-            .as_ref()
-            .map(|fqdn| self.value(fqdn, "fqdn", values::fqdn));
-        let nat_address = syntax
-            .nat_address
-            .as_ref()
-            .map(|nat| self.value(nat, "nat_address", values::ip));
+        let fqdn = self.optional_value(syntax.fqdn.as_ref(), "fqdn", values::fqdn);
+        let nat_address =
+            self.optional_value(syntax.nat_address.as_ref(), "nat_address", values::ip);
         let explicit_groups = syntax
             .network_groups
             .as_ref()
             .map(|groups| self.group_names(groups));
-        let update_group = syntax
-            .update_group
-            .as_ref()
-            .map(|g| self.value(g, "update_group", values::name));
-        let runtime_group = syntax
-            .runtime_group
-            .as_ref()
-            .map(|g| self.value(g, "runtime_group", values::name));
-        let priority = syntax
-            .priority
-            .as_ref()
-            .map(|p| self.number(p, "priority", |n| values::at_least(n, 0)));
-        let version = syntax
-            .version
-            .as_ref()
-            .map(|v| self.value(v, "version", values::version));
-        let port = syntax
-            .port
-            .as_ref()
-            .map(|port| self.number(port, "port", values::port));
+        let update_group =
+            self.optional_value(syntax.update_group.as_ref(), "update_group", values::name);
+        let runtime_group =
+            self.optional_value(syntax.runtime_group.as_ref(), "runtime_group", values::name);
+        let priority = self.optional_number(syntax.priority.as_ref(), "priority", |n| {
+            values::at_least(n, 0)
+        });
+        let version = self.optional_value(syntax.version.as_ref(), "version", values::version);
+        let port = self.optional_number(syntax.port.as_ref(), "port", values::port);
         let settings = syntax
             .settings
             .as_ref()
@@ -87,33 +71,25 @@ impl Resolver {
         let site_model = sites[site.value.index()].1.as_ref()?;
         let explicit_groups = explicit_groups.transpose().ok()?;
         let first_explicit_group = usize::from(explicit_groups.is_none());
-        let mut network_groups = explicit_groups
-            .unwrap_or_else(|| vec![Located::new(site_model.name.clone(), site.span)]);
         let transit = syntax.transit.as_ref().map(located_copy);
-        if let Some(Located { value: true, span }) = transit {
-            network_groups.push(Located::new(transit_group.to_owned(), span));
-        }
-        let updates = syntax.updates.as_ref().map(Spanned::get_ref);
-        let flag = |flag: Option<&Spanned<bool>>| flag.is_none_or(|flag| *flag.get_ref());
+        let site_group = || vec![Located::new(site_model.name.clone(), site.span)];
+        let mut network_groups = explicit_groups.unwrap_or_else(site_group);
+        join_transit(&mut network_groups, transit.as_ref(), transit_group);
         let node = Node {
             name: name.to_owned(),
             span: entry.key_span(),
             site,
             address: address?.ok()?,
-            fqdn: fqdn.transpose().ok()?,
-            nat_address: nat_address.transpose().ok()?,
+            fqdn: fqdn.ok()?,
+            nat_address: nat_address.ok()?,
             transit,
             network_groups: Vec::new(),
             update_group: Located::new(GroupId(0), Span::default()),
             runtime_group: Located::new(GroupId(0), Span::default()),
-            priority: priority.transpose().ok()?,
-            version: version.transpose().ok()?,
-            updates: Updates {
-                automatic: flag(updates.and_then(|u| u.automatic.as_ref())),
-                from_internet: flag(updates.and_then(|u| u.from_internet.as_ref())),
-                from_nodes: flag(updates.and_then(|u| u.from_nodes.as_ref())),
-            },
-            port: port.transpose().ok()?,
+            priority: priority.ok()?,
+            version: version.ok()?,
+            updates: updates(syntax.updates.as_ref().map(Spanned::get_ref)),
+            port: port.ok()?,
             settings: settings.transpose().ok()?.unwrap_or_default(),
         };
         Some(DraftNode {
@@ -121,11 +97,9 @@ impl Resolver {
             network_groups,
             first_explicit_group,
             update_group: update_group
-                .transpose()
                 .ok()?
                 .unwrap_or_else(|| site_model.update_group.clone()),
             runtime_group: runtime_group
-                .transpose()
                 .ok()?
                 .unwrap_or_else(|| site_model.runtime_group.clone()),
         })
@@ -142,5 +116,26 @@ impl Resolver {
             .map(|group| self.value(group, "network_groups", values::name))
             .collect();
         checked.into_iter().collect()
+    }
+}
+
+/// Update options: each allowed unless the file says otherwise.
+fn updates(given: Option<&syntax::Updates>) -> Updates {
+    let flag = |flag: Option<&Spanned<bool>>| flag.is_none_or(|flag| *flag.get_ref());
+    Updates {
+        automatic: flag(given.and_then(|u| u.automatic.as_ref())),
+        from_internet: flag(given.and_then(|u| u.from_internet.as_ref())),
+        from_nodes: flag(given.and_then(|u| u.from_nodes.as_ref())),
+    }
+}
+
+/// Adds the transit group to a transit node's network groups.
+fn join_transit(
+    groups: &mut Vec<Located<String>>,
+    transit: Option<&Located<bool>>,
+    transit_group: &str,
+) {
+    if let Some(&Located { value: true, span }) = transit {
+        groups.push(Located::new(transit_group.to_owned(), span));
     }
 }

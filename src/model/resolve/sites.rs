@@ -29,10 +29,7 @@ impl Resolver {
                 let update_group = default(syntax.update_group.as_ref(), self, "update_group");
                 let runtime_group = default(syntax.runtime_group.as_ref(), self, "runtime_group");
                 let realm = default(syntax.nat_realm.as_ref(), self, "nat_realm");
-                let subnet = syntax
-                    .subnet
-                    .as_ref()
-                    .map(|subnet| self.value(subnet, "subnet", values::subnet));
+                let subnet = self.optional_value(syntax.subnet.as_ref(), "subnet", values::subnet);
                 let location = syntax.location.as_ref().map(|l| l.get_ref().clone());
                 let site = (|| {
                     Some(Site {
@@ -40,7 +37,7 @@ impl Resolver {
                         name: name.clone(),
                         span: entry.key_span(),
                         location,
-                        subnet: subnet.transpose().ok()?,
+                        subnet: subnet.ok()?,
                         update_group: update_group.ok()?,
                         runtime_group: runtime_group.ok()?,
                     })
