@@ -10,7 +10,7 @@ mod generate;
 use std::time::Instant;
 
 use time::OffsetDateTime;
-use topoc::lint::level::LintLevels;
+use topoc::finding::level::LintLevels;
 use topoc::pki::{self, Existing};
 use topoc::source::Source;
 

@@ -26,7 +26,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use topoc::lint::level::LintLevels;
+use topoc::finding::level::LintLevels;
 use topoc::source::Source;
 
 /// (sites, nodes per site): 1,000, 10,000 and 100,000 nodes in groups of 10.

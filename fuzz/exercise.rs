@@ -4,7 +4,7 @@
 
 use time::OffsetDateTime;
 use topoc::emit::Tree;
-use topoc::lint::level::LintLevels;
+use topoc::finding::level::LintLevels;
 use topoc::report::{github, human, json, sarif};
 use topoc::source::Source;
 use topoc::{BuildError, BuildMode, BuildOptions, Checked, Environment};

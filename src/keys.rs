@@ -6,13 +6,12 @@
 
 use std::borrow::Cow;
 
-use crate::BuildMode;
 use crate::emit::layout::secrets as layout;
 use crate::emit::{EmitError, Tree, seg};
 use crate::environment::{Environment, KeyError};
+use crate::finding::Finding;
 use crate::lint::Evidence;
 use crate::lint::checks::invalid_ca;
-use crate::lint::finding::Finding;
 use crate::model::Model;
 use crate::pki::{self, Certificates, Existing, Material};
 use crate::syntax::Kind;
@@ -26,8 +25,20 @@ pub enum Keys {
     Shared(String),
     /// Certificates of a previous output, and the nodes a build would issue anew, with why.
     Published(Certificates<'static>, Vec<(String, String)>),
-    /// None at all ([`BuildMode::Preview`]).
+    /// None at all ([`Purpose::Nothing`]).
     None,
+}
+
+/// What a build wants of the key material.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    /// Make or reuse every key and certificate.
+    Make,
+    /// Compare with a previous output: where the CA is not at hand, judge the certificates
+    /// that output published instead of making any.
+    Compare,
+    /// No key material at all.
+    Nothing,
 }
 
 /// The material for `model`'s build, or the finding that stops it.
@@ -35,9 +46,9 @@ pub fn for_build(
     model: &Model,
     evidence: &Evidence,
     environment: &Environment<'_>,
-    mode: BuildMode,
+    purpose: Purpose,
 ) -> Result<Result<Keys, Box<Finding>>, KeyError> {
-    if mode == BuildMode::Preview {
+    if purpose == Purpose::Nothing {
         return Ok(Ok(Keys::None));
     }
     if model.cluster.kind == Kind::Seg {
@@ -48,7 +59,7 @@ pub fn for_build(
     let existing = environment.keys.material(model)?.unwrap_or_default();
     let ca_at_hand =
         model.ca.external.is_some() || existing.ca_cert.is_some() || existing.ca_key.is_some();
-    let judged = if mode == BuildMode::Check && !ca_at_hand {
+    let judged = if purpose == Purpose::Compare && !ca_at_hand {
         published(model, environment)
     } else {
         pki::ensure(model, &existing, environment.now, false)

@@ -20,6 +20,7 @@
 pub mod analysis;
 pub mod emit;
 pub mod environment;
+pub mod finding;
 pub mod import_seg;
 pub mod keys;
 pub mod lint;
@@ -39,9 +40,9 @@ use analysis::Analysis;
 use emit::Tree;
 pub use environment::Environment;
 use environment::KeyError;
-use lint::diagnostic::Report;
-use lint::finding::Finding;
-use lint::level::LintLevels;
+use finding::Finding;
+use finding::diagnostic::Report;
+use finding::level::LintLevels;
 use lint::{Context, Evidence};
 use model::Model;
 use source::Source;
@@ -110,9 +111,13 @@ fn checked_with(
     evidence: impl FnOnce(&Model) -> Result<Evidence, KeyError>,
 ) -> Result<Checked, KeyError> {
     let (document, mut findings) = syntax::parse::parse(source);
+    let mut file_levels = LintLevels::default();
     let model = document.and_then(|document| {
         let (model, resolve_findings) = model::resolve::resolve(&document);
         findings.extend(resolve_findings);
+        let (levels, level_findings) = lint::file_levels(&document.lints);
+        findings.extend(level_findings);
+        file_levels = levels;
         model
     });
     let Some(model) = model.filter(|_| findings.is_empty()) else {
@@ -125,7 +130,7 @@ fn checked_with(
         });
     };
     let analysis = analysis::analyze(&model);
-    let levels = command_line.over_file(&model.lints);
+    let levels = command_line.over_file(&file_levels);
     let evidence = evidence(&model)?;
     let context = Context {
         model: &model,
@@ -153,6 +158,16 @@ pub enum BuildMode {
     /// The output of the topology alone, without certificates or secrets, made whenever the
     /// topology resolves (findings at error level included): for comparing topologies.
     Preview,
+}
+
+impl BuildMode {
+    fn purpose(self) -> keys::Purpose {
+        match self {
+            BuildMode::Write => keys::Purpose::Make,
+            BuildMode::Check => keys::Purpose::Compare,
+            BuildMode::Preview => keys::Purpose::Nothing,
+        }
+    }
 }
 
 /// What a build is asked for.
@@ -239,7 +254,12 @@ pub fn build(
         });
     };
     emit::within_budget(model, options.emit, environment.limits).map_err(BuildError::TooLarge)?;
-    let keys = match keys::for_build(model, &checked.evidence, environment, options.mode)? {
+    let keys = match keys::for_build(
+        model,
+        &checked.evidence,
+        environment,
+        options.mode.purpose(),
+    )? {
         Ok(keys) => keys,
         Err(finding) => {
             checked.add(*finding);

@@ -205,7 +205,7 @@ fn explain_list_names_every_code_with_its_level() {
     settings.set_snapshot_path("../snapshots");
     settings.set_prepend_module_to_snapshot(false);
     settings.bind(|| insta::assert_snapshot!("explain_list", stdout(&output)));
-    for check in topoc::lint::checks::ALL {
+    for check in topoc::lint::all() {
         let line = stdout(&output)
             .lines()
             .find(|line| line.split_whitespace().next() == Some(check.code))
@@ -262,7 +262,7 @@ fn sarif_output_validates_against_the_official_schema() {
         let run = &sarif["runs"][0];
         assert_eq!(
             run["tool"]["driver"]["rules"].as_array().map(Vec::len),
-            Some(topoc::lint::checks::ALL.len())
+            Some(topoc::lint::all().count())
         );
         for result in run["results"].as_array().expect("results") {
             let location = &result["locations"][0]["physicalLocation"];
@@ -352,7 +352,7 @@ fn init_writes_a_starter_that_checks_clean_and_ignores_secrets() {
     );
     assert_eq!(
         std::fs::read_to_string(dir.join("topology.schema.json")).expect("schema"),
-        topoc::syntax::schema::topology()
+        topoc::emit::schema::topology()
     );
     let again = topoc(&["init", dir.to_str().expect("UTF-8")]);
     assert_eq!(code(&again), 2, "never overwrites");
@@ -376,10 +376,7 @@ fn completions_and_the_man_page_come_from_the_command_definitions() {
         man.contains(".TH topoc 1") && man.contains("import\\-seg"),
         "{man}"
     );
-    assert_eq!(
-        stdout(&topoc(&["schema"])),
-        topoc::syntax::schema::topology()
-    );
+    assert_eq!(stdout(&topoc(&["schema"])), topoc::emit::schema::topology());
 }
 
 #[test]

@@ -5,7 +5,7 @@ mod common;
 
 use std::path::Path;
 
-use topoc::lint::{self, checks};
+use topoc::lint;
 
 fn fixture_dir() -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
@@ -57,7 +57,7 @@ fn every_fixture_reports_what_its_name_says() {
 
 #[test]
 fn every_code_has_ok_and_err_fixtures() {
-    for check in checks::ALL {
+    for check in lint::all() {
         let dir = fixture_dir().join(check.code);
         let names: Vec<String> = std::fs::read_dir(&dir)
             .unwrap_or_else(|_| panic!("no fixture folder for `{}`", check.code))
@@ -91,7 +91,7 @@ fn every_fixture_folder_is_a_code() {
 
 #[test]
 fn every_code_has_an_explanation_with_a_fix() {
-    for check in checks::ALL {
+    for check in lint::all() {
         let explanation = check.explanation();
         let paragraphs = explanation.split("\n\n").count();
         assert!(

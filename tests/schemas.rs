@@ -68,8 +68,8 @@ fn every_example_build_satisfies_the_schemas() {
 
 #[test]
 fn the_committed_topology_schema_is_current() {
-    let generated = topoc::syntax::schema::topology();
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(topoc::syntax::schema::FILE);
+    let generated = topoc::emit::schema::topology();
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(topoc::emit::schema::FILE);
     if std::env::var_os("UPDATE_SCHEMAS").is_some() {
         std::fs::write(&path, &generated).expect("schemas/ is writable");
     }
@@ -77,7 +77,7 @@ fn the_committed_topology_schema_is_current() {
     assert!(
         committed == generated,
         "{} is stale: run `UPDATE_SCHEMAS=1 cargo test --test schemas`",
-        topoc::syntax::schema::FILE
+        topoc::emit::schema::FILE
     );
     let schema: serde_json::Value = serde_json::from_str(&generated).expect("JSON");
     assert_eq!(
@@ -104,7 +104,7 @@ fn the_committed_topology_schema_is_current() {
 }
 
 fn topology_validator() -> jsonschema::Validator {
-    let text = topoc::syntax::schema::topology();
+    let text = topoc::emit::schema::topology();
     let schema: serde_json::Value = serde_json::from_str(&text).expect("JSON");
     jsonschema::validator_for(&schema).expect("the schema compiles")
 }
@@ -157,10 +157,7 @@ fn taplo_validates_every_example_and_rejects_a_misspelt_key() {
         return;
     }
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let schema = format!(
-        "file://{}",
-        root.join(topoc::syntax::schema::FILE).display()
-    );
+    let schema = format!("file://{}", root.join(topoc::emit::schema::FILE).display());
     let lint = |file: &Path| {
         std::process::Command::new("taplo")
             .args(["lint", "--no-auto-config", "--schema", &schema])

@@ -11,7 +11,7 @@ use time::OffsetDateTime;
 use topoc::analysis::routes::Router;
 use topoc::emit::graph;
 use topoc::environment::{DEFAULT_MAX_OUTPUT_MB, Environment, Limits};
-use topoc::lint::level::LintLevels;
+use topoc::finding::level::LintLevels;
 use topoc::model::NodeId;
 use topoc::plan::diff::{self, Routes, Side, Style};
 use topoc::{BuildMode, BuildOptions, Built, emit};

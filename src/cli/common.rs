@@ -10,8 +10,8 @@ use time::OffsetDateTime;
 
 use topoc::analysis::Analysis;
 use topoc::environment::{Environment, KeySource, Limits};
-use topoc::lint::diagnostic::Report;
-use topoc::lint::level::{Level, LintLevels};
+use topoc::finding::diagnostic::Report;
+use topoc::finding::level::{Level, LintLevels};
 use topoc::lint::{self, LevelError};
 use topoc::model::{Model, NodeId};
 use topoc::report::human;

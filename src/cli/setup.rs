@@ -43,7 +43,7 @@ pub(super) fn run_init(args: &InitArgs) -> Result<Exit, Error> {
         })
     };
     write(&topology, STARTER)?;
-    write(&schema, &topoc::syntax::schema::topology())?;
+    write(&schema, &topoc::emit::schema::topology())?;
     let gitignore = args.dir.join(".gitignore");
     let existing = std::fs::read_to_string(&gitignore).unwrap_or_default();
     if !existing.lines().any(|line| {
@@ -108,7 +108,7 @@ pub(super) fn run_import_seg(args: &ImportSegArgs) -> Result<Exit, Error> {
 }
 
 pub(super) fn run_schema() -> Result<Exit, Error> {
-    write_stdout(&topoc::syntax::schema::topology())?;
+    write_stdout(&topoc::emit::schema::topology())?;
     Ok(Exit::Clean)
 }
 

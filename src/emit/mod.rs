@@ -11,6 +11,7 @@ pub mod inventory;
 pub mod layout;
 pub mod manifest;
 pub mod node_json;
+pub mod schema;
 pub mod seg;
 pub mod tree;
 

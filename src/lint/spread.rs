@@ -1,7 +1,7 @@
 //! What several checks share: how a group's members spread over sites.
 
+use crate::finding::Finding;
 use crate::lint::Lint;
-use crate::lint::finding::Finding;
 use crate::model::{Group, GroupId, Located, Model, Node, NodeId, SiteId};
 
 /// Where the members of a group stand when that is more than one site.

@@ -13,7 +13,6 @@ use std::time::Duration;
 
 use ipnet::IpNet;
 
-use crate::lint::level::LintLevels;
 use crate::source::Span;
 use crate::syntax::{Algorithm, Kind, VersionMatchLevel};
 
@@ -62,7 +61,6 @@ pub struct Model {
     pub runtime_groups: Vec<Group>,
     /// NAT realms by name; sites in one realm see each other's physical addresses.
     pub realms: Vec<String>,
-    pub lints: LintLevels,
 }
 
 #[derive(Debug)]

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::analysis::routes::Router;
 use crate::emit::Tree;
-use crate::lint::diagnostic::Report;
+use crate::finding::diagnostic::Report;
 use crate::model::{Model, NodeId};
 
 /// One side of a diff: a resolved topology, its report, and its build without certificates.

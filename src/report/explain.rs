@@ -2,7 +2,8 @@
 
 use std::fmt::Write as _;
 
-use crate::lint::{Class, Lint, checks};
+use crate::finding::{Class, Lint};
+use crate::lint;
 
 /// "hard error", or "lint, warn by default".
 pub fn class(lint: &Lint) -> String {
@@ -24,9 +25,9 @@ pub fn explain(lint: &Lint) -> String {
 
 /// Every code with its default level and the first line of its explanation.
 pub fn list() -> String {
-    let width = checks::ALL.iter().map(|c| c.code.len()).max().unwrap_or(0);
+    let width = lint::all().map(|c| c.code.len()).max().unwrap_or(0);
     let mut out = format!("{:width$}  {:5}  summary\n", "code", "level");
-    for check in checks::ALL {
+    for check in lint::all() {
         let level = match check.class {
             Class::Hard => "hard",
             Class::Lint(level) => level.name(),

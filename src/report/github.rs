@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use crate::lint::diagnostic::{Report, Severity};
+use crate::finding::diagnostic::{Report, Severity};
 use crate::source::Source;
 
 /// One `::error …::message` or `::warning …::message` line per finding.

@@ -7,7 +7,7 @@ use miette::{
     MietteError, MietteSpanContents, SourceCode, SourceSpan, SpanContents,
 };
 
-use crate::lint::diagnostic::{Diagnostic, Report, Severity};
+use crate::finding::diagnostic::{Diagnostic, Report, Severity};
 use crate::source::Source;
 
 /// How the human report looks.

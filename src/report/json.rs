@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use crate::lint::diagnostic::{Report, Severity};
+use crate::finding::diagnostic::{Report, Severity};
 use crate::source::{Source, Span};
 
 #[derive(Serialize)]

@@ -1,4 +1,4 @@
-//! Reporters: a [`Report`](crate::lint::diagnostic::Report) rendered for people or for machines.
+//! Reporters: a [`Report`](crate::finding::diagnostic::Report) rendered for people or for machines.
 
 pub mod explain;
 pub mod github;

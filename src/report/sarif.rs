@@ -4,22 +4,21 @@ use std::fmt::Write as _;
 
 use serde_json::{Value, json};
 
-use crate::lint::checks;
-use crate::lint::diagnostic::{Report, Severity};
-use crate::lint::level::Level;
-use crate::lint::{Class, Lint};
+use crate::finding::diagnostic::{Report, Severity};
+use crate::finding::level::Level;
+use crate::finding::{Class, Lint};
+use crate::lint;
 use crate::source::{Source, Span};
 
 /// The report as SARIF. `artifact` is the file's URI relative to the working directory.
 pub fn render(source: &Source, report: &Report, artifact: &str) -> String {
-    let rules: Vec<Value> = checks::ALL.iter().map(|check| rule(check)).collect();
+    let rules: Vec<Value> = lint::all().map(rule).collect();
     let results: Vec<Value> = report
         .diagnostics
         .iter()
         .map(|diagnostic| {
             let finding = &diagnostic.finding;
-            let index = checks::ALL
-                .iter()
+            let index = lint::all()
                 .position(|check| check.code == finding.lint.code)
                 .unwrap_or_default();
             let mut text = finding.message.clone();

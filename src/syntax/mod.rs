@@ -4,7 +4,6 @@
 //! never hides the others: `resolve` says what is required and checks what each value means.
 
 pub mod parse;
-pub mod schema;
 
 use std::collections::BTreeMap;
 
@@ -12,7 +11,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_spanned::Spanned;
 
-use crate::lint::level::Level;
+use crate::finding::level::Level;
 use crate::source::Span;
 
 /// The whole file. `parse` reads it one entry at a time; this type names the sections.

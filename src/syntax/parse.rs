@@ -13,9 +13,9 @@ use serde_aux::serde_introspection::serde_introspect;
 use serde_spanned::Spanned;
 use toml::de::{DeTable, DeValue, ValueDeserializer};
 
-use crate::lint::checks::{invalid_value, toml_syntax, unknown_key};
-use crate::lint::finding::{Finding, Place};
-use crate::lint::level::Level;
+use crate::finding::codes::{invalid_value, toml_syntax, unknown_key};
+use crate::finding::level::Level;
+use crate::finding::{Finding, Place};
 use crate::source::{Source, Span};
 use crate::syntax::{self, Document, Entry};
 

@@ -10,7 +10,7 @@ use std::process::{Command, Output};
 use time::OffsetDateTime;
 use topoc::emit::{Options, Tree};
 use topoc::environment::KeySource;
-use topoc::lint::level::LintLevels;
+use topoc::finding::level::LintLevels;
 use topoc::report::{human, json};
 use topoc::source::Source;
 use topoc::{BuildMode, BuildOptions, Checked, Environment};

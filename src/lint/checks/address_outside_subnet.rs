@@ -1,7 +1,7 @@
-use crate::lint::{Class, Scope, declare_lint};
+use crate::finding::{Class, Scope, declare_lint};
 use crate::lint::Context;
-use crate::lint::finding::Finding;
-use crate::lint::level::Level;
+use crate::finding::Finding;
+use crate::finding::level::Level;
 
 declare_lint! {
     /// A node whose address lies outside its site's subnet.
@@ -16,11 +16,10 @@ declare_lint! {
     /// Correct the address, the node's `site`, or the site's `subnet`.
     "address-outside-subnet",
     Class::Lint(Level::Deny),
-    Scope::Any,
-    Some(check)
+    Scope::Any
 }
 
-pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
+pub(crate) fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
     let model = context.model;
     for node in &model.nodes {
         let site = model.site(node.site.value);

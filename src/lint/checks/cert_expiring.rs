@@ -1,8 +1,8 @@
 use time::{Duration, OffsetDateTime};
 
-use crate::lint::{Class, Scope, declare_lint};
-use crate::lint::finding::Finding;
-use crate::lint::level::Level;
+use crate::finding::{Class, Scope, declare_lint};
+use crate::finding::Finding;
+use crate::finding::level::Level;
 use crate::lint::Context;
 use crate::pki::{RENEWAL_WINDOW_DAYS, day};
 use crate::source::Span;
@@ -19,11 +19,10 @@ declare_lint! {
     /// beside the command). Rebuild and deploy; for the CA, plan a `topoc ca rotate`.
     "cert-expiring",
     Class::Lint(Level::Warn),
-    Scope::Any,
-    Some(check)
+    Scope::Any
 }
 
-fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
+pub(crate) fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
     let model = context.model;
     let Some(inspection) = &context.evidence.inspection else {
         return;

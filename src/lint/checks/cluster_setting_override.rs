@@ -1,8 +1,8 @@
 use std::fmt::Debug;
 
-use crate::lint::{Class, Scope, declare_lint};
+use crate::finding::{Class, Scope, declare_lint};
 use crate::lint::Context;
-use crate::lint::finding::Finding;
+use crate::finding::Finding;
 use crate::model::{Located, Node, Settings};
 use crate::source::Span;
 
@@ -19,11 +19,10 @@ declare_lint! {
     /// Set the value once, in `[cluster]` or `[cluster.settings]`, and remove it from the node.
     "cluster-setting-override",
     Class::Hard,
-    Scope::Swg,
-    Some(check)
+    Scope::Swg
 }
 
-pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
+pub(crate) fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
     let cluster = &context.model.cluster;
     for node in &context.model.nodes {
         if let Some(port) = &node.port {

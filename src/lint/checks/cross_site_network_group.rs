@@ -1,8 +1,8 @@
-use crate::lint::{Class, Scope, declare_lint};
+use crate::finding::{Class, Scope, declare_lint};
 use crate::lint::Context;
 use crate::lint::spread::spread;
-use crate::lint::finding::Finding;
-use crate::lint::level::Level;
+use crate::finding::Finding;
+use crate::finding::level::Level;
 use crate::model::{GroupId, Node, NodeId};
 
 declare_lint! {
@@ -19,11 +19,10 @@ declare_lint! {
     /// their own and join the sites through the transit group.
     "cross-site-network-group",
     Class::Lint(Level::Warn),
-    Scope::Swg,
-    Some(check)
+    Scope::Swg
 }
 
-pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
+pub(crate) fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
     let model = context.model;
     let transit = model.transit_group();
     for (index, group) in model.network_groups.iter().enumerate() {

@@ -1,9 +1,9 @@
 use std::collections::{BTreeSet, HashMap};
 use std::net::IpAddr;
 
-use crate::lint::{Class, Scope, declare_lint};
+use crate::finding::{Class, Scope, declare_lint};
 use crate::lint::Context;
-use crate::lint::finding::Finding;
+use crate::finding::Finding;
 use crate::model::{Model, NodeId, RealmId};
 
 declare_lint! {
@@ -20,8 +20,7 @@ declare_lint! {
     /// `nat_realm`.
     "duplicate-address",
     Class::Hard,
-    Scope::Any,
-    Some(check)
+    Scope::Any
 }
 
 /// The first nodes seen with one external address: the very first, and the first of
@@ -42,7 +41,7 @@ impl Holders {
     }
 }
 
-pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
+pub(crate) fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
     let model = context.model;
     let realms: BTreeSet<RealmId> = model.node_ids().map(|node| model.realm_of(node)).collect();
     let mut external: HashMap<IpAddr, Holders> = HashMap::new();

@@ -1,8 +1,8 @@
 use std::collections::HashMap;
 
-use crate::lint::{Class, Scope, declare_lint};
+use crate::finding::{Class, Scope, declare_lint};
 use crate::lint::Context;
-use crate::lint::finding::Finding;
+use crate::finding::Finding;
 
 declare_lint! {
     /// Two nodes with one FQDN.
@@ -15,11 +15,10 @@ declare_lint! {
     /// Give each node its own FQDN.
     "duplicate-fqdn",
     Class::Hard,
-    Scope::Any,
-    Some(check)
+    Scope::Any
 }
 
-pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
+pub(crate) fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
     let model = context.model;
     let mut first_with: HashMap<&str, usize> = HashMap::new();
     for (index, node) in model.nodes.iter().enumerate() {

@@ -1,5 +1,5 @@
-use crate::lint::{Class, Scope, declare_lint};
-use crate::lint::finding::Finding;
+use crate::finding::{Class, Scope, declare_lint};
+use crate::finding::Finding;
 use crate::lint::Context;
 use crate::model::Model;
 use crate::pki::CaProblem;
@@ -19,8 +19,7 @@ declare_lint! {
     /// on purpose with `topoc ca rotate` and import the new CA on every node.
     "invalid-ca",
     Class::Hard,
-    Scope::Swg,
-    Some(check)
+    Scope::Swg
 }
 
 /// The finding for `problem`, at `[ca]`'s `cert` when the CA is kept outside, else at `[ca]`
@@ -32,7 +31,7 @@ pub fn finding(model: &Model, problem: &CaProblem) -> Finding {
         .help(problem.help())
 }
 
-fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
+pub(crate) fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
     let inspection = context.evidence.inspection.as_ref();
     if let Some(problem) = inspection.and_then(|inspection| inspection.ca_problem.as_ref()) {
         findings.push(finding(context.model, problem));

@@ -1,7 +1,7 @@
-use crate::lint::{Class, Scope, declare_lint};
+use crate::finding::{Class, Scope, declare_lint};
 use crate::lint::Context;
-use crate::lint::finding::Finding;
-use crate::lint::level::Level;
+use crate::finding::Finding;
+use crate::finding::level::Level;
 use crate::suggest;
 
 declare_lint! {
@@ -16,11 +16,10 @@ declare_lint! {
     /// `network_groups`) is not reported: a one-node site is a layout, not a typo.
     "lonely-network-group",
     Class::Lint(Level::Warn),
-    Scope::Swg,
-    Some(check)
+    Scope::Swg
 }
 
-pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
+pub(crate) fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
     let model = context.model;
     let transit = model.transit_group();
     for (index, group) in model.network_groups.iter().enumerate() {

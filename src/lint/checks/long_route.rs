@@ -3,10 +3,10 @@ use std::collections::{BTreeMap, VecDeque};
 use petgraph::graph::NodeIndex;
 
 use crate::analysis::{Analysis, Vertex};
-use crate::lint::{Class, Scope, declare_lint};
+use crate::finding::{Class, Scope, declare_lint};
 use crate::lint::Context;
-use crate::lint::finding::Finding;
-use crate::lint::level::Level;
+use crate::finding::Finding;
+use crate::finding::level::Level;
 use crate::model::{GroupId, NodeId};
 
 declare_lint! {
@@ -23,11 +23,10 @@ declare_lint! {
     /// Tie distant groups to the transit group directly.
     "long-route",
     Class::Lint(Level::Allow),
-    Scope::Swg,
-    Some(check)
+    Scope::Swg
 }
 
-pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
+pub(crate) fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
     let Context {
         model, analysis, ..
     } = *context;

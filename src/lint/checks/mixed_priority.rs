@@ -1,9 +1,9 @@
 use std::collections::BTreeMap;
 
-use crate::lint::{Class, Scope, declare_lint};
+use crate::finding::{Class, Scope, declare_lint};
 use crate::lint::Context;
-use crate::lint::finding::Finding;
-use crate::lint::level::Level;
+use crate::finding::Finding;
+use crate::finding::level::Level;
 use crate::model::{Model, NodeId};
 
 declare_lint! {
@@ -19,11 +19,10 @@ declare_lint! {
     /// own. Give every node the same `priority`, or none at all.
     "mixed-priority",
     Class::Lint(Level::Warn),
-    Scope::Swg,
-    Some(check)
+    Scope::Swg
 }
 
-pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
+pub(crate) fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
     let model = context.model;
     let priority_of = |node: NodeId| model.node(node).priority.as_ref().map(|p| p.value);
     let mut counts: BTreeMap<Option<u32>, (usize, NodeId)> = BTreeMap::new();

@@ -1,48 +1,60 @@
-//! The registry: every finding code, one file each, in alphabetical order. Adding a code is
-//! adding its file here, one line below, and its fixtures under `tests/fixtures/<code>/`.
+//! The registry: every finding code, in alphabetical order, one line each. A code a check
+//! raises on the model has its file here (`check`); a code the front end raises has its
+//! file in `finding::codes` (`raised`). Adding a check is adding its file here, one line
+//! below, and its fixtures under `tests/fixtures/<code>/`.
 
-/// Declares each module and lists its `LINT` in [`ALL`].
+use crate::lint::Registered;
+
+/// Declares each checked module and lists every code in [`ALL`].
 macro_rules! registry {
-    ($($module:ident),* $(,)?) => {
-        $(pub mod $module;)*
+    ($($module:ident: $how:ident),* $(,)?) => {
+        $(registry!(@module $how $module);)*
 
         /// Every code topoc can report, in alphabetical order.
-        pub static ALL: &[&crate::lint::Lint] = &[$(&$module::LINT),*];
+        pub static ALL: &[Registered] = &[$(registry!(@entry $how $module)),*];
+    };
+    (@module check $module:ident) => { pub mod $module; };
+    (@module raised $module:ident) => {};
+    (@entry check $module:ident) => {
+        Registered { lint: &$module::LINT, check: Some($module::check) }
+    };
+    (@entry raised $module:ident) => {
+        Registered { lint: &crate::finding::codes::$module::LINT, check: None }
     };
 }
 
 registry! {
-    address_outside_subnet,
-    cert_expiring,
-    cluster_setting_override,
-    cross_site_network_group,
-    duplicate_address,
-    duplicate_fqdn,
-    duplicate_name,
-    empty_cluster,
-    invalid_ca,
-    invalid_value,
-    lonely_network_group,
-    long_route,
-    missing_key,
-    mixed_priority,
-    nat_without_fqdn,
-    no_management_node,
-    no_ntp,
-    runtime_group_spans_sites,
-    runtime_group_spans_subnets,
-    seg_cross_site,
-    seg_shared_key,
-    seg_single_node,
-    single_point_of_failure,
-    swg_only_key,
-    toml_syntax,
-    transit_fanout,
-    unknown_key,
-    unknown_reference,
-    unreachable_nodes,
-    unusable_address,
-    update_group_spans_sites,
-    update_group_without_source,
-    version_mismatch,
+    address_outside_subnet: check,
+    cert_expiring: check,
+    cluster_setting_override: check,
+    cross_site_network_group: check,
+    duplicate_address: check,
+    duplicate_fqdn: check,
+    duplicate_name: raised,
+    empty_cluster: raised,
+    invalid_ca: check,
+    invalid_value: raised,
+    lonely_network_group: check,
+    long_route: check,
+    missing_key: raised,
+    mixed_priority: check,
+    nat_without_fqdn: check,
+    no_management_node: check,
+    no_ntp: check,
+    runtime_group_spans_sites: check,
+    runtime_group_spans_subnets: check,
+    seg_cross_site: check,
+    seg_shared_key: check,
+    seg_single_node: check,
+    single_point_of_failure: check,
+    swg_only_key: raised,
+    toml_syntax: raised,
+    transit_fanout: check,
+    unknown_key: raised,
+    unknown_reference: raised,
+    unreachable_nodes: check,
+    unusable_address: check,
+    update_group_spans_sites: check,
+    update_group_without_source: check,
+    version_mismatch: check,
 }

@@ -1,6 +1,6 @@
-use crate::lint::{Class, Scope, declare_lint};
+use crate::finding::{Class, Scope, declare_lint};
 use crate::lint::Context;
-use crate::lint::finding::Finding;
+use crate::finding::Finding;
 
 declare_lint! {
     /// A node with a NAT address but no FQDN.
@@ -15,11 +15,10 @@ declare_lint! {
     /// Give the node an `fqdn`, such as `proxy1a-mgmt.example1.local`.
     "nat-without-fqdn",
     Class::Hard,
-    Scope::Any,
-    Some(check)
+    Scope::Any
 }
 
-pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
+pub(crate) fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
     let model = context.model;
     for node in &model.nodes {
         let (Some(nat), None) = (&node.nat_address, &node.fqdn) else {

@@ -1,7 +1,7 @@
-use crate::lint::{Class, Scope, declare_lint};
+use crate::finding::{Class, Scope, declare_lint};
 use crate::lint::Context;
-use crate::lint::finding::Finding;
-use crate::lint::level::Level;
+use crate::finding::Finding;
+use crate::finding::level::Level;
 
 declare_lint! {
     /// No node is named as the management node.
@@ -15,11 +15,10 @@ declare_lint! {
     /// Set `management_node` in `[cluster]`.
     "no-management-node",
     Class::Lint(Level::Warn),
-    Scope::Swg,
-    Some(check)
+    Scope::Swg
 }
 
-pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
+pub(crate) fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
     let model = context.model;
     if model.cluster.management_node.is_some() {
         return;

@@ -1,7 +1,7 @@
-use crate::lint::{Class, Scope, declare_lint};
+use crate::finding::{Class, Scope, declare_lint};
 use crate::lint::Context;
-use crate::lint::finding::Finding;
-use crate::lint::level::Level;
+use crate::finding::Finding;
+use crate::finding::level::Level;
 
 declare_lint! {
     /// The topology names no NTP server.
@@ -15,11 +15,10 @@ declare_lint! {
     /// Add `[ntp]` with `servers = ["…"]`; topoc writes them into every node's settings.
     "no-ntp",
     Class::Lint(Level::Warn),
-    Scope::Any,
-    Some(check)
+    Scope::Any
 }
 
-pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
+pub(crate) fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
     let model = context.model;
     if !model.ntp_servers.is_empty() {
         return;

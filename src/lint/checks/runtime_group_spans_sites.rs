@@ -1,8 +1,8 @@
-use crate::lint::{Class, Scope, declare_lint};
+use crate::finding::{Class, Scope, declare_lint};
 use crate::lint::Context;
 use crate::lint::spread::group_spans_sites;
-use crate::lint::finding::Finding;
-use crate::lint::level::Level;
+use crate::finding::Finding;
+use crate::finding::level::Level;
 
 declare_lint! {
     /// A runtime group whose nodes stand in more than one site.
@@ -18,11 +18,10 @@ declare_lint! {
     /// the sites, or give each site its own.
     "runtime-group-spans-sites",
     Class::Lint(Level::Warn),
-    Scope::Swg,
-    Some(check)
+    Scope::Swg
 }
 
-pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
+pub(crate) fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
     let model = context.model;
     group_spans_sites(
         model,

@@ -3,10 +3,10 @@ use std::net::IpAddr;
 
 use ipnet::IpNet;
 
-use crate::lint::{Class, Scope, declare_lint};
+use crate::finding::{Class, Scope, declare_lint};
 use crate::lint::Context;
-use crate::lint::finding::Finding;
-use crate::lint::level::Level;
+use crate::finding::Finding;
+use crate::finding::level::Level;
 use crate::model::NodeId;
 
 declare_lint! {
@@ -22,11 +22,10 @@ declare_lint! {
     /// or declare the site's real subnet.
     "runtime-group-spans-subnets",
     Class::Lint(Level::Warn),
-    Scope::Swg,
-    Some(check)
+    Scope::Swg
 }
 
-pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
+pub(crate) fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
     let model = context.model;
     for group in &model.runtime_groups {
         let mut by_subnet: BTreeMap<IpNet, NodeId> = BTreeMap::new();

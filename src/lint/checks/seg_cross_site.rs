@@ -1,8 +1,8 @@
-use crate::lint::{Class, Scope, declare_lint};
+use crate::finding::{Class, Scope, declare_lint};
 use crate::lint::Context;
 use crate::lint::spread::spread;
-use crate::lint::finding::Finding;
-use crate::lint::level::Level;
+use crate::finding::Finding;
+use crate::finding::level::Level;
 
 declare_lint! {
     /// A Secure Email Gateway cluster whose nodes stand in several sites.
@@ -17,11 +17,10 @@ declare_lint! {
     /// Keep one SEG cluster per site, each in a topology file of its own.
     "seg-cross-site",
     Class::Lint(Level::Warn),
-    Scope::Seg,
-    Some(check)
+    Scope::Seg
 }
 
-pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
+pub(crate) fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
     let model = context.model;
     let members: Vec<_> = model.node_ids().collect();
     let Some(spread) = spread(model, &members) else {

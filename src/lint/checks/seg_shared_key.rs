@@ -1,5 +1,5 @@
-use crate::lint::{Class, Scope, declare_lint};
-use crate::lint::finding::Finding;
+use crate::finding::{Class, Scope, declare_lint};
+use crate::finding::Finding;
 use crate::lint::Context;
 use crate::model::SharedKeySource;
 
@@ -16,15 +16,14 @@ declare_lint! {
     /// Set the variable, or fill the file, with a long random key of the cluster's own.
     "seg-shared-key",
     Class::Hard,
-    Scope::Seg,
-    Some(check)
+    Scope::Seg
 }
 
 /// The product's default key, which no cluster may keep.
 pub const PRODUCT_DEFAULT: &str = "AirWatch";
 
 /// A problem with the key as read (`Err` says why it could not be read), if any.
-fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
+pub(crate) fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
     let model = context.model;
     let Some(key) = &context.evidence.shared_key else {
         return;

@@ -1,7 +1,7 @@
-use crate::lint::{Class, Scope, declare_lint};
+use crate::finding::{Class, Scope, declare_lint};
 use crate::lint::Context;
-use crate::lint::finding::Finding;
-use crate::lint::level::Level;
+use crate::finding::Finding;
+use crate::finding::level::Level;
 
 declare_lint! {
     /// A Secure Email Gateway cluster of one node.
@@ -14,11 +14,10 @@ declare_lint! {
     /// Add the other SEG servers as nodes, or leave clustering off for a lone server.
     "seg-single-node",
     Class::Lint(Level::Warn),
-    Scope::Seg,
-    Some(check)
+    Scope::Seg
 }
 
-pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
+pub(crate) fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
     let model = context.model;
     if model.nodes.len() != 1 {
         return;

@@ -1,7 +1,7 @@
-use crate::lint::{Class, Scope, declare_lint};
+use crate::finding::{Class, Scope, declare_lint};
 use crate::lint::Context;
-use crate::lint::finding::Finding;
-use crate::lint::level::Level;
+use crate::finding::Finding;
+use crate::finding::level::Level;
 
 declare_lint! {
     /// A node whose loss cuts other nodes off from each other.
@@ -16,11 +16,10 @@ declare_lint! {
     /// per site.
     "single-point-of-failure",
     Class::Lint(Level::Allow),
-    Scope::Swg,
-    Some(check)
+    Scope::Swg
 }
 
-pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
+pub(crate) fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
     let Context {
         model, analysis, ..
     } = *context;

@@ -1,7 +1,7 @@
-use crate::lint::{Class, Scope, declare_lint};
+use crate::finding::{Class, Scope, declare_lint};
 use crate::lint::Context;
-use crate::lint::finding::Finding;
-use crate::lint::level::Level;
+use crate::finding::Finding;
+use crate::finding::level::Level;
 
 declare_lint! {
     /// A transit node carries more nodes than the limit.
@@ -16,11 +16,10 @@ declare_lint! {
     /// own transit node. The limit is `transit_fanout_limit` in `[cluster]` (default 10).
     "transit-fanout",
     Class::Lint(Level::Deny),
-    Scope::Swg,
-    Some(check)
+    Scope::Swg
 }
 
-pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
+pub(crate) fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
     let model = context.model;
     let limit = model.cluster.transit_fanout_limit;
     // Non-transit members per group, counted once, so that many transit nodes in one large

@@ -1,8 +1,8 @@
 use std::collections::BTreeSet;
 
-use crate::lint::{Class, Scope, declare_lint};
+use crate::finding::{Class, Scope, declare_lint};
 use crate::lint::Context;
-use crate::lint::finding::Finding;
+use crate::finding::Finding;
 use crate::model::{Model, NodeId};
 
 declare_lint! {
@@ -18,11 +18,10 @@ declare_lint! {
     /// site's group is tied to the transit group.
     "unreachable-nodes",
     Class::Hard,
-    Scope::Swg,
-    Some(check)
+    Scope::Swg
 }
 
-pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
+pub(crate) fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
     let Context {
         model, analysis, ..
     } = *context;

@@ -1,6 +1,6 @@
-use crate::lint::{Class, Scope, declare_lint};
+use crate::finding::{Class, Scope, declare_lint};
 use crate::lint::Context;
-use crate::lint::finding::Finding;
+use crate::finding::Finding;
 use crate::model::values;
 
 declare_lint! {
@@ -14,11 +14,10 @@ declare_lint! {
     /// Use the address of the node's cluster interface.
     "unusable-address",
     Class::Hard,
-    Scope::Any,
-    Some(check)
+    Scope::Any
 }
 
-pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
+pub(crate) fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
     for node in &context.model.nodes {
         let addresses = std::iter::once(("address", &node.address))
             .chain(node.nat_address.as_ref().map(|nat| ("nat_address", nat)));

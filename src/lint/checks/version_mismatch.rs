@@ -1,8 +1,8 @@
 use std::collections::BTreeMap;
 
-use crate::lint::{Class, Scope, declare_lint};
+use crate::finding::{Class, Scope, declare_lint};
 use crate::lint::Context;
-use crate::lint::finding::Finding;
+use crate::finding::Finding;
 use crate::model::{Located, Model, NodeId};
 
 declare_lint! {
@@ -17,11 +17,10 @@ declare_lint! {
     /// Upgrade the odd node, or remove its `version` to take the cluster's.
     "version-mismatch",
     Class::Hard,
-    Scope::Any,
-    Some(check)
+    Scope::Any
 }
 
-pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
+pub(crate) fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
     let model = context.model;
     let stated: Vec<(NodeId, &Located<String>)> = model
         .node_ids()

@@ -4,7 +4,7 @@ use serde_spanned::Spanned;
 
 use super::defaults::{CA_VALIDITY_DAYS, NODE_VALIDITY_DAYS};
 use super::{Reported, Resolver, non_empty};
-use crate::lint::checks::invalid_value;
+use crate::finding::codes::invalid_value;
 use crate::model::values;
 use crate::model::{CaSettings, Cluster, Located};
 use crate::syntax::{self, Entry};

@@ -5,8 +5,8 @@ use serde_spanned::Spanned;
 
 use super::defaults::{MAX_ROUTE_HOPS, SEG_PORT, SWG_PORT, TRANSIT_FANOUT_LIMIT, TRANSIT_GROUP};
 use super::{Reported, Resolver, located_copy, non_empty, span_of};
-use crate::lint::checks::{invalid_value, missing_key, swg_only_key, unknown_reference};
-use crate::lint::finding::Place;
+use crate::finding::Place;
+use crate::finding::codes::{invalid_value, missing_key, swg_only_key, unknown_reference};
 use crate::model::values;
 use crate::model::{Cluster, Located, NodeId, Settings, SharedKeySource};
 use crate::source::Span;

@@ -17,10 +17,8 @@ use std::collections::BTreeMap;
 
 use serde_spanned::Spanned;
 
-use crate::lint::checks::{self, duplicate_name, invalid_value, missing_key, unknown_key};
-use crate::lint::finding::{Finding, Place};
-use crate::lint::level::LintLevels;
-use crate::lint::{self, LevelError};
+use crate::finding::codes::{duplicate_name, empty_cluster, invalid_value, missing_key};
+use crate::finding::{Finding, Place};
 use crate::model::values;
 use crate::model::{Located, Model, Site, SiteId};
 use crate::source::Span;
@@ -61,7 +59,6 @@ impl Resolver {
             })
             .unwrap_or_default();
         let ca = self.ca(document.ca.as_ref(), cluster.as_ref());
-        let lints = self.lints(&document.lints);
 
         // References resolve against every well-named site, even one whose body is wrong, so
         // that one bad value is reported once and not again at every node of the site.
@@ -86,8 +83,7 @@ impl Resolver {
             .collect::<Option<_>>()?;
         // Only a file without node tables is empty; nodes with bad names were reported already.
         if document.nodes.is_empty() && !document.rejected.iter().any(|key| key == "nodes") {
-            self.findings
-                .push(checks::empty_cluster::finding(cluster.span));
+            self.findings.push(empty_cluster::finding(cluster.span));
             return None;
         }
         let (nodes, network_groups, update_groups, runtime_groups) = groups::assemble(drafts);
@@ -103,7 +99,6 @@ impl Resolver {
             update_groups,
             runtime_groups,
             realms,
-            lints,
         })
     }
 
@@ -203,30 +198,6 @@ impl Resolver {
                 .push(missing_key::finding(entry.key_span(), key, place, example));
         }
         value
-    }
-
-    fn lints(&mut self, entries: &[Entry<crate::lint::level::Level>]) -> LintLevels {
-        let mut levels = LintLevels::default();
-        for entry in entries {
-            match lint::configurable(entry.name()) {
-                Ok(lint) => levels.set_from_file(lint, entry.value),
-                Err(LevelError::Hard) => self.findings.push(
-                    invalid_value::finding(
-                        entry.key_span(),
-                        entry.name(),
-                        "a hard error's level cannot be changed",
-                    )
-                    .label("hard error"),
-                ),
-                Err(LevelError::Unknown(_)) => self.findings.push(unknown_key::finding(
-                    entry.key_span(),
-                    entry.name(),
-                    Place::Section("lints"),
-                    &lint::configurable_codes(),
-                )),
-            }
-        }
-        levels
     }
 }
 

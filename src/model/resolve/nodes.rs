@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde_spanned::Spanned;
 
 use super::{Reported, Resolver, located_copy};
-use crate::lint::finding::Place;
+use crate::finding::Place;
 use crate::model::values;
 use crate::model::{GroupId, Located, Node, Site, SiteId, Updates};
 use crate::source::Span;

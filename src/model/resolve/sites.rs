@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_spanned::Spanned;
 
 use super::{Reported, Resolver};
-use crate::lint::checks::unknown_reference;
+use crate::finding::codes::unknown_reference;
 use crate::model::values;
 use crate::model::{Located, RealmId, Site, SiteId};
 use crate::source::Span;

@@ -1,5 +1,4 @@
-use crate::lint::{Class, Scope, declare_lint};
-use crate::lint::finding::Finding;
+use crate::finding::{Class, Finding, Scope, declare_lint};
 use crate::source::Span;
 
 declare_lint! {
@@ -12,8 +11,7 @@ declare_lint! {
     /// Rename or merge one of the two.
     "duplicate-name",
     Class::Hard,
-    Scope::Any,
-    None
+    Scope::Any
 }
 
 pub fn finding(span: Span, what: &str, name: &str, first: Span) -> Finding {

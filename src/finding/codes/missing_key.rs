@@ -1,5 +1,4 @@
-use crate::lint::{Class, Scope, declare_lint};
-use crate::lint::finding::Finding;
+use crate::finding::{Class, Finding, Scope, declare_lint};
 use crate::source::Span;
 
 declare_lint! {
@@ -12,8 +11,7 @@ declare_lint! {
     /// Add the key to the marked table.
     "missing-key",
     Class::Hard,
-    Scope::Any,
-    None
+    Scope::Any
 }
 
 pub fn finding(span: Span, key: &str, place: impl std::fmt::Display, example: &str) -> Finding {
@@ -24,11 +22,7 @@ pub fn finding(span: Span, key: &str, place: impl std::fmt::Display, example: &s
 
 /// The file lacks a whole table, such as `[cluster]`.
 pub fn missing_table(span: Span, table: &str, example: &str) -> Finding {
-    Finding::new(
-        &LINT,
-        span,
-        format!("the topology has no `{table}` table"),
-    )
-    .label(format!("`{table}` is required"))
-    .help(format!("add `{table}` with `{example}`"))
+    Finding::new(&LINT, span, format!("the topology has no `{table}` table"))
+        .label(format!("`{table}` is required"))
+        .help(format!("add `{table}` with `{example}`"))
 }

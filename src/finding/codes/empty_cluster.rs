@@ -1,5 +1,4 @@
-use crate::lint::{Class, Scope, declare_lint};
-use crate::lint::finding::Finding;
+use crate::finding::{Class, Finding, Scope, declare_lint};
 use crate::source::Span;
 
 declare_lint! {
@@ -11,8 +10,7 @@ declare_lint! {
     /// Add the cluster's nodes, each with its `site` and `address`.
     "empty-cluster",
     Class::Hard,
-    Scope::Any,
-    None
+    Scope::Any
 }
 
 pub fn finding(cluster: Span) -> Finding {

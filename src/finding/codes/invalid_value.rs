@@ -1,5 +1,4 @@
-use crate::lint::{Class, Scope, declare_lint};
-use crate::lint::finding::Finding;
+use crate::finding::{Class, Finding, Scope, declare_lint};
 use crate::source::Span;
 
 declare_lint! {
@@ -15,24 +14,14 @@ declare_lint! {
     /// The message says what was expected; correct the value at the marked place.
     "invalid-value",
     Class::Hard,
-    Scope::Any,
-    None
+    Scope::Any
 }
 
 pub fn finding(span: Span, key: &str, problem: impl std::fmt::Display) -> Finding {
-    Finding::new(
-        &LINT,
-        span,
-        format!("invalid value for `{key}`: {problem}"),
-    )
+    Finding::new(&LINT, span, format!("invalid value for `{key}`: {problem}"))
 }
 
 /// The name of a `what` (site, node) is not a DNS label.
 pub fn bad_name(span: Span, what: &str, problem: impl std::fmt::Display) -> Finding {
-    Finding::new(
-        &LINT,
-        span,
-        format!("invalid {what} name: {problem}"),
-    )
-    .label("not a DNS label")
+    Finding::new(&LINT, span, format!("invalid {what} name: {problem}")).label("not a DNS label")
 }

@@ -1,7 +1,87 @@
-//! A finding: what a check reports, located in the source.
+//! Findings, below every stage: what a code is ([`Lint`]: its name, class, scope and
+//! explanation), a located [`Finding`], lint [`level`]s, and the graded [`diagnostic`]
+//! report. `parse` and `resolve` raise the front-end [`codes`] through their constructors;
+//! the checks of [`lint`](crate::lint) raise the others. This module depends on nothing but
+//! `source` and `suggest`, so every stage may use it.
 
-use crate::lint::Lint;
+pub mod codes;
+pub mod diagnostic;
+pub mod level;
+
 use crate::source::Span;
+use level::Level;
+
+/// One finding code.
+#[derive(Debug)]
+pub struct Lint {
+    /// The stable kebab-case code, such as `unreachable-nodes`.
+    pub code: &'static str,
+    pub class: Class,
+    /// The kinds of cluster the code applies to.
+    pub scope: Scope,
+    /// The doc comment of the declaration, one line per doc line.
+    pub explanation: &'static str,
+}
+
+/// Whether a code is a hard error or a lint with a default level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Class {
+    /// Never configurable: the appliances reject such a topology or it cannot be compiled.
+    Hard,
+    /// A practice the vendor recommends; its level can be set with `[lints]` or `-A/-W/-D`.
+    Lint(Level),
+}
+
+/// The kinds of cluster a code applies to. Network, update and runtime groups, priorities
+/// and CM settings exist only in Secure Web Gateway Central Management.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    Any,
+    /// Secure Web Gateway clusters only.
+    Swg,
+    /// Secure Email Gateway clusters only.
+    Seg,
+}
+
+impl Lint {
+    pub fn is_hard(&self) -> bool {
+        self.class == Class::Hard
+    }
+
+    /// The level this code has when nothing configures it.
+    pub fn default_level(&self) -> Level {
+        match self.class {
+            Class::Hard => Level::Deny,
+            Class::Lint(level) => level,
+        }
+    }
+
+    /// The explanation as prose: doc comments carry one leading space per line.
+    pub fn explanation(&self) -> String {
+        self.explanation
+            .lines()
+            .map(|line| line.strip_prefix(' ').unwrap_or(line))
+            .collect::<Vec<_>>()
+            .join("\n")
+            .trim()
+            .to_owned()
+    }
+}
+
+/// Declares the code of the file it stands in as `LINT`:
+/// `declare_lint! { /// explanation… "code", class, scope }`.
+macro_rules! declare_lint {
+    ($(#[doc = $doc:literal])* $code:literal, $class:expr, $scope:expr) => {
+        $(#[doc = $doc])*
+        pub static LINT: $crate::finding::Lint = $crate::finding::Lint {
+            code: $code,
+            class: $class,
+            scope: $scope,
+            explanation: concat!($($doc, "\n"),*),
+        };
+    };
+}
+pub(crate) use declare_lint;
 
 /// One problem or observation, before lint levels decide whether and how it is reported.
 #[derive(Debug, Clone)]

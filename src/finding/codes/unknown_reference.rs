@@ -1,5 +1,4 @@
-use crate::lint::{Class, Scope, declare_lint};
-use crate::lint::finding::Finding;
+use crate::finding::{Class, Finding, Scope, declare_lint};
 use crate::source::Span;
 use crate::suggest;
 
@@ -12,8 +11,7 @@ declare_lint! {
     /// name.
     "unknown-reference",
     Class::Hard,
-    Scope::Any,
-    None
+    Scope::Any
 }
 
 /// `name` should be one of the `known` names of a `what` (such as "site").

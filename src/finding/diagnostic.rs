@@ -1,7 +1,7 @@
 //! Findings with the severity the lint levels give them: what reporters print.
 
-use crate::lint::finding::Finding;
-use crate::lint::level::{Level, LintLevels};
+use crate::finding::Finding;
+use crate::finding::level::{Level, LintLevels};
 
 /// How serious a reported finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

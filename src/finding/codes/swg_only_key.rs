@@ -1,5 +1,4 @@
-use crate::lint::{Class, Scope, declare_lint};
-use crate::lint::finding::Finding;
+use crate::finding::{Class, Finding, Scope, declare_lint};
 use crate::source::Span;
 
 declare_lint! {
@@ -15,8 +14,7 @@ declare_lint! {
     /// Remove the key, or set `kind = "swg"` if the cluster is a web gateway cluster.
     "swg-only-key",
     Class::Hard,
-    Scope::Seg,
-    None
+    Scope::Seg
 }
 
 pub fn finding(span: Span, key: &str) -> Finding {

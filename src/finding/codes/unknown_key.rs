@@ -1,5 +1,4 @@
-use crate::lint::{Class, Scope, declare_lint};
-use crate::lint::finding::Finding;
+use crate::finding::{Class, Finding, Scope, declare_lint};
 use crate::source::Span;
 use crate::suggest;
 
@@ -12,8 +11,7 @@ declare_lint! {
     /// line names it. In `[lints]` the keys are finding codes (`topoc explain --list`).
     "unknown-key",
     Class::Hard,
-    Scope::Any,
-    None
+    Scope::Any
 }
 
 /// `key` is not one of `known` in the table described by `place` (such as "node `tok-1`").
@@ -24,11 +22,7 @@ pub fn finding(span: Span, key: &str, place: impl std::fmt::Display, known: &[&s
             format!("known keys here: {}", list.join(", "))
         })
     });
-    Finding::new(
-        &LINT,
-        span,
-        format!("unknown key `{key}` in {place}"),
-    )
-    .label("unknown key")
-    .help_opt(help)
+    Finding::new(&LINT, span, format!("unknown key `{key}` in {place}"))
+        .label("unknown key")
+        .help_opt(help)
 }

@@ -1,5 +1,4 @@
-use crate::lint::{Class, Scope, declare_lint};
-use crate::lint::finding::Finding;
+use crate::finding::{Class, Finding, Scope, declare_lint};
 use crate::source::Span;
 
 declare_lint! {
@@ -12,8 +11,7 @@ declare_lint! {
     /// Fix the syntax at the marked place; nothing else is checked until the file parses.
     "toml-syntax",
     Class::Hard,
-    Scope::Any,
-    None
+    Scope::Any
 }
 
 pub fn finding(span: Span, message: &str) -> Finding {
