@@ -13,7 +13,7 @@ use crate::finding::Finding;
 use crate::lint::Evidence;
 use crate::lint::checks::invalid_ca;
 use crate::model::Model;
-use crate::pki::{self, Certificates, Existing, Material};
+use crate::pki::{self, Certificates, Existing, Material, Pair};
 use crate::syntax::Kind;
 
 /// The material a build goes on with.
@@ -106,60 +106,66 @@ impl Keys {
         }
     }
 
-    /// The files of the secrets directory this build makes or changes: keys and
-    /// certificates that differ from what was there (the CA only when it lives there), or
-    /// each SEG node's configuration.
-    pub fn secret_tree(&self, model: &Model) -> Result<Tree, EmitError> {
-        let mut tree = Tree::default();
+    /// What goes to the secrets directory, taken apart from the material (which is freed as
+    /// it is taken): the keys and certificates that differ from what was there (the CA only
+    /// when it lives there), or each SEG node's configuration; then what the build created
+    /// or re-issued, and the nodes a check found to be re-issued. With `write` false (a
+    /// check) the tree stays empty.
+    pub fn into_secrets(self, model: &Model, write: bool) -> Result<Secrets, EmitError> {
+        let mut secrets = Secrets::default();
         match self {
-            Keys::Made(existing, material) => {
-                let mut put = |path: String, content: &str, before: Option<&String>| {
-                    if before.map(String::as_str) == Some(content) {
+            Keys::Made(existing, material) if write => {
+                let Material { ca, nodes, changes } = material;
+                secrets.changes = changes;
+                let tree = &mut secrets.tree;
+                let mut put = |path: String, content: String, before: Option<&String>| {
+                    if before == Some(&content) {
                         return Ok(());
                     }
                     tree.insert(path, content)
                 };
                 if model.ca.external.is_none() {
+                    let Pair { cert_pem, key_pem } = ca;
                     put(
                         layout::CA_CERTIFICATE.to_owned(),
-                        &material.ca.cert_pem,
+                        cert_pem,
                         existing.ca_cert.as_ref(),
                     )?;
-                    put(
-                        layout::CA_KEY.to_owned(),
-                        &material.ca.key_pem,
-                        existing.ca_key.as_ref(),
-                    )?;
+                    put(layout::CA_KEY.to_owned(), key_pem, existing.ca_key.as_ref())?;
                 }
-                for (node, pair) in &material.nodes {
-                    let (old_key, old_cert) = existing.nodes.get(node).cloned().unwrap_or_default();
-                    put(layout::node_key(node), &pair.key_pem, old_key.as_ref())?;
-                    put(
-                        layout::node_certificate(node),
-                        &pair.cert_pem,
-                        old_cert.as_ref(),
-                    )?;
+                for (node, Pair { cert_pem, key_pem }) in nodes {
+                    let (old_key, old_cert) = existing
+                        .nodes
+                        .get(&node)
+                        .map_or((None, None), |(key, cert)| (key.as_ref(), cert.as_ref()));
+                    put(layout::node_key(&node), key_pem, old_key)?;
+                    put(layout::node_certificate(&node), cert_pem, old_cert)?;
                 }
             }
-            Keys::Shared(key) => {
+            Keys::Made(_, material) => secrets.changes = material.changes,
+            Keys::Shared(key) if write => {
                 for id in model.node_ids() {
-                    tree.insert(
+                    secrets.tree.insert(
                         layout::seg_node_config(&model.node(id).name),
-                        seg::integration_service_config(model, id, key),
+                        seg::integration_service_config(model, id, &key),
                     )?;
                 }
             }
-            Keys::Published(..) | Keys::None => {}
+            Keys::Published(_, stale) => secrets.reissued = stale,
+            Keys::Shared(_) | Keys::None => {}
         }
-        Ok(tree)
+        Ok(secrets)
     }
+}
 
-    /// What the build created or re-issued, and the nodes a check found to be re-issued.
-    pub fn into_changes(self) -> (Vec<String>, Vec<(String, String)>) {
-        match self {
-            Keys::Made(_, material) => (material.changes, Vec::new()),
-            Keys::Published(_, stale) => (Vec::new(), stale),
-            Keys::Shared(_) | Keys::None => (Vec::new(), Vec::new()),
-        }
-    }
+/// What a build hands the secrets directory, and what it tells the user about it.
+#[derive(Debug, Default)]
+pub struct Secrets {
+    /// The files to write, relative to the secrets directory.
+    pub tree: Tree,
+    /// What the build created or re-issued.
+    pub changes: Vec<String>,
+    /// In a check against published certificates: each node a build would re-issue, with
+    /// why.
+    pub reissued: Vec<(String, String)>,
 }

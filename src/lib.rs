@@ -277,18 +277,16 @@ pub fn build(
         options.emit,
     )
     .map_err(BuildError::Emit)?;
-    let secret = match options.mode {
-        BuildMode::Write => keys.secret_tree(model).map_err(BuildError::Emit)?,
-        BuildMode::Check | BuildMode::Preview => Tree::default(),
-    };
-    let (changes, reissued) = keys.into_changes();
+    let secrets = keys
+        .into_secrets(model, options.mode == BuildMode::Write)
+        .map_err(BuildError::Emit)?;
     Ok(Built {
         checked,
         output: Some(Output {
             public,
-            secret,
-            changes,
-            reissued,
+            secret: secrets.tree,
+            changes: secrets.changes,
+            reissued: secrets.reissued,
         }),
     })
 }

@@ -21,8 +21,9 @@ use topoc::source::Source;
 /// What a first build writes into the secrets directory for `material`.
 fn secret_tree(model: &Model, material: &pki::Material) -> topoc::emit::Tree {
     topoc::keys::Keys::Made(Box::default(), material.clone())
-        .secret_tree(model)
+        .into_secrets(model, true)
         .expect("plain paths")
+        .tree
 }
 
 fn nat_example(algorithm: &str) -> Model {

@@ -178,10 +178,10 @@ pub(super) fn run_rotate(args: &RotateArgs) -> Result<Exit, Error> {
         .unwrap_or_default();
     let material = pki::ensure(model, &existing, now, true).map_err(Error::Ca)?;
     let reissued = material.nodes.len();
-    let tree = Keys::Made(Box::new(existing), material)
-        .secret_tree(model)
+    let made = Keys::Made(Box::new(existing), material)
+        .into_secrets(model, true)
         .map_err(Error::Emit)?;
-    secrets.store(&tree)?;
+    secrets.store(&made.tree)?;
     write_stdout(&format!(
         "created a new cluster CA and re-issued {reissued} node certificates; the previous ones are in `{}`\nrun `topoc build` to write them to the output, then import the new CA on every node\n",
         retired.display()
