@@ -41,7 +41,9 @@ pub fn compile_clean(text: &str) -> Option<Tree> {
     let source = Source::new("fuzz.toml", text);
     let options = BuildOptions {
         mode: BuildMode::Preview,
-        emit: topoc::emit::Options { all_pairs: true },
+        emit: topoc::emit::Options {
+            routes: topoc::analysis::routes::RouteExtent::AllPairs,
+        },
     };
     let built = match topoc::build(
         &source,

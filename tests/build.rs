@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use topoc::analysis::routes::RouteExtent;
 use topoc::emit::{Options, Tree};
 use topoc::source::Source;
 
@@ -25,7 +26,9 @@ fn compile_with(source: &Source, options: Options) -> Tree {
     common::preview(source, name, options)
 }
 
-const ALL_PAIRS: Options = Options { all_pairs: true };
+const ALL_PAIRS: Options = Options {
+    routes: RouteExtent::AllPairs,
+};
 
 fn example(name: &str) -> Tree {
     compile(&common::load(&root().join("examples").join(name)))

@@ -5,6 +5,7 @@ mod common;
 
 use std::path::Path;
 
+use topoc::analysis::routes::RouteExtent;
 use topoc::source::Source;
 
 fn schemas_dir() -> std::path::PathBuf {
@@ -43,8 +44,8 @@ fn every_example_build_satisfies_the_schemas() {
         let path = entry.expect("entry").path();
         let text = std::fs::read_to_string(&path).expect("readable");
         let source = Source::new(path.display().to_string(), text);
-        for all_pairs in [false, true] {
-            let options = topoc::emit::Options { all_pairs };
+        for routes in [RouteExtent::FromManagementNode, RouteExtent::AllPairs] {
+            let options = topoc::emit::Options { routes };
             let tree = common::preview(&source, "example.toml", options);
             for (file, content) in tree.iter() {
                 let schema = if file.ends_with("/node.json") {

@@ -9,6 +9,17 @@ use std::collections::{BTreeSet, VecDeque};
 
 use crate::model::{GroupId, Model, NodeId};
 
+/// Which routes an output or a comparison covers.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum RouteExtent {
+    /// The routes from the management node (else the first node): one search.
+    #[default]
+    FromManagementNode,
+    /// The routes between every pair of nodes: a search per node, output that grows with
+    /// the square of the cluster.
+    AllPairs,
+}
+
 /// Routes from one node to every other.
 #[derive(Debug, Clone)]
 pub struct RoutingTable {

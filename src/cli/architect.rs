@@ -8,12 +8,12 @@ use std::path::{Path, PathBuf};
 use clap::ValueEnum;
 use serde::Serialize;
 use time::OffsetDateTime;
-use topoc::analysis::routes::Router;
+use topoc::analysis::routes::{RouteExtent, Router};
 use topoc::emit::graph;
 use topoc::environment::{DEFAULT_MAX_OUTPUT_MB, Environment, Limits};
 use topoc::finding::level::LintLevels;
 use topoc::model::NodeId;
-use topoc::plan::diff::{self, Routes, Side, Style};
+use topoc::plan::diff::{self, Side, Style};
 use topoc::{BuildMode, BuildOptions, Built, emit};
 
 use super::common::{
@@ -318,9 +318,9 @@ pub(super) fn run_diff(args: &DiffArgs) -> Result<Exit, Error> {
         (Err(exit), _) | (_, Err(exit)) => return Ok(exit),
     };
     let routes = if args.all_pairs {
-        Routes::AllPairs
+        RouteExtent::AllPairs
     } else {
-        Routes::FromManagementNode
+        RouteExtent::FromManagementNode
     };
     let (Some(old), Some(new)) = (side(&old), side(&new)) else {
         return Ok(Exit::Findings);

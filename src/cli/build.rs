@@ -4,6 +4,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use clap::ArgMatches;
+use topoc::analysis::routes::RouteExtent;
 use topoc::emit::layout::{self, NodeFile, node_file};
 use topoc::environment::{DEFAULT_MAX_OUTPUT_MB, Limits};
 use topoc::secrets::{Secrets, Store};
@@ -68,7 +69,11 @@ pub(super) fn run_build(args: &BuildArgs, matches: &ArgMatches) -> Result<Exit, 
     let options = BuildOptions {
         mode,
         emit: emit::Options {
-            all_pairs: args.all_pairs,
+            routes: if args.all_pairs {
+                RouteExtent::AllPairs
+            } else {
+                RouteExtent::FromManagementNode
+            },
         },
     };
     let environment = environment(&store, Limits::max_output_mb(args.max_output_mb));

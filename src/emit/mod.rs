@@ -20,7 +20,7 @@ use std::fmt;
 use serde::Serialize;
 
 use crate::analysis::Analysis;
-use crate::analysis::routes::Router;
+use crate::analysis::routes::{RouteExtent, Router};
 use crate::environment::Limits;
 use crate::model::Model;
 use crate::pki::Certificates;
@@ -55,17 +55,18 @@ impl From<UnsafePath> for EmitError {
 /// What a build writes beyond the default.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Options {
-    /// Each node's peers and its route to every other node in `node.json`, and the counts
-    /// of all routes in `cluster.json`. Their size grows with the square of the cluster's,
-    /// so they are written only on request (`topoc build --all-pairs`).
-    pub all_pairs: bool,
+    /// With [`RouteExtent::AllPairs`], each node's peers and its route to every other node
+    /// in `node.json`, and the counts of all routes in `cluster.json`. Their size grows with
+    /// the square of the cluster's, so they are written only on request
+    /// (`topoc build --all-pairs`).
+    pub routes: RouteExtent,
 }
 
 /// Every file of the build. `input` is the topology's file name (without directories, so
 /// that the output does not depend on where the build ran) and its text. With
 /// `certificates`, every node gets the CA certificate and its own; keys never reach `emit`.
 ///
-/// Without `options.all_pairs` the work and the output grow with the size of the topology
+/// Without [`RouteExtent::AllPairs`] the work and the output grow with the size of the topology
 /// (hosts files aside: each lists every node, as the vendor requires).
 pub fn compile(
     model: &Model,
@@ -78,7 +79,8 @@ pub fn compile(
     let mut router = Router::new(model);
     let web = model.cluster.kind == Kind::Swg;
     // Routes are Central Management's: a SEG cluster has none to count.
-    let mut all_pairs = (options.all_pairs && web).then(cluster_json::AllPairs::default);
+    let mut all_pairs =
+        (options.routes == RouteExtent::AllPairs && web).then(cluster_json::AllPairs::default);
     let with_hosts = hosts::needed(model);
     // One copy of the CA certificate for every node's `ca.pem`.
     let ca_pem: Option<std::sync::Arc<[u8]>> =
@@ -162,7 +164,7 @@ pub fn estimated_size(model: &Model, options: Options) -> u64 {
             .sum::<usize>()
         + 3 * model.ca.common_name.len();
     let mut total = nodes.saturating_mul(PER_NODE + repeated as u64);
-    if options.all_pairs {
+    if options.routes == RouteExtent::AllPairs {
         total = total.saturating_add(nodes.saturating_mul(nodes).saturating_mul(PER_ROUTE));
     }
     if hosts::needed(model) {
@@ -207,7 +209,7 @@ pub fn within_budget(model: &Model, options: Options, limits: Limits) -> Result<
     }
     let nodes = model.nodes.len();
     let mut reasons = Vec::new();
-    if options.all_pairs {
+    if options.routes == RouteExtent::AllPairs {
         reasons.push(format!(
             "with --all-pairs each of the {nodes} node.json files lists every other node"
         ));

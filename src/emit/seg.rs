@@ -6,7 +6,8 @@ use std::fmt::Write as _;
 
 use quick_xml::escape::escape;
 
-use crate::emit::layout::SEG_DIRECTORY_FILE;
+use crate::emit::layout::secrets::seg_node_config;
+use crate::emit::layout::{SEG_DIRECTORY, SEG_DIRECTORY_FILE, SEG_RECOVERY_DIRECTORY};
 use crate::model::{Model, NodeId};
 
 /// The host other SEG servers reach a node at: its FQDN, else its address.
@@ -87,10 +88,10 @@ pub fn runbook(model: &Model, input: &str) -> String {
     for &node in &order {
         let _ = writeln!(
             md,
-            "| {} | {} | `seg/AppClusterDirectory.xml`; the elements of `secrets/nodes/{}/integration-service.config.xml` in `AW.Eas.IntegrationService.exe.config` |",
+            "| {} | {} | `{SEG_DIRECTORY}`; the elements of `secrets/{}` in `AW.Eas.IntegrationService.exe.config` |",
             model.node(node).name,
             host(model, node),
-            model.node(node).name
+            seg_node_config(&model.node(node).name)
         );
     }
     md.push_str("\n## Upgrading the cluster\n\n");
@@ -123,16 +124,20 @@ pub fn runbook(model: &Model, input: &str) -> String {
         );
     }
     md.push_str("\n## Re-clustering after the cluster breaks\n\n");
-    md.push_str("1. On every node, check that `AW.Eas.IntegrationService.exe.config` has the `clusterConfiguration` of `secrets/nodes/NODE/integration-service.config.xml` and `cacheConfiguration cacheType=\"Clustered\"`.\n");
     let _ = writeln!(
         md,
-        "2. On the master, {}: replace `AppClusterDirectory.xml` with `seg/recovery/AppClusterDirectory.xml`, which lists the master alone, and restart the EAS Integration Service. Its log must show it joins the cluster as Master.",
+        "1. On every node, check that `AW.Eas.IntegrationService.exe.config` has the `clusterConfiguration` of `secrets/{}` and `cacheConfiguration cacheType=\"Clustered\"`.",
+        seg_node_config("NODE")
+    );
+    let _ = writeln!(
+        md,
+        "2. On the master, {}: replace `{SEG_DIRECTORY_FILE}` with `{SEG_RECOVERY_DIRECTORY}`, which lists the master alone, and restart the EAS Integration Service. Its log must show it joins the cluster as Master.",
         name(master)
     );
     if !others.is_empty() {
         let _ = writeln!(
             md,
-            "3. On every other node ({}): place the same `seg/recovery/AppClusterDirectory.xml` and restart the service. Each log must show the node joins as Slave.",
+            "3. On every other node ({}): place the same `{SEG_RECOVERY_DIRECTORY}` and restart the service. Each log must show the node joins as Slave.",
             others
                 .iter()
                 .map(|&n| name(n))
@@ -142,7 +147,7 @@ pub fn runbook(model: &Model, input: &str) -> String {
     }
     let _ = writeln!(
         md,
-        "4. Check that `AppClusterDirectory.xml` is now the same on every node, listing all of them with the master first (as `seg/AppClusterDirectory.xml` does), and that `netstat -an | find \"{port}\"` shows a TCP and a UDP listener."
+        "4. Check that `{SEG_DIRECTORY_FILE}` is now the same on every node, listing all of them with the master first (as `{SEG_DIRECTORY}` does), and that `netstat -an | find \"{port}\"` shows a TCP and a UDP listener."
     );
     md
 }

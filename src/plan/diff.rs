@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
-use crate::analysis::routes::Router;
+use crate::analysis::routes::{RouteExtent, Router};
 use crate::emit::Tree;
 use crate::finding::diagnostic::Report;
 use crate::model::{Model, NodeId};
@@ -16,15 +16,6 @@ pub struct Side<'a> {
     pub model: &'a Model,
     pub report: &'a Report,
     pub tree: &'a Tree,
-}
-
-/// Which routes a diff compares.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Routes {
-    /// From the management node (else the first node in both): one search a side.
-    FromManagementNode,
-    /// Between every pair of nodes: a search per node.
-    AllPairs,
 }
 
 /// How a diff is rendered for people.
@@ -143,8 +134,8 @@ fn findings(report: &Report) -> BTreeSet<String> {
 }
 
 /// What changed from `old` to `new`. Routes are compared from one node (one search on each
-/// side), or between all pairs with [`Routes::AllPairs`] (a search per node).
-pub fn diff(old: &Side<'_>, new: &Side<'_>, routes: Routes) -> Diff {
+/// side), or between all pairs with [`RouteExtent::AllPairs`] (a search per node).
+pub fn diff(old: &Side<'_>, new: &Side<'_>, routes: RouteExtent) -> Diff {
     let (old_nodes, new_nodes) = (by_name(old.model), by_name(new.model));
     let mut diff = Diff {
         nodes_added: new_nodes
@@ -183,7 +174,7 @@ pub fn diff(old: &Side<'_>, new: &Side<'_>, routes: Routes) -> Diff {
         }
     }
     diff.groups = group_changes(old.model, new.model);
-    if routes == Routes::AllPairs {
+    if routes == RouteExtent::AllPairs {
         diff.routes_changed = route_changes(old.model, new.model, &common, &common);
     } else {
         fn management(model: &Model) -> Option<&str> {
