@@ -1,8 +1,7 @@
 use time::{Duration, OffsetDateTime};
 
-use crate::finding::{Class, Scope, declare_lint};
-use crate::finding::Finding;
 use crate::finding::level::Level;
+use crate::finding::{Class, Finding, Scope, declare_lint};
 use crate::lint::Context;
 use crate::pki::{RENEWAL_WINDOW_DAYS, day};
 use crate::source::Span;

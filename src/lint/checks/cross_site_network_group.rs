@@ -1,8 +1,7 @@
-use crate::finding::{Class, Scope, declare_lint};
+use crate::finding::level::Level;
+use crate::finding::{Class, Finding, Scope, declare_lint};
 use crate::lint::Context;
 use crate::lint::spread::spread;
-use crate::finding::Finding;
-use crate::finding::level::Level;
 use crate::model::{GroupId, Node, NodeId};
 
 declare_lint! {

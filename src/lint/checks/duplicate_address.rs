@@ -1,9 +1,8 @@
 use std::collections::{BTreeSet, HashMap};
 use std::net::IpAddr;
 
-use crate::finding::{Class, Scope, declare_lint};
+use crate::finding::{Class, Finding, Scope, declare_lint};
 use crate::lint::Context;
-use crate::finding::Finding;
 use crate::model::{Model, NodeId, RealmId};
 
 declare_lint! {

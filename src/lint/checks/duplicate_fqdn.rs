@@ -1,8 +1,7 @@
 use std::collections::HashMap;
 
-use crate::finding::{Class, Scope, declare_lint};
+use crate::finding::{Class, Finding, Scope, declare_lint};
 use crate::lint::Context;
-use crate::finding::Finding;
 
 declare_lint! {
     /// Two nodes with one FQDN.

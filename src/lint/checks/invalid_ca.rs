@@ -1,5 +1,4 @@
-use crate::finding::{Class, Scope, declare_lint};
-use crate::finding::Finding;
+use crate::finding::{Class, Finding, Scope, declare_lint};
 use crate::lint::Context;
 use crate::model::Model;
 use crate::pki::CaProblem;

@@ -3,10 +3,9 @@ use std::collections::{BTreeMap, VecDeque};
 use petgraph::graph::NodeIndex;
 
 use crate::analysis::{Analysis, Vertex};
-use crate::finding::{Class, Scope, declare_lint};
-use crate::lint::Context;
-use crate::finding::Finding;
 use crate::finding::level::Level;
+use crate::finding::{Class, Finding, Scope, declare_lint};
+use crate::lint::Context;
 use crate::model::{GroupId, NodeId};
 
 declare_lint! {

@@ -1,9 +1,8 @@
 use std::collections::BTreeMap;
 
-use crate::finding::{Class, Scope, declare_lint};
-use crate::lint::Context;
-use crate::finding::Finding;
 use crate::finding::level::Level;
+use crate::finding::{Class, Finding, Scope, declare_lint};
+use crate::lint::Context;
 use crate::model::{Model, NodeId};
 
 declare_lint! {

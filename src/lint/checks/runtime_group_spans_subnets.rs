@@ -3,10 +3,9 @@ use std::net::IpAddr;
 
 use ipnet::IpNet;
 
-use crate::finding::{Class, Scope, declare_lint};
-use crate::lint::Context;
-use crate::finding::Finding;
 use crate::finding::level::Level;
+use crate::finding::{Class, Finding, Scope, declare_lint};
+use crate::lint::Context;
 use crate::model::NodeId;
 
 declare_lint! {

@@ -1,7 +1,6 @@
-use crate::finding::{Class, Scope, declare_lint};
-use crate::lint::Context;
-use crate::finding::Finding;
 use crate::finding::level::Level;
+use crate::finding::{Class, Finding, Scope, declare_lint};
+use crate::lint::Context;
 
 declare_lint! {
     /// A Secure Email Gateway cluster of one node.

@@ -1,8 +1,7 @@
 use std::collections::BTreeSet;
 
-use crate::finding::{Class, Scope, declare_lint};
+use crate::finding::{Class, Finding, Scope, declare_lint};
 use crate::lint::Context;
-use crate::finding::Finding;
 use crate::model::{Model, NodeId};
 
 declare_lint! {

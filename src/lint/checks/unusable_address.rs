@@ -1,6 +1,5 @@
-use crate::finding::{Class, Scope, declare_lint};
+use crate::finding::{Class, Finding, Scope, declare_lint};
 use crate::lint::Context;
-use crate::finding::Finding;
 use crate::model::values;
 
 declare_lint! {

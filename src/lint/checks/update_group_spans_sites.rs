@@ -1,8 +1,7 @@
-use crate::finding::{Class, Scope, declare_lint};
+use crate::finding::level::Level;
+use crate::finding::{Class, Finding, Scope, declare_lint};
 use crate::lint::Context;
 use crate::lint::spread::group_spans_sites;
-use crate::finding::Finding;
-use crate::finding::level::Level;
 
 declare_lint! {
     /// An update group whose nodes stand in more than one site.
