@@ -22,7 +22,7 @@ pub(super) struct ImportSegArgs {
 }
 
 /// The starter topology `topoc init` writes.
-pub(super) const STARTER: &str = include_str!("../templates/init.toml");
+pub(super) const STARTER: &str = include_str!("templates/init.toml");
 
 pub(super) fn run_init(args: &InitArgs) -> Result<Exit, Error> {
     std::fs::create_dir_all(&args.dir).map_err(|error| Error::CreateDir {
