@@ -123,6 +123,18 @@ pub fn runbook(model: &Model, input: &str) -> String {
                 .join(", ")
         );
     }
+    recluster_section(&mut md, (master, &others), name, port);
+    md
+}
+
+/// The runbook's steps to re-cluster after the cluster breaks: the master alone first, then
+/// every other node.
+fn recluster_section(
+    md: &mut String,
+    (master, others): (NodeId, &[NodeId]),
+    name: impl Fn(NodeId) -> String,
+    port: u16,
+) {
     md.push_str("\n## Re-clustering after the cluster breaks\n\n");
     let _ = writeln!(
         md,
@@ -149,5 +161,4 @@ pub fn runbook(model: &Model, input: &str) -> String {
         md,
         "4. Check that `{SEG_DIRECTORY_FILE}` is now the same on every node, listing all of them with the master first (as `{SEG_DIRECTORY}` does), and that `netstat -an | find \"{port}\"` shows a TCP and a UDP listener."
     );
-    md
 }
