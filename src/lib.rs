@@ -9,7 +9,7 @@
 //! 5. [`lint`]: one file per finding code, run on the model, graded by level.
 //! 6. [`pki`] and [`secrets`]: the cluster CA and node certificates, and where keys live.
 //! 7. [`emit`]: the model compiled into the files of the output, in memory.
-//! 8. [`write`]: the output put on disk whole; [`report`]: findings for people and tools;
+//! 8. [`write`](mod@write): the output put on disk whole; [`report`]: findings for people and tools;
 //!    [`plan`]: what a change means for the running cluster.
 //!
 //! [`check`] and [`build`] are the two entry points: everything else (the command line,

@@ -1,7 +1,7 @@
 //! Lints: the checks that run on a resolved model, and the registry of every code.
 //!
 //! A check is one file under [`checks`]: it declares its code with
-//! [`declare_lint!`](crate::finding::declare_lint) (code, class, scope; the doc comment is
+//! `finding::declare_lint!` (code, class, scope; the doc comment is
 //! the explanation `topoc explain` prints) and implements [`Check`]. [`checks::ALL`] is the
 //! one registry, front-end codes included: `explain`, `[lints]` and `-A/-W/-D` validation,
 //! the topology schema and SARIF rule metadata all read it.

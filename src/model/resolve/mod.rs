@@ -1,4 +1,4 @@
-//! [`syntax::Document`] to [`Model`]: defaults applied, values checked, references resolved.
+//! [`syntax::Document`](crate::syntax::Document) to [`Model`]: defaults applied, values checked, references resolved.
 //!
 //! Every problem is reported; a model is returned only when there was none, so that the
 //! checks never see a half-resolved topology.
