@@ -214,3 +214,86 @@ proptest! {
         }
     }
 }
+
+/// Versions a node or the cluster may state in `no_version_is_ever_downgraded`.
+const VERSIONS: [&str; 4] = ["11.9.0", "12.2.4", "12.2.4-46412", "12.2.10-50000"];
+
+/// A one-site cluster whose nodes state the versions `nodes` (an index into `VERSIONS`, or
+/// none), and the cluster `cluster`.
+fn versioned(cluster: Option<usize>, nodes: &[Option<usize>]) -> String {
+    let mut text = String::from("[cluster]\nname = \"p\"\nmanagement_node = \"n-0\"\n");
+    if let Some(version) = cluster {
+        let _ = writeln!(text, "version = \"{}\"", VERSIONS[version]);
+    }
+    text.push_str("\n[ntp]\nservers = [\"10.0.0.1\"]\n\n[sites.s]\nsubnet = \"10.1.0.0/24\"\n");
+    for (index, version) in nodes.iter().enumerate() {
+        let _ = write!(
+            text,
+            "\n[nodes.n-{index}]\nsite = \"s\"\naddress = \"10.1.0.{}\"\n",
+            index + 10
+        );
+        if let Some(version) = version {
+            let _ = writeln!(text, "version = \"{}\"", VERSIONS[*version]);
+        }
+    }
+    text
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// The reference is the cluster's version, else the one most nodes state (the highest on
+    /// a tie); a node behind it is told to upgrade to it, a node ahead of it is never told to
+    /// go back; without a cluster version, a node that states none is reported.
+    #[test]
+    fn no_version_is_ever_downgraded(
+        cluster in proptest::option::of(0..VERSIONS.len()),
+        nodes in proptest::collection::vec(proptest::option::of(0..VERSIONS.len()), 2..6),
+    ) {
+        let checked = common::check(&Source::new("versions.toml", versioned(cluster, &nodes)));
+        let findings: Vec<_> = checked
+            .report
+            .diagnostics
+            .iter()
+            .map(|d| &d.finding)
+            .filter(|f| f.lint.code == "version-mismatch")
+            .collect();
+        let reference = cluster.or_else(|| {
+            let stated: Vec<usize> = nodes.iter().flatten().copied().collect();
+            (0..VERSIONS.len())
+                .filter(|v| stated.contains(v))
+                .max_by_key(|v| (stated.iter().filter(|s| *s == v).count(), *v))
+        });
+        for (index, version) in nodes.iter().enumerate() {
+            let name = format!("n-{index}");
+            let about: Vec<_> = findings.iter().filter(|f| f.nodes == [name.clone()]).collect();
+            let expected = match (version, reference) {
+                (_, None) => false,
+                (Some(v), Some(r)) => *v != r,
+                (None, Some(_)) => cluster.is_none(),
+            };
+            prop_assert_eq!(about.len(), usize::from(expected), "{}: {:?}", name, about);
+            // `VERSIONS` is in ascending order: a higher index is a newer version.
+            for finding in about {
+                let help = finding.help.clone().unwrap_or_default();
+                prop_assert!(!help.contains("downgrade"), "{}", help);
+                let reference = reference.expect("a reference");
+                match version {
+                    // Ahead of the reference: the others are to come up to it.
+                    Some(v) if *v > reference => prop_assert!(
+                        help.contains(&format!("upgrade the other nodes to {}", VERSIONS[*v]))
+                            || help.contains(&format!("upgrade them to {}", VERSIONS[*v])),
+                        "{}",
+                        help
+                    ),
+                    Some(_) => prop_assert!(
+                        help.contains(&format!("upgrade `{name}` to {}", VERSIONS[reference])),
+                        "{}",
+                        help
+                    ),
+                    None => prop_assert!(help.contains(VERSIONS[reference]), "{}", help),
+                }
+            }
+        }
+    }
+}

@@ -147,22 +147,42 @@ pub fn duration(text: &str) -> Result<Duration, String> {
     Ok(duration)
 }
 
-/// An appliance version and build such as `12.2.4-46412`: dotted numbers, then an optional
-/// build after a hyphen.
+/// An appliance version such as `12.2.4`, with its build after a hyphen where given
+/// (`12.2.4-46412`): three dotted numbers, never fewer, so that every node's version can be
+/// compared with every other's.
 pub fn version(text: &str) -> Result<String, String> {
     let (release, build) = match text.split_once('-') {
         Some((release, build)) => (release, Some(build)),
         None => (text, None),
     };
     let numeric = |part: &str| !part.is_empty() && part.chars().all(|c| c.is_ascii_digit());
-    if release.split('.').all(numeric) && build.is_none_or(numeric) {
+    let parts: Vec<&str> = release.split('.').collect();
+    if parts.len() == 3 && parts.iter().all(|part| numeric(part)) && build.is_none_or(numeric) {
         Ok(text.to_owned())
     } else {
         Err(format!(
-            "`{}` is not a version such as `12.2.4-46412`",
+            "`{}` is not a complete version: write it as `12.2.4` or `12.2.4-46412`",
             shown(text)
         ))
     }
+}
+
+/// How two versions that [`version`] accepted compare: release numbers in turn, then the
+/// build (a version without one comes first).
+pub fn compare_versions(a: &str, b: &str) -> std::cmp::Ordering {
+    // Numbers of any length: fewer digits (leading zeros aside) is smaller, then by text.
+    let key = |text: &str| {
+        let (release, build) = text.split_once('-').unwrap_or((text, ""));
+        release
+            .split('.')
+            .chain(std::iter::once(build))
+            .map(|part| {
+                let digits = part.trim_start_matches('0');
+                (digits.len(), digits.to_owned())
+            })
+            .collect::<Vec<_>>()
+    };
+    key(a).cmp(&key(b))
 }
 
 /// A TCP port.
@@ -238,7 +258,18 @@ mod tests {
         assert!(duration("1500ms").is_err());
         assert!(duration("soon").is_err());
         assert!(version("12.2.4-46412").is_ok());
-        assert!(version("12.2").is_ok());
+        assert!(version("12.2.4").is_ok());
+        assert!(version("12.2").is_err());
+        assert!(
+            version("12")
+                .unwrap_err()
+                .contains("`12.2.4` or `12.2.4-46412`")
+        );
+        assert!(version("12.2.4.1").is_err());
+        assert!(compare_versions("12.2.10", "12.2.9").is_gt());
+        assert!(compare_versions("12.2.4-46412", "12.2.4").is_gt());
+        assert!(compare_versions("12.2.4-46400", "12.2.4-46412").is_lt());
+        assert!(compare_versions("012.2.4", "12.2.4").is_eq());
         assert!(version("12.x").is_err());
         assert!(version("12.2-").is_err());
         assert_eq!(port(12346).unwrap(), 12346);

@@ -2,7 +2,7 @@ use std::collections::BTreeMap;
 
 use crate::finding::{Class, Finding, Scope, declare_lint};
 use crate::lint::Context;
-use crate::model::{Located, Model, NodeId};
+use crate::model::{Located, Model, NodeId, values};
 
 declare_lint! {
     /// Nodes that would run different appliance versions or builds.
@@ -10,10 +10,12 @@ declare_lint! {
     /// "All appliances should be running the same version & build. It is never recommended
     /// to mix versions in a Central Management cluster" (seed: prerequisites); mixed nodes
     /// fail with "404 - version mismatch". A node's `version` must equal the cluster's
-    /// `version`; when the cluster states none, every node that states one must agree with
-    /// the others.
+    /// `version`. When the cluster states none, the reference is the version most nodes
+    /// state (the highest on a tie), and a node that states none is reported too: nothing
+    /// says what it runs.
     ///
-    /// Upgrade the odd node, or remove its `version` to take the cluster's.
+    /// Upgrade whichever node is behind (topoc never advises a downgrade), and state the
+    /// version once in `[cluster]` so that every node takes it.
     "version-mismatch",
     Class::Hard,
     Scope::Any
@@ -32,39 +34,78 @@ pub(crate) fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
     let Some((reference, reference_label)) = reference else {
         return;
     };
-    for (node, version) in stated {
-        if version.value == reference.value {
-            continue;
-        }
-        let name = &model.node(node).name;
-        findings.push(
-            Finding::new(
+    let declared = model.cluster.version.is_some();
+    for id in model.node_ids() {
+        let name = &model.node(id).name;
+        let finding = match &model.node(id).version {
+            Some(version) if version.value == reference.value => continue,
+            Some(version) => differs(name, version, &reference.value, declared),
+            // A node without a version takes the cluster's, where the cluster states one.
+            None if declared => continue,
+            None => Finding::new(
                 &LINT,
-                version.span,
+                model.node(id).span,
                 format!(
-                    "node `{name}` runs {} but the cluster runs {}",
-                    version.value, reference.value
+                    "node `{name}` states no version, but {} {}",
+                    running(stated.len()),
+                    reference.value
                 ),
             )
-            .label("different version")
-            .related(reference.span, reference_label.clone())
-            .help(if model.cluster.version.is_some() {
-                format!(
-                    "upgrade `{name}` to {} and state that, or remove its `version` to take the cluster's",
-                    reference.value
-                )
-            } else {
-                format!(
-                    "upgrade `{name}` to {}, and state the version once in `[cluster]`",
-                    reference.value
-                )
-            })
-            .nodes([name.clone()]),
+            .label("no version")
+            .help(format!(
+                "state the version once in `[cluster]` (`version = \"{}\"`), so that every node takes it",
+                reference.value
+            )),
+        };
+        findings.push(
+            finding
+                .related(reference.span, reference_label.clone())
+                .nodes([name.clone()]),
         );
     }
 }
 
-/// The version most nodes state (the first node's on a tie), with a label naming a node
+/// `name` runs `version`, not `reference`: upgrade whichever is behind, never downgrade.
+fn differs(name: &str, version: &Located<String>, reference: &str, declared: bool) -> Finding {
+    let ahead = values::compare_versions(&version.value, reference).is_gt();
+    let help = match (ahead, declared) {
+        (false, true) => format!(
+            "upgrade `{name}` to {reference} and state that, or remove its `version` to take the cluster's"
+        ),
+        (false, false) => {
+            format!("upgrade `{name}` to {reference}, and state the version once in `[cluster]`")
+        }
+        (true, true) => format!(
+            "`{name}` is ahead of the cluster: upgrade the other nodes to {} and set it as the cluster's `version` (or correct `{name}`'s `version` if it is wrong)",
+            version.value
+        ),
+        (true, false) => format!(
+            "`{name}` is ahead of the others: upgrade them to {} and state the version once in `[cluster]` (or correct `{name}`'s `version` if it is wrong)",
+            version.value
+        ),
+    };
+    Finding::new(
+        &LINT,
+        version.span,
+        format!(
+            "node `{name}` runs {} but the cluster runs {reference}",
+            version.value
+        ),
+    )
+    .label("different version")
+    .help(help)
+}
+
+/// "1 node runs" or "N nodes run".
+fn running(count: usize) -> String {
+    if count == 1 {
+        "1 node runs".to_owned()
+    } else {
+        format!("{count} nodes run")
+    }
+}
+
+/// The version most nodes state (the highest on a tie), with a label naming the first node
 /// that runs it.
 fn majority<'m>(
     model: &'m Model,
@@ -79,7 +120,11 @@ fn majority<'m>(
     }
     counts
         .values()
-        .max_by_key(|(count, node, _)| (*count, std::cmp::Reverse(*node)))
+        .max_by(|(a_count, _, a), (b_count, _, b)| {
+            a_count
+                .cmp(b_count)
+                .then_with(|| values::compare_versions(&a.value, &b.value))
+        })
         .map(|&(_, node, version)| {
             (
                 version,
