@@ -201,8 +201,14 @@ pub fn at_least(value: i64, min: u32) -> Result<u32, String> {
         .ok_or_else(|| format!("{value} is not a whole number from {min} to {}", u32::MAX))
 }
 
-/// Why an address cannot be a Central Management listen address, if it cannot.
+/// Why an address cannot be a Central Management listen address (or an NTP server's), if it
+/// cannot. An IPv4-mapped IPv6 address is judged as its IPv4 form.
 pub fn unusable_reason(address: IpAddr) -> Option<&'static str> {
+    let address = address.to_canonical();
+    let link_local = match address {
+        IpAddr::V4(v4) => v4.is_link_local(),
+        IpAddr::V6(v6) => v6.is_unicast_link_local(),
+    };
     if address.is_loopback() {
         Some("a loopback address")
     } else if address.is_unspecified() {
@@ -211,6 +217,8 @@ pub fn unusable_reason(address: IpAddr) -> Option<&'static str> {
         Some("a multicast address")
     } else if matches!(address, IpAddr::V4(v4) if v4.is_broadcast()) {
         Some("the broadcast address")
+    } else if link_local {
+        Some("a link-local address")
     } else {
         None
     }
@@ -297,6 +305,9 @@ mod tests {
             "255.255.255.255",
             "::1",
             "::",
+            "169.254.10.1",
+            "fe80::1",
+            "::ffff:127.0.0.1",
         ] {
             assert!(unusable_reason(bad.parse().unwrap()).is_some(), "{bad}");
         }

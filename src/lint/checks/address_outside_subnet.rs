@@ -23,7 +23,7 @@ pub(crate) fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
     for node in &model.nodes {
         let site = model.site(node.site.value);
         let Some(subnet) = &site.subnet else { continue };
-        if subnet.value.contains(&node.address.value) {
+        if subnet.value.contains(&node.address.value.to_canonical()) {
             continue;
         }
         findings.push(

@@ -13,7 +13,8 @@ declare_lint! {
     /// from another realm they use the NAT address, or the physical one when a node has no
     /// NAT address. The same private address in two realms is therefore fine, as in the
     /// seed's NAT example, but two nodes that one realm would reach at the same address are
-    /// not: one of them could never be reached from there.
+    /// not: one of them could never be reached from there. An IPv4-mapped IPv6 address
+    /// (`::ffff:10.1.0.5`) is the same address as its IPv4 form.
     ///
     /// Correct the address, give the node a `nat_address`, or put its site in the right
     /// `nat_realm`.
@@ -47,7 +48,7 @@ pub(crate) fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
     for node in model.node_ids() {
         let realm = model.realm_of(node);
         let holders = external
-            .entry(model.node(node).external_address().value)
+            .entry(model.node(node).external_address().value.to_canonical())
             .or_default();
         match holders.first {
             None => holders.first = Some(node),
@@ -68,7 +69,7 @@ pub(crate) fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
     let mut physical: HashMap<(RealmId, IpAddr), NodeId> = HashMap::new();
     for node in model.node_ids() {
         let realm = model.realm_of(node);
-        let address = model.node(node).address.value;
+        let address = model.node(node).address.value.to_canonical();
         // Inside one realm: two nodes with one physical address.
         if let Some(&first) = physical.get(&(realm, address)) {
             report(first, node, realm);
@@ -76,7 +77,7 @@ pub(crate) fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
             physical.insert((realm, address), node);
         }
         // Seen from another realm: two nodes with one external address.
-        let holders = &external[&model.node(node).external_address().value];
+        let holders = &external[&model.node(node).external_address().value.to_canonical()];
         let partner = match realms.len() {
             0..=1 => None,
             2 => holders.first_in(model, realm),

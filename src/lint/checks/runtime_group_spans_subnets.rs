@@ -32,7 +32,7 @@ pub(crate) fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
             let node = model.node(member);
             let declared = model.site(node.site.value).subnet.as_ref().map(|s| s.value);
             by_subnet
-                .entry(lan_of(node.address.value, declared))
+                .entry(lan_of(node.address.value.to_canonical(), declared))
                 .or_insert(member);
         }
         if by_subnet.len() < 2 {

@@ -7,8 +7,10 @@ declare_lint! {
     ///
     /// Central Management listens on "the physical IP address of the NIC that will be used
     /// for communicating in the cluster" (seed: Configuration). A loopback, unspecified
-    /// (`0.0.0.0`, `::`), multicast or broadcast address is no such address: the other
-    /// nodes would connect to themselves or to nothing. The same holds for a NAT address.
+    /// (`0.0.0.0`, `::`), multicast, broadcast or link-local (`169.254.0.0/16`, `fe80::/10`)
+    /// address is no such address: the other nodes would connect to themselves, to nothing,
+    /// or to an address that is not routed beyond one link. The same holds for a NAT
+    /// address.
     ///
     /// Use the address of the node's cluster interface.
     "unusable-address",
