@@ -249,7 +249,7 @@ fn a_write_that_fails_midway_leaves_the_previous_output_whole() {
 /// A 450-node NAT'd topology in three realms: big enough that a build takes a while.
 fn large_topology(name: &str) -> String {
     let mut text = format!(
-        "[cluster]\nname = \"{name}\"\nmanagement_node = \"r0-n000\"\n\n[ntp]\nservers = [\"10.0.0.1\"]\n"
+        "[cluster]\nname = \"{name}\"\nmanagement_node = \"r0-n000\"\n\n[ntp]\nservers = [\"192.0.2.123\"]\n"
     );
     for realm in 0..3 {
         let _ = write!(text, "\n[sites.r{realm}]\nsubnet = \"10.{realm}.0.0/16\"\n");
