@@ -33,6 +33,7 @@ registry! {
     duplicate_name: raised,
     duplicate_ntp_server: check,
     empty_cluster: raised,
+    flat_network_group: check,
     invalid_ca: check,
     invalid_value: raised,
     lenient_time_difference: check,
