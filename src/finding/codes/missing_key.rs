@@ -6,7 +6,9 @@ declare_lint! {
     ///
     /// A topology needs a `[cluster]` table with a `name`, and every node needs the `site`
     /// it stands in and the physical `address` of its Central Management interface: without
-    /// them no configuration can be written for it.
+    /// them no configuration can be written for it. A SEG cluster needs its master named in
+    /// `management_node`: the first entry of the directory file is the master, and picking
+    /// one silently would decide which node the others join.
     ///
     /// Add the key to the marked table.
     "missing-key",

@@ -117,6 +117,20 @@ impl Resolver {
             self.optional_number(syntax.max_route_hops.as_ref(), "max_route_hops", |n| {
                 values::at_least(n, 1)
             });
+        if kind == Kind::Seg
+            && syntax.management_node.is_none()
+            && !entry.was_rejected("management_node")
+        {
+            self.findings.push(
+                missing_key::finding(
+                    entry.key_span(),
+                    "management_node",
+                    Place::Section("cluster"),
+                    "\"NODE\"",
+                )
+                .help("name the SEG master with `management_node = \"NODE\"`: it is the first entry of `AppClusterDirectory.xml`, the node the others join, and the one to start first after an upgrade"),
+            );
+        }
         let shared_key = self.shared_key(syntax, kind);
         let settings = syntax
             .settings
