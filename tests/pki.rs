@@ -570,3 +570,51 @@ fn a_batch_of_secrets_that_cannot_be_written_whole_is_not_written_at_all() {
             .all(|(name, _)| !name.contains(".tmp-"))
     );
 }
+
+#[test]
+fn an_imported_rsa_2048_ca_builds_with_a_warning() {
+    // Appliances' own CAs are often RSA-2048: usable, and so a warning, not an error.
+    let fixture = common::root().join("tests/fixtures/weak-ca-key");
+    let dir = tempfile::tempdir().expect("temp");
+    let files = dir.path().join("err_rsa_2048.files");
+    std::fs::create_dir(&files).expect("dir");
+    for name in ["weak.pem", "weak.key"] {
+        std::fs::copy(
+            fixture.join("err_rsa_2048.files").join(name),
+            files.join(name),
+        )
+        .expect("copied");
+    }
+    std::fs::copy(
+        fixture.join("err_rsa_2048.toml"),
+        dir.path().join("topology.toml"),
+    )
+    .expect("copied");
+    let check = topoc(dir.path(), &["check", "topology.toml"]);
+    assert_eq!(check.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&check.stdout).contains("weak-ca-key"));
+    let build = topoc(dir.path(), &["build", "topology.toml"]);
+    assert!(
+        build.status.success(),
+        "{}",
+        String::from_utf8_lossy(&build.stderr)
+    );
+    let found = Command::new("openssl").arg("version").output().is_ok();
+    assert!(
+        found || std::env::var_os("CI").is_none(),
+        "CI must install `openssl`"
+    );
+    if found {
+        let verified = Command::new("openssl")
+            .args(["verify", "-CAfile", "err_rsa_2048.files/weak.pem"])
+            .arg("out/nodes/a-1/node.pem")
+            .current_dir(dir.path())
+            .output()
+            .expect("openssl runs");
+        assert!(
+            verified.status.success(),
+            "{}",
+            String::from_utf8_lossy(&verified.stderr)
+        );
+    }
+}

@@ -52,20 +52,36 @@ pub(super) fn load_ca(cert_pem: &str, key_pem: &str, now: OffsetDateTime) -> Res
     })
 }
 
-pub(super) fn check_strength(cert: &X509Certificate<'_>) -> Result<(), CaProblem> {
-    let (kind, bits, minimum) = match cert.public_key().parsed() {
-        Ok(PublicKey::EC(point)) => ("EC", point.key_size(), 256),
-        Ok(PublicKey::RSA(rsa)) => ("RSA", rsa.key_size(), 3072),
-        Ok(PublicKey::Unknown(_)) if is_ed25519(cert) => return Ok(()),
+/// The key of a CA certificate: an error when too weak to sign with at all (RSA below 2048
+/// bits, EC below 256, an algorithm topoc cannot sign with); otherwise, where it is below
+/// what topoc recommends (RSA below 3072 bits), what it is.
+pub(super) fn check_strength(cert: &X509Certificate<'_>) -> Result<Option<String>, CaProblem> {
+    let (kind, bits, minimum, recommended) = match cert.public_key().parsed() {
+        Ok(PublicKey::EC(point)) => ("EC", point.key_size(), 256, 256),
+        Ok(PublicKey::RSA(rsa)) => ("RSA", rsa.key_size(), 2048, RECOMMENDED_RSA_BITS),
+        Ok(PublicKey::Unknown(_)) if is_ed25519(cert) => return Ok(None),
         Ok(_) | Err(_) => {
             return Err(CaProblem::Weak("an unsupported algorithm".to_owned()));
         }
     };
-    if bits >= minimum {
-        Ok(())
+    let what = format!("{kind} {bits} bits");
+    if bits < minimum {
+        Err(CaProblem::Weak(what))
+    } else if bits < recommended {
+        Ok(Some(what))
     } else {
-        Err(CaProblem::Weak(format!("{kind} {bits} bits")))
+        Ok(None)
     }
+}
+
+/// RSA keys shorter than this are accepted for a CA of one's own, with a warning.
+pub const RECOMMENDED_RSA_BITS: usize = 3072;
+
+/// The key of the CA certificate `cert_pem`, where it is weaker than topoc recommends.
+pub fn modest_key(cert_pem: &str) -> Option<String> {
+    let der = cert_der(cert_pem).ok()?;
+    let cert = parse(&der).ok()?;
+    check_strength(&cert).ok().flatten()
 }
 
 pub(super) fn is_ed25519(cert: &X509Certificate<'_>) -> bool {

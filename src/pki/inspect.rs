@@ -8,7 +8,7 @@ use time::OffsetDateTime;
 
 use crate::model::Model;
 
-use super::ca::load_ca;
+use super::ca::{load_ca, modest_key};
 use super::node::{identity, still_valid, subject_alt_names};
 use super::{CaProblem, Certificates, Existing, cert_der, parse};
 
@@ -46,6 +46,8 @@ pub struct Inspection {
     pub now: OffsetDateTime,
     /// Why the CA cannot be used, if it cannot.
     pub ca_problem: Option<CaProblem>,
+    /// The CA's key, where it is usable but weaker than topoc recommends.
+    pub ca_modest_key: Option<String>,
     pub ca: Option<Summary>,
     /// Node certificates that parse, by node name.
     pub nodes: BTreeMap<String, Summary>,
@@ -66,6 +68,7 @@ pub fn inspect(existing: &Existing, now: OffsetDateTime) -> Inspection {
     };
     Inspection {
         now,
+        ca_modest_key: existing.ca_cert.as_deref().and_then(modest_key),
         ca_problem,
         ca: existing
             .ca_cert

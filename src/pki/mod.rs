@@ -134,7 +134,7 @@ impl fmt::Display for CaProblem {
             CaProblem::NotYetValid(when) => write!(f, "the cluster CA is not valid before {when}"),
             CaProblem::Weak(what) => write!(
                 f,
-                "the CA key ({what}) is weaker than ECDSA P-256, P-384, Ed25519 or RSA of 3072 bits"
+                "the CA key ({what}) is too weak to sign with: use ECDSA P-256, P-384, Ed25519, or RSA of at least 2048 bits"
             ),
             CaProblem::HalfPresent { missing } => {
                 write!(f, "the cluster CA's {missing} is missing")

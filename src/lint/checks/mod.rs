@@ -62,4 +62,5 @@ registry! {
     update_group_spans_sites: check,
     update_group_without_source: check,
     version_mismatch: check,
+    weak_ca_key: check,
 }
