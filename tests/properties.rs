@@ -166,6 +166,16 @@ proptest! {
         prop_assert_eq!(&found_parts, &parts);
 
         let unreachable = findings("unreachable-nodes");
+        // The help for a cut never asks for a group shared across parts: a transit node, or
+        // a misspelt name corrected.
+        for diagnostic in checked.report.diagnostics.iter().filter(|d| d.finding.lint.code == "unreachable-nodes") {
+            let help = diagnostic.finding.help.clone().unwrap_or_default();
+            prop_assert!(
+                help.contains("transit = true") || help.contains("looks like a misspelling of"),
+                "{}",
+                help
+            );
+        }
         if parts.len() >= 2 {
             let mut expected: Vec<Vec<String>> = parts.iter().map(|p| node_names(p)).collect();
             let mut found = unreachable.clone();

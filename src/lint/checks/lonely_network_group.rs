@@ -31,8 +31,9 @@ pub(crate) fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
             .iter()
             .filter(|other| other.name != group.name)
             .map(|other| other.name.as_str());
-        let near = suggest::closest(&group.name, others);
         let is_transit = transit.is_some_and(|t| t.index() == index);
+        // The transit group's name is the cluster's: it is never the misspelling.
+        let near = suggest::closest(&group.name, others).filter(|_| !is_transit);
         let message = if is_transit {
             format!(
                 "only `{}` joins the transit group `{}`, so it ties nothing together",

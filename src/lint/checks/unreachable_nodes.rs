@@ -2,7 +2,8 @@ use std::collections::BTreeSet;
 
 use crate::finding::{Class, Finding, Scope, declare_lint};
 use crate::lint::Context;
-use crate::model::{Model, NodeId};
+use crate::model::{GroupId, Model, NodeId};
+use crate::suggest;
 
 declare_lint! {
     /// Some nodes cannot reach the others through shared network groups.
@@ -86,7 +87,7 @@ pub(crate) fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
                     model.node(there).span,
                     format!("`{}` is in another part", model.node(there).name),
                 )
-                .help(joining_help(model, here, there, in_transit(there)))
+                .help(joining_help(model, part, &parts[other], transit))
                 .nodes(model.node_names(part))
                 .groups(groups_of(model, part))
                 .sites(sites_of(model, part)),
@@ -94,22 +95,77 @@ pub(crate) fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
     }
 }
 
-/// How `here` could join the part of `there`.
-fn joining_help(model: &Model, here: NodeId, there: NodeId, there_in_transit: bool) -> String {
-    let (here_name, there_name) = (&model.node(here).name, &model.node(there).name);
-    if there_in_transit {
-        return format!(
-            "set `transit = true` on `{here_name}` to join the transit group `{}`, which `{there_name}` is in",
-            model.cluster.transit_group
-        );
+/// How `part` could reach `other`: correct a network group name that is one letter off
+/// another's, or give the site without one a transit node. Never a group across sites:
+/// that is the mesh `cross-site-network-group` warns against.
+fn joining_help(
+    model: &Model,
+    part: &[NodeId],
+    other: &[NodeId],
+    transit: Option<GroupId>,
+) -> String {
+    if let Some(help) = misspelt_group(model, part, other) {
+        return help;
     }
-    match model.node(there).network_groups.first() {
-        Some(group) => format!(
-            "add `{}` to the `network_groups` of `{here_name}`, or give both parts a transit node",
-            model.network_group(group.value).name
-        ),
-        None => format!("put `{here_name}` and `{there_name}` in a shared network group"),
+    let in_transit = |node: NodeId| {
+        transit.is_some_and(|group| {
+            model
+                .node(node)
+                .network_groups
+                .iter()
+                .any(|g| g.value == group)
+        })
+    };
+    // The side without a transit node; the other side has one, or neither does.
+    let lacking = if part.iter().any(|&node| in_transit(node)) {
+        other
+    } else {
+        part
+    };
+    let node = lacking[0];
+    let site = &model.site(model.node(node).site.value).name;
+    let name = &model.node(node).name;
+    let group = &model.cluster.transit_group;
+    if transit.is_some() {
+        format!(
+            "site `{site}` has no transit node in `{group}`: set `transit = true` on one of its nodes, such as `{name}`"
+        )
+    } else {
+        format!(
+            "no node is in the transit group `{group}`: set `transit = true` on one node of each site, such as `{name}` of `{site}`"
+        )
     }
+}
+
+/// A network group of one part whose name is near a group's of the other, as the help that
+/// says so. The misspelling is taken to be the smaller group, never the transit group.
+fn misspelt_group(model: &Model, part: &[NodeId], other: &[NodeId]) -> Option<String> {
+    let mut typo: Option<(usize, &str, String, &str)> = None;
+    for (from, to) in [(part, other), (other, part)] {
+        let theirs = groups_of(model, to);
+        for &node in from {
+            for group in &model.node(node).network_groups {
+                let group = model.network_group(group.value);
+                if group.name == model.cluster.transit_group {
+                    continue;
+                }
+                let Some(near) = suggest::closest(&group.name, theirs.iter().map(String::as_str))
+                    .filter(|near| *near != group.name)
+                else {
+                    continue;
+                };
+                let size = group.members.len();
+                if typo.as_ref().is_none_or(|(smallest, ..)| size < *smallest) {
+                    typo = Some((size, &group.name, near.to_owned(), &model.node(node).name));
+                }
+            }
+        }
+    }
+    typo.map(|(_, name, near, node)| {
+        format!(
+            "`{name}` in the `network_groups` of `{node}` looks like a misspelling of `{near}`: correct it"
+        )
+    })
 }
 
 fn groups_of(model: &Model, part: &[NodeId]) -> BTreeSet<String> {
