@@ -107,3 +107,70 @@ fn every_code_has_an_explanation_with_a_fix() {
         );
     }
 }
+
+/// Every `[table]` a text names in backticks.
+fn tables_named(text: &str) -> Vec<String> {
+    text.split('`')
+        .skip(1)
+        .step_by(2)
+        .filter(|quoted| quoted.starts_with('[') && quoted.ends_with(']'))
+        .map(|quoted| quoted.trim_matches(['[', ']']).to_owned())
+        .collect()
+}
+
+#[test]
+fn messages_quote_cleanly_and_name_only_tables_the_file_has() {
+    let mut checked_files = 0;
+    for folder in std::fs::read_dir(fixture_dir()).expect("fixtures exist") {
+        let folder = folder.expect("entry").path();
+        if !folder.is_dir() {
+            continue;
+        }
+        for file in std::fs::read_dir(&folder).expect("fixture folder") {
+            let path = file.expect("entry").path();
+            if path.extension().is_none_or(|e| e != "toml") {
+                continue;
+            }
+            let source = common::load(&path);
+            let secrets = topoc::secrets::Secrets::reader(&path.with_extension("secrets"));
+            let keys = topoc::secrets::Store::new(secrets, &path).if_present();
+            let checked = common::check_with(&source, &keys);
+            for diagnostic in &checked.report.diagnostics {
+                let finding = &diagnostic.finding;
+                let texts: Vec<&str> = std::iter::once(finding.message.as_str())
+                    .chain(finding.label.as_deref())
+                    .chain(finding.help.as_deref())
+                    .chain(finding.related.iter().map(|r| r.message.as_str()))
+                    .collect();
+                for text in &texts {
+                    assert!(
+                        !text.contains("``"),
+                        "{}: doubled backticks in {text:?}",
+                        source.name
+                    );
+                }
+                // Where the finding is (its message and labels) must be in the file; a help
+                // may name a table to add, and a missing table is missing.
+                if finding.message.contains("has no `[") {
+                    continue;
+                }
+                let named = std::iter::once(finding.message.as_str())
+                    .chain(finding.label.as_deref())
+                    .chain(finding.related.iter().map(|r| r.message.as_str()))
+                    .flat_map(tables_named);
+                for table in named {
+                    let header = format!("[{table}]");
+                    let dotted = format!("[{table}.");
+                    assert!(
+                        source.text.contains(&header) || source.text.contains(&dotted),
+                        "{}: {:?} names `{header}`, which the file does not have",
+                        source.name,
+                        finding.message
+                    );
+                }
+            }
+            checked_files += 1;
+        }
+    }
+    assert!(checked_files > 50, "only {checked_files} fixtures read");
+}

@@ -222,17 +222,12 @@ fn read_entry<T: DeserializeOwned + Default>(
             }
             Err(error) => {
                 let span = error.span().map(Span::from);
-                let culprit = span.and_then(|span| {
-                    table
-                        .iter()
-                        .find(|(k, v)| span_of(*k).contains(span) || span_of(*v).contains(span))
-                        .map(|(k, _)| k.get_ref().to_string())
-                });
+                let culprit = span.and_then(|span| culprit_path(&table, span));
                 let Some(culprit) = culprit else {
                     // Nothing to drop and try again without: report at the table and give up on it.
-                    findings.push(invalid_value::finding(
+                    findings.push(invalid_value::in_place(
                         span.unwrap_or(table_span),
-                        &place.to_string(),
+                        place,
                         error.message(),
                     ));
                     let rejected = table.keys().map(|k| k.get_ref().to_string()).collect();
@@ -242,17 +237,47 @@ fn read_entry<T: DeserializeOwned + Default>(
                         rejected,
                     });
                 };
-                let value_span = table.get(culprit.as_str()).map(span_of);
+                let value_span = remove_path(&mut table, &culprit);
                 let at = span
                     .filter(|s| !s.is_empty())
                     .or(value_span)
                     .unwrap_or(table_span);
-                findings.push(invalid_value::finding(at, &culprit, error.message()));
-                table.remove(culprit.as_str());
-                rejected.push(culprit);
+                let name = culprit.last().map_or("", String::as_str);
+                findings.push(invalid_value::finding(at, name, error.message()));
+                rejected.push(culprit.join("."));
             }
         }
     }
+}
+
+/// The path of keys to the innermost key of `table` whose key or value holds `span`: for a
+/// value in a nested table (a node's `settings`), the nested key, not the whole table.
+fn culprit_path(table: &DeTable<'_>, span: Span) -> Option<Vec<String>> {
+    for (key, value) in table {
+        if let DeValue::Table(inner) = value.get_ref() {
+            if let Some(mut path) = culprit_path(inner, span) {
+                path.insert(0, key.get_ref().to_string());
+                return Some(path);
+            }
+        }
+        if span_of(key).contains(span) || span_of(value).contains(span) {
+            return Some(vec![key.get_ref().to_string()]);
+        }
+    }
+    None
+}
+
+/// Removes the key at `path` from `table`, returning the span of its value.
+fn remove_path(table: &mut DeTable<'_>, path: &[String]) -> Option<Span> {
+    let (last, parents) = path.split_last()?;
+    let mut table = table;
+    for parent in parents {
+        match table.get_mut(parent.as_str())?.get_mut() {
+            DeValue::Table(inner) => table = inner,
+            _ => return None,
+        }
+    }
+    table.remove(last.as_str()).map(|value| span_of(&value))
 }
 
 fn drop_unknown_keys(

@@ -21,6 +21,15 @@ pub fn finding(span: Span, key: &str, problem: impl std::fmt::Display) -> Findin
     Finding::new(&LINT, span, format!("invalid value for `{key}`: {problem}"))
 }
 
+/// A value somewhere in `place` (a table, a node's entry) that cannot be pinned to a key.
+pub fn in_place(
+    span: Span,
+    place: impl std::fmt::Display,
+    problem: impl std::fmt::Display,
+) -> Finding {
+    Finding::new(&LINT, span, format!("invalid value in {place}: {problem}"))
+}
+
 /// The name of a `what` (site, node) is not a DNS label.
 pub fn bad_name(span: Span, what: &str, problem: impl std::fmt::Display) -> Finding {
     Finding::new(&LINT, span, format!("invalid {what} name: {problem}")).label("not a DNS label")
