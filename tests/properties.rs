@@ -307,3 +307,57 @@ proptest! {
         }
     }
 }
+
+/// A one-site cluster whose nodes have the update flags `flags` (automatic, from internet,
+/// from nodes), all in the site's update group.
+fn with_updates(flags: &[(bool, bool, bool)]) -> String {
+    let mut text = String::from(
+        "[cluster]\nname = \"p\"\nmanagement_node = \"n-0\"\n\n[ntp]\nservers = [\"192.0.2.1\"]\n\n[sites.s]\n",
+    );
+    for (index, (automatic, internet, nodes)) in flags.iter().enumerate() {
+        let _ = write!(
+            text,
+            "\n[nodes.n-{index}]\nsite = \"s\"\naddress = \"10.1.0.{}\"\nupdates = {{ automatic = {automatic}, from_internet = {internet}, from_nodes = {nodes} }}\n",
+            index + 10
+        );
+    }
+    text
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// The nodes named are exactly those the seed's procedure never updates: every node with
+    /// `automatic` and `from_internet` updates itself and every other node of its group that
+    /// has `from_nodes`; where no node has `automatic`, updates are by hand and nothing is
+    /// named.
+    #[test]
+    fn the_nodes_that_never_update_are_named_exactly(
+        flags in proptest::collection::vec((any::<bool>(), any::<bool>(), any::<bool>()), 1..6),
+    ) {
+        let checked = common::check(&Source::new("updates.toml", with_updates(&flags)));
+        let mut updated = vec![false; flags.len()];
+        for (source, &(automatic, internet, _)) in flags.iter().enumerate() {
+            if automatic && internet {
+                for (node, &(_, _, from_nodes)) in flags.iter().enumerate() {
+                    if node == source || from_nodes {
+                        updated[node] = true;
+                    }
+                }
+            }
+        }
+        let by_hand = flags.iter().all(|&(automatic, _, _)| !automatic);
+        let expected: Vec<String> = (0..flags.len())
+            .filter(|&node| !by_hand && !updated[node])
+            .map(|node| format!("n-{node}"))
+            .collect();
+        let named: Vec<String> = checked
+            .report
+            .diagnostics
+            .iter()
+            .filter(|d| d.finding.lint.code == "update-group-without-source")
+            .flat_map(|d| d.finding.nodes.clone())
+            .collect();
+        prop_assert_eq!(named, expected);
+    }
+}

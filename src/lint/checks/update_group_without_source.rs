@@ -1,19 +1,23 @@
 use crate::finding::level::Level;
 use crate::finding::{Class, Finding, Scope, declare_lint};
 use crate::lint::Context;
+use crate::model::NodeId;
 
 declare_lint! {
-    /// An update group in which no node can start an update.
+    /// Nodes that never receive engine updates.
     ///
     /// An update starts on a node with automatic updates enabled, at its interval, and only
     /// if that node may download updates from the internet: "If '… from internet' is NOT
     /// enabled, NOTHING will be done" (seed: Automatic Engine Updates). The node then fetches
-    /// updates for the nodes of its update group that accept them from other nodes. When no
-    /// node of a group has both `automatic` and `from_internet`, nothing in the group is ever
-    /// updated, although automatic updates look enabled.
+    /// updates for the nodes of its update group that accept them from other nodes
+    /// (`from_nodes`). So a node is updated only when it starts and downloads updates itself
+    /// (`automatic` and `from_internet`), or accepts them from other nodes while another node
+    /// of its group does. When automatic updates are enabled somewhere in a group, every
+    /// node of it that gets updates neither way is named: it stays on old engines, although
+    /// automatic updates look enabled.
     ///
     /// Set `updates = { automatic = true, from_internet = true }` on at least one node of the
-    /// group (both are the defaults).
+    /// group, and leave `from_nodes = true` (the default) on the others.
     "update-group-without-source",
     Class::Lint(Level::Warn),
     Scope::Swg
@@ -22,32 +26,80 @@ declare_lint! {
 pub(crate) fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
     let model = context.model;
     for group in &model.update_groups {
-        let updates = |node| model.node(node).updates;
-        let automatic = group.members.iter().any(|&node| updates(node).automatic);
-        let source = group
-            .members
-            .iter()
-            .any(|&node| updates(node).automatic && updates(node).from_internet);
-        if !automatic || source {
+        let updates = |node: NodeId| model.node(node).updates;
+        // Automatic updates off everywhere is a choice (updates by hand), not a mistake.
+        if !group.members.iter().any(|&node| updates(node).automatic) {
             continue;
         }
-        let first = model.node(group.members[0]);
-        findings.push(
+        let is_source = |node: NodeId| updates(node).automatic && updates(node).from_internet;
+        let sources: Vec<NodeId> = group.members.iter().copied().filter(|&n| is_source(n)).collect();
+        // A node is updated when it is a source itself, or accepts updates from other nodes
+        // and another node of its group is a source.
+        let never: Vec<NodeId> = group
+            .members
+            .iter()
+            .copied()
+            .filter(|&node| {
+                !is_source(node)
+                    && !(updates(node).from_nodes && sources.iter().any(|&s| s != node))
+            })
+            .collect();
+        let Some(&first) = never.first() else {
+            continue;
+        };
+        let finding = if sources.is_empty() {
             Finding::new(
                 &LINT,
                 group.span,
                 format!(
-                    "no node of update group `{}` may download updates from the internet, so none is ever updated",
+                    "no node of update group `{}` both starts updates and downloads them (`automatic` and `from_internet`), so none of its nodes is ever updated",
                     group.name
                 ),
             )
             .label("update group without a source")
             .help(format!(
-                "allow one node, such as `{}`, to download: `updates = {{ automatic = true, from_internet = true }}`",
-                first.name
+                "let one node, such as `{}`, start and download updates: `updates = {{ automatic = true, from_internet = true }}`",
+                model.node(first).name
             ))
-            .nodes(model.node_names(&group.members))
-            .groups([group.name.clone()]),
+        } else {
+            let names = model.node_names(&never);
+            Finding::new(
+                &LINT,
+                model.node(first).span,
+                format!(
+                    "{} of update group `{}` never {} engine updates: {} neither {} them nor {} them from other nodes",
+                    listed(&names),
+                    group.name,
+                    if never.len() == 1 { "receives" } else { "receive" },
+                    if never.len() == 1 { "it" } else { "they" },
+                    if never.len() == 1 { "downloads" } else { "download" },
+                    if never.len() == 1 { "accepts" } else { "accept" },
+                ),
+            )
+            .label("never updated")
+            .related(
+                model.node(sources[0]).span,
+                format!("`{}` downloads updates for the group", model.node(sources[0]).name),
+            )
+            .help(format!(
+                "let {} take updates from other nodes (`from_nodes = true`, the default)",
+                if never.len() == 1 { "it" } else { "them" }
+            ))
+        };
+        findings.push(
+            finding
+                .nodes(model.node_names(&never))
+                .groups([group.name.clone()]),
         );
+    }
+}
+
+/// "node `a`" or "nodes `a`, `b`".
+fn listed(names: &[String]) -> String {
+    let quoted: Vec<String> = names.iter().map(|name| format!("`{name}`")).collect();
+    if quoted.len() == 1 {
+        format!("node {}", quoted[0])
+    } else {
+        format!("nodes {}", quoted.join(", "))
     }
 }
