@@ -40,8 +40,8 @@ pub(crate) fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
             .iter()
             .copied()
             .filter(|&node| {
-                !is_source(node)
-                    && !(updates(node).from_nodes && sources.iter().any(|&s| s != node))
+                let fed = updates(node).from_nodes && sources.iter().any(|&s| s != node);
+                !(is_source(node) || fed)
             })
             .collect();
         let Some(&first) = never.first() else {
