@@ -167,11 +167,14 @@ fn the_manifest_lists_every_file_with_its_hash() {
     assert_eq!(manifest["input"]["file"], "larger-cluster.toml");
 }
 
-/// The hosts entries of a node: (address, name), without comments.
+/// The cluster's hosts entries of a node: (address, name), the lines between the BEGIN and
+/// END markers.
 fn hosts_entries(tree: &Tree, node: &str) -> Vec<(String, String)> {
     text(tree, &format!("nodes/{node}/hosts"))
         .lines()
-        .filter(|line| !line.starts_with('#'))
+        .skip_while(|line| !line.starts_with("# BEGIN topoc "))
+        .skip(1)
+        .take_while(|line| !line.starts_with("# END topoc "))
         .map(|line| {
             let (address, name) = line.split_once('\t').expect("address TAB name");
             (address.to_owned(), name.to_owned())

@@ -420,3 +420,87 @@ fn a_symlink_as_the_output_directory_is_refused() {
         0
     );
 }
+
+/// The lines of `text` between the block markers of cluster `cluster`, the markers included.
+fn topoc_block<'t>(text: &'t str, cluster: &str) -> Vec<&'t str> {
+    let (begin, end) = (
+        format!("# BEGIN topoc {cluster}"),
+        format!("# END topoc {cluster}"),
+    );
+    let lines: Vec<&str> = text.lines().collect();
+    let first = lines
+        .iter()
+        .position(|l| *l == begin)
+        .expect("a BEGIN line");
+    let last = lines.iter().position(|l| *l == end).expect("an END line");
+    lines[first..=last].to_vec()
+}
+
+#[test]
+fn a_hosts_file_is_whole_and_its_block_merges_with_ansible_blockinfile() {
+    let dir = tempfile::tempdir().expect("temp");
+    assert_eq!(
+        code(&topoc(dir.path(), &["build", &example("nat.toml")])),
+        0
+    );
+    let generated =
+        std::fs::read_to_string(dir.path().join("out/nodes/proxy1a/hosts")).expect("hosts");
+    // A whole file: the loopback names first, then the cluster's block.
+    assert!(generated.contains("\n127.0.0.1\tlocalhost\n::1\tlocalhost"));
+    let block = topoc_block(&generated, "acme-nat");
+    assert_eq!(block.len(), 5, "{block:?}");
+
+    let found = Command::new("ansible").arg("--version").output().is_ok();
+    assert!(
+        found || std::env::var_os("CI").is_none(),
+        "CI must install ansible-core"
+    );
+    if !found {
+        eprintln!("`ansible` is not installed: skipped here, run in CI");
+        return;
+    }
+    // The appliance's own file, with a line of its own that must survive.
+    let existing = dir.path().join("etc-hosts");
+    std::fs::write(&existing, "127.0.0.1\tlocalhost\n10.9.9.9\tmine.example\n").expect("write");
+    let arguments = serde_json::json!({
+        "path": existing,
+        "marker": "# {mark} topoc acme-nat",
+        "block": block[1..block.len() - 1].join("\n"),
+    })
+    .to_string();
+    let merge = || {
+        Command::new("ansible")
+            .args([
+                "localhost",
+                "-c",
+                "local",
+                "-m",
+                "blockinfile",
+                "-a",
+                &arguments,
+            ])
+            .env("ANSIBLE_LOCALHOST_WARNING", "False")
+            .env("ANSIBLE_INVENTORY_UNPARSED_WARNING", "False")
+            .output()
+            .expect("ansible runs")
+    };
+    let first = merge();
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stdout)
+    );
+    let merged = std::fs::read_to_string(&existing).expect("merged");
+    assert!(merged.contains("10.9.9.9\tmine.example\n"), "{merged}");
+    assert_eq!(
+        topoc_block(&merged, "acme-nat"),
+        block,
+        "the markers are blockinfile's"
+    );
+    let again = merge();
+    assert!(
+        String::from_utf8_lossy(&again.stdout).contains("\"changed\": false"),
+        "a second merge changes nothing: {}",
+        String::from_utf8_lossy(&again.stdout)
+    );
+}
