@@ -446,6 +446,61 @@ fn ansible_reads_the_inventory() {
     let vars = &listed["_meta"]["hostvars"]["tok-1"];
     assert_eq!(vars["ansible_host"], "10.1.0.11");
     assert_eq!(vars["topoc_management_node"], true);
+    assert_eq!(hosts("management_node"), ["tok-1"]);
+    assert_eq!(hosts("transit"), ["ny-1", "ny-6", "pb-1", "tok-1", "tok-7"]);
+    assert_eq!(hosts("update_group_paderborn"), ["pb-1", "pb-2", "pb-3"]);
+    assert_eq!(hosts("runtime_group_paderborn"), ["pb-1", "pb-2", "pb-3"]);
+}
+
+/// Every value of a YAML document, depth first.
+fn has_null(value: &serde_json::Value) -> bool {
+    match value {
+        serde_json::Value::Null => true,
+        serde_json::Value::Array(items) => items.iter().any(has_null),
+        serde_json::Value::Object(map) => map
+            .iter()
+            // Group members are `name: null` by Ansible's own convention.
+            .any(|(key, value)| key != "hosts" && has_null(value)),
+        _ => false,
+    }
+}
+
+#[test]
+fn inventories_have_no_null_variables_and_seg_ones_no_web_gateway_variables() {
+    for name in ["two-sites.toml", "larger-cluster.toml", "nat.toml", "seg.toml"] {
+        let tree = example(name);
+        let inventory: serde_json::Value =
+            serde_norway::from_str(text(&tree, "inventory.yaml")).expect("YAML");
+        for (host, vars) in inventory["all"]["hosts"].as_object().expect("hosts") {
+            assert!(!has_null(vars), "{name}: {host} has a null variable: {vars}");
+            let web = vars.get("topoc_network_groups").is_some();
+            assert_eq!(web, name != "seg.toml", "{name}: {host}: {vars}");
+            assert_eq!(vars.get("topoc_master").is_some(), name == "seg.toml");
+        }
+    }
+}
+
+#[test]
+fn ansible_host_is_the_address_the_control_node_reaches() {
+    let text_with = |inventory: &str| {
+        std::fs::read_to_string(root().join("examples/nat.toml")).expect("example") + inventory
+    };
+    let host = |source: &str, node: &str| -> String {
+        let tree = compile(&Source::new("nat.toml", source));
+        let inventory: serde_json::Value =
+            serde_norway::from_str(text(&tree, "inventory.yaml")).expect("YAML");
+        inventory["all"]["hosts"][node]["ansible_host"]
+            .as_str()
+            .expect("ansible_host")
+            .to_owned()
+    };
+    let physical = text_with("");
+    assert_eq!(host(&physical, "proxy2b"), "192.168.1.10");
+    let nat = text_with("\n[inventory]\nreach = \"nat\"\n");
+    assert_eq!(host(&nat, "proxy2b"), "198.51.100.20");
+    let mixed = text_with("\n[inventory]\nreach = \"nat\"\n\n[inventory.sites]\nsite-b = \"physical\"\n");
+    assert_eq!(host(&mixed, "proxy1a"), "203.0.113.10");
+    assert_eq!(host(&mixed, "proxy2b"), "192.168.1.10");
 }
 
 #[test]

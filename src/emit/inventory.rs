@@ -1,16 +1,21 @@
 //! `inventory.yaml`: an Ansible inventory of the cluster.
 //!
-//! Hosts carry `ansible_host` (the physical address) and the node's settings as `topoc_*`
-//! variables; there is one group per site (`site_NAME`) and per network group
-//! (`network_group_NAME`). Ansible group names take letters, digits and underscores, so the
-//! hyphens of names become underscores; names have no underscores of their own, so no two
-//! groups meet.
+//! Hosts carry `ansible_host` (the address the control node reaches them at: the physical
+//! one, or the NAT one where `[inventory]` says so) and the node's settings as `topoc_*`
+//! variables; a variable with no value is left out, so that Ansible's `default()` applies.
+//! Groups: one per site (`site_NAME`); for web gateway clusters one per network, update and
+//! runtime group (`network_group_NAME`, `update_group_NAME`, `runtime_group_NAME`), and
+//! `management_node` and `transit`; for SEG clusters `master`. Ansible group names take
+//! letters, digits and underscores, so the hyphens of names become underscores; names have
+//! no underscores of their own, so no two groups meet.
 
 use std::collections::BTreeMap;
+use std::net::IpAddr;
 
 use serde::Serialize;
 
-use crate::model::Model;
+use crate::model::{Model, NodeId};
+use crate::syntax::{Kind, Reach};
 
 #[derive(Serialize)]
 struct Inventory {
@@ -30,6 +35,7 @@ struct Child {
     hosts: BTreeMap<String, ()>,
 }
 
+/// What every host has.
 #[derive(Serialize)]
 struct HostVars {
     ansible_host: String,
@@ -37,14 +43,30 @@ struct HostVars {
     topoc_site: String,
     topoc_listen_address: String,
     topoc_port: u16,
+    #[serde(skip_serializing_if = "Option::is_none")]
     topoc_fqdn: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     topoc_nat_address: Option<String>,
-    topoc_transit: bool,
-    topoc_management_node: bool,
-    topoc_priority: Option<u32>,
-    topoc_network_groups: Vec<String>,
-    topoc_update_group: String,
-    topoc_runtime_group: String,
+    #[serde(flatten)]
+    kind: KindVars,
+}
+
+/// What only one kind of cluster has.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum KindVars {
+    Web {
+        topoc_transit: bool,
+        topoc_management_node: bool,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        topoc_priority: Option<u32>,
+        topoc_network_groups: Vec<String>,
+        topoc_update_group: String,
+        topoc_runtime_group: String,
+    },
+    Mail {
+        topoc_master: bool,
+    },
 }
 
 /// The group name Ansible accepts for `prefix` and a topology name.
@@ -52,19 +74,75 @@ fn group_name(prefix: &str, name: &str) -> String {
     format!("{prefix}_{}", name.replace('-', "_"))
 }
 
+/// The address the Ansible control node reaches `id` at.
+fn ansible_host(model: &Model, id: NodeId) -> IpAddr {
+    let node = model.node(id);
+    match (model.reach[node.site.value.index()], &node.nat_address) {
+        (Reach::Nat, Some(nat)) => nat.value,
+        _ => node.address.value,
+    }
+}
+
+/// The groups `id` belongs to.
+fn memberships(model: &Model, id: NodeId) -> Vec<String> {
+    let node = model.node(id);
+    let mut groups = vec![group_name("site", &model.site(node.site.value).name)];
+    match model.cluster.kind {
+        Kind::Swg => {
+            groups.extend(
+                model
+                    .network_group_names(&node.network_groups)
+                    .iter()
+                    .map(|g| group_name("network_group", g)),
+            );
+            groups.push(group_name("update_group", model.update_group_name(id)));
+            groups.push(group_name("runtime_group", model.runtime_group_name(id)));
+            if model.is_management_node(id) {
+                groups.push("management_node".to_owned());
+            }
+            if model.is_transit(id) {
+                groups.push("transit".to_owned());
+            }
+        }
+        Kind::Seg if model.is_management_node(id) => groups.push("master".to_owned()),
+        Kind::Seg => {}
+    }
+    groups
+}
+
+fn host_vars(model: &Model, id: NodeId) -> HostVars {
+    let node = model.node(id);
+    let kind = match model.cluster.kind {
+        Kind::Swg => KindVars::Web {
+            topoc_transit: model.is_transit(id),
+            topoc_management_node: model.is_management_node(id),
+            topoc_priority: node.priority.as_ref().map(|p| p.value),
+            topoc_network_groups: model.network_group_names(&node.network_groups),
+            topoc_update_group: model.update_group_name(id).to_owned(),
+            topoc_runtime_group: model.runtime_group_name(id).to_owned(),
+        },
+        Kind::Seg => KindVars::Mail {
+            topoc_master: model.is_management_node(id),
+        },
+    };
+    HostVars {
+        ansible_host: ansible_host(model, id).to_string(),
+        topoc_cluster: model.cluster.name.value.clone(),
+        topoc_site: model.site(node.site.value).name.clone(),
+        topoc_listen_address: node.listen_address(),
+        topoc_port: model.cluster.port,
+        topoc_fqdn: node.fqdn.as_ref().map(|f| f.value.clone()),
+        topoc_nat_address: node.nat_address.as_ref().map(|n| n.value.to_string()),
+        kind,
+    }
+}
+
 pub fn inventory(model: &Model) -> Result<String, serde_norway::Error> {
     let mut children: BTreeMap<String, Child> = BTreeMap::new();
     let mut hosts = BTreeMap::new();
     for id in model.node_ids() {
-        let node = model.node(id);
-        let site = &model.site(node.site.value).name;
-        let network_groups = model.network_group_names(&node.network_groups);
-        let memberships = std::iter::once(group_name("site", site)).chain(
-            network_groups
-                .iter()
-                .map(|g| group_name("network_group", g)),
-        );
-        for group in memberships {
+        let name = &model.node(id).name;
+        for group in memberships(model, id) {
             #[allow(clippy::zero_sized_map_values)]
             children
                 .entry(group)
@@ -72,26 +150,9 @@ pub fn inventory(model: &Model) -> Result<String, serde_norway::Error> {
                     hosts: BTreeMap::new(),
                 })
                 .hosts
-                .insert(node.name.clone(), ());
+                .insert(name.clone(), ());
         }
-        hosts.insert(
-            node.name.clone(),
-            HostVars {
-                ansible_host: node.address.value.to_string(),
-                topoc_cluster: model.cluster.name.value.clone(),
-                topoc_site: site.clone(),
-                topoc_listen_address: node.listen_address(),
-                topoc_port: model.cluster.port,
-                topoc_fqdn: node.fqdn.as_ref().map(|f| f.value.clone()),
-                topoc_nat_address: node.nat_address.as_ref().map(|n| n.value.to_string()),
-                topoc_transit: model.is_transit(id),
-                topoc_management_node: model.is_management_node(id),
-                topoc_priority: node.priority.as_ref().map(|p| p.value),
-                topoc_network_groups: network_groups,
-                topoc_update_group: model.update_group_name(id).to_owned(),
-                topoc_runtime_group: model.runtime_group_name(id).to_owned(),
-            },
-        );
+        hosts.insert(name.clone(), host_vars(model, id));
     }
     let text = serde_norway::to_string(&Inventory {
         all: All { hosts, children },

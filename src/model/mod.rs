@@ -14,7 +14,7 @@ use std::time::Duration;
 use ipnet::IpNet;
 
 use crate::source::Span;
-use crate::syntax::{Algorithm, Kind, VersionMatchLevel};
+use crate::syntax::{Algorithm, Kind, Reach, VersionMatchLevel};
 
 /// A value and where it was written.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,6 +61,8 @@ pub struct Model {
     pub runtime_groups: Vec<Group>,
     /// NAT realms by name; sites in one realm see each other's physical addresses.
     pub realms: Vec<String>,
+    /// How the Ansible control node reaches each site's nodes, by site id.
+    pub reach: Vec<Reach>,
 }
 
 #[derive(Debug)]

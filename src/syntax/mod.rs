@@ -31,6 +31,8 @@ pub struct Topology {
     pub nodes: Option<BTreeMap<String, Node>>,
     /// Lint levels by code (`topoc explain --list`): `allow`, `warn` or `deny`.
     pub lints: Option<BTreeMap<String, Level>>,
+    /// How the Ansible control node reaches the nodes (`inventory.yaml`).
+    pub inventory: Option<Inventory>,
 }
 
 /// `[cluster]`: what the whole cluster shares.
@@ -109,6 +111,30 @@ pub struct Settings {
 pub enum VersionMatchLevel {
     Version,
     Build,
+}
+
+/// `[inventory]`: the address `inventory.yaml` gives Ansible for each node.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Inventory {
+    /// `physical` (the default) or `nat`: the address the control node reaches nodes at; a
+    /// node without a NAT address is reached at its physical one.
+    #[schemars(with = "Option<Reach>")]
+    pub reach: Option<Spanned<Reach>>,
+    /// Per site name, `physical` or `nat`, over `reach`.
+    #[schemars(with = "Option<BTreeMap<String, Reach>>")]
+    pub sites: Option<BTreeMap<Spanned<String>, Spanned<Reach>>>,
+}
+
+/// Which address of a node another machine dials.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Reach {
+    /// The node's own address.
+    #[default]
+    Physical,
+    /// Its NAT address, where it has one.
+    Nat,
 }
 
 /// `[ntp]`
@@ -245,6 +271,7 @@ pub struct Document {
     pub sites: Vec<Entry<Site>>,
     pub nodes: Vec<Entry<Node>>,
     pub lints: Vec<Entry<Level>>,
+    pub inventory: Option<Entry<Inventory>>,
     /// Top-level keys that were present but unreadable, already reported.
     pub rejected: Vec<String>,
 }

@@ -82,6 +82,15 @@ pub fn parse(source: &Source) -> (Option<Document>, Vec<Finding>) {
                 document.nodes = read_named(&key, value, "node", &nested, &mut findings);
             }
             "lints" => document.lints = read_lints(&key, value, &mut findings),
+            "inventory" => {
+                document.inventory = read_entry(
+                    owned_key(&key),
+                    Place::Section("inventory"),
+                    value,
+                    &[],
+                    &mut findings,
+                );
+            }
             other => findings.push(unknown_key::finding(
                 span_of(&key),
                 other,

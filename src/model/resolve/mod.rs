@@ -67,6 +67,7 @@ impl Resolver {
             .enumerate()
             .map(|(index, (name, _))| (name.as_str(), SiteId(index)))
             .collect();
+        let reach = self.inventory_reach(document.inventory.as_ref(), &site_index);
         let transit_group = cluster
             .as_ref()
             .map_or(TRANSIT_GROUP, |c| c.transit_group.as_str());
@@ -99,6 +100,7 @@ impl Resolver {
             update_groups,
             runtime_groups,
             realms,
+            reach,
         })
     }
 

@@ -10,9 +10,29 @@ use crate::finding::codes::unknown_reference;
 use crate::model::values;
 use crate::model::{Located, RealmId, Site, SiteId};
 use crate::source::Span;
-use crate::syntax::{self, Entry};
+use crate::syntax::{self, Entry, Reach};
 
 impl Resolver {
+    /// How the Ansible control node reaches each site's nodes (`[inventory]`), by site id.
+    pub(super) fn inventory_reach(
+        &mut self,
+        entry: Option<&Entry<syntax::Inventory>>,
+        site_index: &BTreeMap<&str, SiteId>,
+    ) -> Vec<Reach> {
+        let inventory = entry.map(|entry| &entry.value);
+        let default = inventory
+            .and_then(|inventory| inventory.reach.as_ref())
+            .map_or_else(Reach::default, |reach| *reach.get_ref());
+        let mut reach = vec![default; site_index.len()];
+        let per_site = inventory.and_then(|inventory| inventory.sites.as_ref());
+        for (site, site_reach) in per_site.into_iter().flatten() {
+            if let Ok(id) = self.site_reference(site, site_index) {
+                reach[id.value.index()] = *site_reach.get_ref();
+            }
+        }
+        reach
+    }
+
     /// Every well-named site, with its body if that resolved.
     pub(super) fn sites(&mut self, entries: &[Entry<syntax::Site>]) -> Vec<(String, Option<Site>)> {
         let named = self.names(entries, "site");
