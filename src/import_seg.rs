@@ -2,7 +2,7 @@
 //! SEG cluster can be brought under topoc. The first node of the directory is the master.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt;
+use std::fmt::{self, Write as _};
 use std::net::IpAddr;
 
 use quick_xml::XmlVersion;
@@ -12,7 +12,12 @@ use serde::Serialize;
 /// Why a directory file cannot be imported.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ImportError {
-    Xml(String),
+    /// Not well-formed XML, at a line and column (from 1).
+    Xml {
+        line: usize,
+        column: usize,
+        why: String,
+    },
     Malformed(String),
     /// Host names without an address: pass `--address HOST=IP` for each.
     Unresolved(Vec<String>),
@@ -21,7 +26,12 @@ pub enum ImportError {
 impl fmt::Display for ImportError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ImportError::Xml(why) => write!(f, "not well-formed XML: {why}"),
+            ImportError::Xml { line, column, why } => {
+                write!(
+                    f,
+                    "not well-formed XML at line {line}, column {column}: {why}"
+                )
+            }
             ImportError::Malformed(why) => write!(f, "not an application cluster directory: {why}"),
             ImportError::Unresolved(hosts) => write!(
                 f,
@@ -43,44 +53,60 @@ impl std::error::Error for ImportError {}
 pub struct Directory {
     pub name: String,
     pub port: u16,
-    /// Node hosts in file order; the first is the master.
+    /// Node hosts in file order, as written; the first is the master.
     pub hosts: Vec<String>,
+    /// Nodes whose `name` is not `seg@` and their host, as written: (host, name).
+    pub renamed: Vec<(String, String)>,
+}
+
+/// The line and column (from 1) of byte `offset` of `text`.
+fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text.as_bytes()[..offset.min(text.len())];
+    let line = before.split(|&b| b == b'\n').count();
+    let start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    let column = String::from_utf8_lossy(&before[start..]).chars().count() + 1;
+    (line, column)
 }
 
 pub fn parse(xml: &str) -> Result<Directory, ImportError> {
     let mut reader = quick_xml::Reader::from_str(xml);
+    let xml_error = |offset: u64, why: String| {
+        let (line, column) = line_column(xml, usize::try_from(offset).unwrap_or(usize::MAX));
+        ImportError::Xml { line, column, why }
+    };
     let mut directory: Option<(String, u16)> = None;
     let mut hosts = Vec::new();
+    let mut renamed = Vec::new();
+    // Elements opened and not yet closed, with where each opened: a file cut short leaves
+    // some open at its end.
+    let mut open: Vec<(String, u64)> = Vec::new();
     loop {
+        let position = reader.buffer_position();
         let event = reader
             .read_event()
-            .map_err(|e| ImportError::Xml(e.to_string()))?;
+            .map_err(|e| xml_error(reader.error_position(), e.to_string()))?;
+        match &event {
+            Event::Start(element) => open.push((
+                String::from_utf8_lossy(element.name().as_ref()).into_owned(),
+                position,
+            )),
+            Event::End(_) => {
+                open.pop();
+            }
+            _ => {}
+        }
         match event {
             Event::Start(element) | Event::Empty(element) if directory.is_none() => {
-                if element.name().as_ref() != b"applicationClusterDirectory" {
-                    return Err(ImportError::Malformed(format!(
-                        "the root element is `{}`, not `applicationClusterDirectory`",
-                        String::from_utf8_lossy(element.name().as_ref())
-                    )));
-                }
-                let name = attribute(&element, "name")?;
-                let port = attribute(&element, "port")?;
-                let port = port
-                    .parse::<u16>()
-                    .ok()
-                    .filter(|&p| p != 0)
-                    .ok_or_else(|| {
-                        ImportError::Malformed(format!("port `{port}` is not a port"))
-                    })?;
-                directory = Some((name, port));
+                directory = Some(root(&element)?);
             }
             Event::Start(element) | Event::Empty(element) if element.name().as_ref() == b"node" => {
                 let address = attribute(&element, "address")?;
                 let name = attribute(&element, "name")?;
                 if name != format!("seg@{address}") {
-                    return Err(ImportError::Malformed(format!(
-                        "node `{name}` should be named `seg@{address}`, as every SEG node is"
-                    )));
+                    renamed.push((address.clone(), name));
                 }
                 hosts.push(address);
             }
@@ -94,6 +120,12 @@ pub fn parse(xml: &str) -> Result<Directory, ImportError> {
             _ => {}
         }
     }
+    if let Some((element, at)) = open.last() {
+        return Err(xml_error(
+            *at,
+            format!("`<{element}>` is never closed: the file ends first (is it cut short?)"),
+        ));
+    }
     let (name, port) = directory.ok_or_else(|| {
         ImportError::Malformed("no `applicationClusterDirectory` element".to_owned())
     })?;
@@ -102,6 +134,7 @@ pub fn parse(xml: &str) -> Result<Directory, ImportError> {
             "the directory lists no node".to_owned(),
         ));
     }
+    // Host names compare in any case (DNS does); they are kept as written.
     let mut seen = BTreeSet::new();
     if let Some(twice) = hosts
         .iter()
@@ -109,19 +142,42 @@ pub fn parse(xml: &str) -> Result<Directory, ImportError> {
     {
         return Err(ImportError::Malformed(format!("`{twice}` is listed twice")));
     }
-    Ok(Directory { name, port, hosts })
+    Ok(Directory {
+        name,
+        port,
+        hosts,
+        renamed,
+    })
+}
+
+/// The cluster's name and port from the root element.
+fn root(element: &BytesStart<'_>) -> Result<(String, u16), ImportError> {
+    if element.name().as_ref() != b"applicationClusterDirectory" {
+        return Err(ImportError::Malformed(format!(
+            "the root element is `{}`, not `applicationClusterDirectory`",
+            String::from_utf8_lossy(element.name().as_ref())
+        )));
+    }
+    let name = attribute(element, "name")?;
+    let port = attribute(element, "port")?;
+    let port = port
+        .parse::<u16>()
+        .ok()
+        .filter(|&p| p != 0)
+        .ok_or_else(|| ImportError::Malformed(format!("port `{port}` is not a port")))?;
+    Ok((name, port))
 }
 
 fn attribute(element: &BytesStart<'_>, name: &str) -> Result<String, ImportError> {
     let element_name = String::from_utf8_lossy(element.name().as_ref()).into_owned();
     let found = element
         .try_get_attribute(name)
-        .map_err(|e| ImportError::Xml(e.to_string()))?
+        .map_err(|e| ImportError::Malformed(format!("`{element_name}`: {e}")))?
         .ok_or_else(|| ImportError::Malformed(format!("`{element_name}` has no `{name}`")))?;
     found
         .normalized_value(XmlVersion::Implicit1_0)
         .map(|value| value.trim().to_owned())
-        .map_err(|e| ImportError::Xml(e.to_string()))
+        .map_err(|e| ImportError::Malformed(format!("`{element_name}`'s `{name}`: {e}")))
 }
 
 #[derive(Serialize)]
@@ -165,7 +221,7 @@ pub fn topology(
             Ok(ip) => (Some(ip), None),
             Err(_) => (
                 addresses.get(host).copied().or_else(|| resolve(host)),
-                Some(host.to_ascii_lowercase()),
+                Some(host.clone()),
             ),
         };
         let Some(address) = address else {
@@ -201,10 +257,18 @@ pub fn topology(
         nodes,
     };
     let text = toml::to_string(&topology).map_err(|e| ImportError::Malformed(e.to_string()))?;
+    let mut renamed = String::new();
+    for (host, name) in &directory.renamed {
+        let _ = writeln!(
+            renamed,
+            "# The directory named `{host}` `{name}`; topoc names every node `seg@` and its host: `seg@{host}`."
+        );
+    }
     Ok(format!(
         "# Imported by topoc {} from an AppClusterDirectory.xml; the first node listed is the master.\n\
          # All nodes stand in one site, `main`; rename it or split it as the servers stand.\n\
-         # The shared key is read from $SEG_SHARED_KEY at build time; it never belongs in this file.\n\n{text}",
+         # The shared key is read from $SEG_SHARED_KEY at build time; it never belongs in this file.\n\
+         {renamed}\n{text}",
         env!("CARGO_PKG_VERSION")
     ))
 }
@@ -218,7 +282,6 @@ fn node_name<T>(host: &str, index: usize, taken: &BTreeMap<String, T>) -> String
             .split('.')
             .next()
             .unwrap_or_default()
-            .to_ascii_lowercase()
             .chars()
             .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
             .take(50)
@@ -230,7 +293,8 @@ fn node_name<T>(host: &str, index: usize, taken: &BTreeMap<String, T>) -> String
             label
         }
     };
-    if taken.contains_key(&base) {
+    // Node names compare in any case, as topoc folds them.
+    if taken.keys().any(|name| name.eq_ignore_ascii_case(&base)) {
         format!("{base}-{}", index + 1)
     } else {
         base

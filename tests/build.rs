@@ -467,12 +467,20 @@ fn has_null(value: &serde_json::Value) -> bool {
 
 #[test]
 fn inventories_have_no_null_variables_and_seg_ones_no_web_gateway_variables() {
-    for name in ["two-sites.toml", "larger-cluster.toml", "nat.toml", "seg.toml"] {
+    for name in [
+        "two-sites.toml",
+        "larger-cluster.toml",
+        "nat.toml",
+        "seg.toml",
+    ] {
         let tree = example(name);
         let inventory: serde_json::Value =
             serde_norway::from_str(text(&tree, "inventory.yaml")).expect("YAML");
         for (host, vars) in inventory["all"]["hosts"].as_object().expect("hosts") {
-            assert!(!has_null(vars), "{name}: {host} has a null variable: {vars}");
+            assert!(
+                !has_null(vars),
+                "{name}: {host} has a null variable: {vars}"
+            );
             let web = vars.get("topoc_network_groups").is_some();
             assert_eq!(web, name != "seg.toml", "{name}: {host}: {vars}");
             assert_eq!(vars.get("topoc_master").is_some(), name == "seg.toml");
@@ -498,7 +506,8 @@ fn ansible_host_is_the_address_the_control_node_reaches() {
     assert_eq!(host(&physical, "proxy2b"), "192.168.1.10");
     let nat = text_with("\n[inventory]\nreach = \"nat\"\n");
     assert_eq!(host(&nat, "proxy2b"), "198.51.100.20");
-    let mixed = text_with("\n[inventory]\nreach = \"nat\"\n\n[inventory.sites]\nsite-b = \"physical\"\n");
+    let mixed =
+        text_with("\n[inventory]\nreach = \"nat\"\n\n[inventory.sites]\nsite-b = \"physical\"\n");
     assert_eq!(host(&mixed, "proxy1a"), "203.0.113.10");
     assert_eq!(host(&mixed, "proxy2b"), "192.168.1.10");
 }

@@ -271,10 +271,6 @@ fn a_running_clusters_directory_imports_and_builds_back_to_itself() {
 fn malformed_directories_are_refused_clearly() {
     let dir = tempfile::tempdir().expect("temp");
     for (xml, says) in [
-        (
-            "<applicationClusterDirectory name=\"x\" port=\"9090\"><node address=\"a\" name=\"seg@b\" /></applicationClusterDirectory>",
-            "should be named `seg@a`",
-        ),
         ("<other/>", "root element is `other`"),
         (
             "<applicationClusterDirectory name=\"x\" port=\"nope\"></applicationClusterDirectory>",
@@ -290,7 +286,16 @@ fn malformed_directories_are_refused_clearly() {
         ),
         (
             "<applicationClusterDirectory name=\"x\" port=\"9090\"><node",
-            "XML",
+            "not well-formed XML at line 1, column",
+        ),
+        // Cut short after a whole element: the root is never closed.
+        (
+            "<?xml version=\"1.0\"?>\n<applicationClusterDirectory name=\"x\" port=\"9090\">\n  <node address=\"10.0.0.1\" name=\"seg@10.0.0.1\"/>\n",
+            "at line 2, column 1: `<applicationClusterDirectory>` is never closed",
+        ),
+        (
+            "<applicationClusterDirectory name=\"x\" port=\"9090\">\n<node address=\"10.0.0.1\" name=\"seg@10.0.0.1\"></nod>\n</applicationClusterDirectory>",
+            "not well-formed XML at line 2",
         ),
     ] {
         std::fs::write(dir.path().join("bad.xml"), xml).expect("write");
@@ -299,4 +304,52 @@ fn malformed_directories_are_refused_clearly() {
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert!(stderr.contains(says), "{xml}: {stderr}");
     }
+}
+
+#[test]
+fn an_import_keeps_names_as_written_and_accepts_any_node_name() {
+    let dir = tempfile::tempdir().expect("temp");
+    let xml = "<applicationClusterDirectory name=\"Mail\" port=\"9090\">\n\
+        <node address=\"SEG-One.Corp.example\" name=\"seg@mail-1\" />\n\
+        <node address=\"seg-one.corp.example.net\" name=\"seg@seg-one.corp.example.net\" />\n\
+        </applicationClusterDirectory>\n";
+    std::fs::write(dir.path().join("AppClusterDirectory.xml"), xml).expect("write");
+    let imported = topoc(
+        dir.path(),
+        &[
+            "import-seg",
+            "AppClusterDirectory.xml",
+            "--address",
+            "SEG-One.Corp.example=10.0.0.1",
+            "--address",
+            "seg-one.corp.example.net=10.0.0.2",
+        ],
+        None,
+    );
+    assert!(
+        imported.status.success(),
+        "{}",
+        String::from_utf8_lossy(&imported.stderr)
+    );
+    let text = String::from_utf8_lossy(&imported.stdout);
+    // The host as written, and a node name from its first label, also as written; the second
+    // host's first label is the same in another case, so its node name is made distinct.
+    assert!(text.contains("fqdn = \"SEG-One.Corp.example\""), "{text}");
+    assert!(text.contains("[nodes.SEG-One]"), "{text}");
+    assert!(text.contains("[nodes.seg-one-2]"), "{text}");
+    assert!(text.contains("management_node = \"SEG-One\""), "{text}");
+    // A node name other than `seg@HOST` is accepted and said.
+    assert!(text.contains("`seg@mail-1`"), "{text}");
+    std::fs::write(dir.path().join("imported.toml"), text.as_bytes()).expect("write");
+    let checked = topoc(
+        dir.path(),
+        &["check", "imported.toml"],
+        Some("a-long-random-cluster-key"),
+    );
+    assert_eq!(
+        checked.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&checked.stdout)
+    );
 }
