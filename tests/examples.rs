@@ -56,7 +56,7 @@ fn seed_layouts_have_the_shape_the_seed_describes() {
     assert_eq!(updates, ["newyork", "paderborn", "tokyo"]);
     let transit_nodes: Vec<&str> = model
         .node_ids()
-        .filter(|&node| model.is_transit(node))
+        .filter(|&node| model.is_declared_transit(node) && model.relays(node))
         .map(|node| model.node(node).name.as_str())
         .collect();
     assert_eq!(transit_nodes, ["ny-1", "ny-6", "pb-1", "tok-1", "tok-7"]);

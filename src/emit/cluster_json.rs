@@ -38,8 +38,9 @@ pub struct CentralManagementInfo {
     pub network_groups: Vec<GroupInfo>,
     pub update_groups: Vec<GroupInfo>,
     pub runtime_groups: Vec<GroupInfo>,
-    /// Nodes in two or more network groups, with the nodes behind them.
-    pub transit_nodes: Vec<TransitInfo>,
+    /// Nodes in two or more network groups (messages between their groups pass through
+    /// them), whether declared transit or not, with the nodes behind them.
+    pub relays: Vec<TransitInfo>,
     /// Sets of nodes that reach each other; one part when the cluster is whole.
     pub parts: Vec<Vec<String>>,
     pub routes: RouteSummary,
@@ -85,7 +86,10 @@ pub struct NodeInfo {
 #[derive(Debug, Serialize, JsonSchema)]
 #[schemars(deny_unknown_fields)]
 pub struct NodeGroups {
+    /// Declared `transit = true`.
     pub transit: bool,
+    /// In two or more network groups.
+    pub relays: bool,
     pub priority: Option<u32>,
     pub network_groups: Vec<String>,
     pub update_group: String,
@@ -103,6 +107,8 @@ pub struct GroupInfo {
 #[schemars(deny_unknown_fields)]
 pub struct TransitInfo {
     pub node: String,
+    /// Declared `transit = true`.
+    pub declared_transit: bool,
     pub network_groups: Vec<String>,
     /// Nodes in a single group that shares a group with this node.
     pub behind: Vec<String>,
@@ -258,7 +264,7 @@ pub fn cluster_file(model: &Model, analysis: &Analysis, routes: RouteSummary) ->
             network_groups: groups(&model.network_groups),
             update_groups: groups(&model.update_groups),
             runtime_groups: groups(&model.runtime_groups),
-            transit_nodes: transit_nodes(model),
+            relays: relays(model),
             parts: analysis
                 .parts
                 .iter()
@@ -269,15 +275,16 @@ pub fn cluster_file(model: &Model, analysis: &Analysis, routes: RouteSummary) ->
     }
 }
 
-fn transit_nodes(model: &Model) -> Vec<TransitInfo> {
+fn relays(model: &Model) -> Vec<TransitInfo> {
     model
         .node_ids()
-        .filter(|&id| model.is_transit(id))
+        .filter(|&id| model.relays(id))
         .map(|id| {
             let node = model.node(id);
             let behind = model.nodes_behind(id);
             TransitInfo {
                 node: node.name.clone(),
+                declared_transit: model.is_declared_transit(id),
                 network_groups: model.network_group_names(&node.network_groups),
                 behind: model.node_names(&behind),
             }
@@ -296,7 +303,8 @@ fn node_info(model: &Model, id: NodeId) -> NodeInfo {
         fqdn: node.fqdn.as_ref().map(|f| f.value.clone()),
         nat_address: node.nat_address.as_ref().map(|n| n.value.to_string()),
         central_management: web.then(|| NodeGroups {
-            transit: model.is_transit(id),
+            transit: model.is_declared_transit(id),
+            relays: model.relays(id),
             priority: node.priority.as_ref().map(|p| p.value),
             network_groups: model.network_group_names(&node.network_groups),
             update_group: model.update_group_name(id).to_owned(),

@@ -163,7 +163,7 @@ fn dot_node(model: &Model, id: NodeId, overlay: &Overlay) -> String {
     if model.is_management_node(id) {
         let _ = write!(label, "\\n{}", management_label(model));
     }
-    let outline = if model.is_transit(id) {
+    let outline = if model.relays(id) {
         "style=\"rounded,bold\""
     } else {
         "style=rounded"
@@ -174,7 +174,7 @@ fn dot_node(model: &Model, id: NodeId, overlay: &Overlay) -> String {
         "style=\"rounded,dashed,filled\", color=\"#cc0000\", fillcolor=\"#ffdddd\", fontcolor=\"#cc0000\"".to_owned()
     } else if overlay.route_nodes.contains(&id) {
         format!("{outline}, color=\"#0055cc\", penwidth=3")
-    } else if model.is_transit(id) {
+    } else if model.relays(id) {
         format!("{outline}, penwidth=2")
     } else {
         outline.to_owned()
@@ -259,7 +259,7 @@ pub fn mermaid_with(model: &Model, overlay: &Overlay) -> String {
     out.push_str("  classDef transit stroke-width:3px\n  classDef transitGroup fill:#ffe9a8\n");
     let transit: Vec<String> = model
         .node_ids()
-        .filter(|&n| model.is_transit(n))
+        .filter(|&n| model.relays(n))
         .map(|n| mermaid_id("node", &model.node(n).name))
         .collect();
     if !transit.is_empty() {

@@ -5,7 +5,8 @@
 //! variables; a variable with no value is left out, so that Ansible's `default()` applies.
 //! Groups: one per site (`site_NAME`); for web gateway clusters one per network, update and
 //! runtime group (`network_group_NAME`, `update_group_NAME`, `runtime_group_NAME`), and
-//! `management_node` and `transit`; for SEG clusters `master`. Ansible group names take
+//! `management_node`, `transit` (declared `transit = true`) and `relays` (in two or more
+//! network groups, declared or not); for SEG clusters `master`. Ansible group names take
 //! letters, digits and underscores, so the hyphens of names become underscores; names have
 //! no underscores of their own, so no two groups meet.
 
@@ -57,6 +58,7 @@ struct HostVars {
 enum KindVars {
     Web {
         topoc_transit: bool,
+        topoc_relays: bool,
         topoc_management_node: bool,
         #[serde(skip_serializing_if = "Option::is_none")]
         topoc_priority: Option<u32>,
@@ -100,8 +102,11 @@ fn memberships(model: &Model, id: NodeId) -> Vec<String> {
             if model.is_management_node(id) {
                 groups.push("management_node".to_owned());
             }
-            if model.is_transit(id) {
+            if model.is_declared_transit(id) {
                 groups.push("transit".to_owned());
+            }
+            if model.relays(id) {
+                groups.push("relays".to_owned());
             }
         }
         Kind::Seg if model.is_management_node(id) => groups.push("master".to_owned()),
@@ -114,7 +119,8 @@ fn host_vars(model: &Model, id: NodeId) -> HostVars {
     let node = model.node(id);
     let kind = match model.cluster.kind {
         Kind::Swg => KindVars::Web {
-            topoc_transit: model.is_transit(id),
+            topoc_transit: model.is_declared_transit(id),
+            topoc_relays: model.relays(id),
             topoc_management_node: model.is_management_node(id),
             topoc_priority: node.priority.as_ref().map(|p| p.value),
             topoc_network_groups: model.network_group_names(&node.network_groups),

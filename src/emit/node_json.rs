@@ -10,8 +10,10 @@ use crate::model::{Model, NodeId, Settings};
 use crate::syntax::VersionMatchLevel;
 
 /// Layout version of the generated JSON files. Version 2 made `peers` and `routes` (and the
-/// all-pairs counts of `cluster.json`) opt-in, so that a default build stays linear in size.
-pub const FORMAT_VERSION: u32 = 2;
+/// all-pairs counts of `cluster.json`) opt-in, so that a default build stays linear in size;
+/// version 3 says `transit` only of declared transit nodes, and `relays` of every node in two
+/// or more network groups (`cluster.json`'s `transit_nodes` became `relays`).
+pub const FORMAT_VERSION: u32 = 3;
 
 /// The configuration of one node of the cluster.
 #[derive(Debug, Serialize, JsonSchema)]
@@ -54,8 +56,11 @@ pub struct CentralManagement {
     pub priority: Option<u32>,
     /// Whether administrators attach the GUI to this node.
     pub management_node: bool,
-    /// Whether the node sits in two or more network groups.
+    /// Whether the topology declares the node a transit node (`transit = true`).
     pub transit: bool,
+    /// Whether the node sits in two or more network groups, so that messages between them
+    /// pass through it (declared transit or not).
+    pub relays: bool,
     pub network_groups: Vec<String>,
     pub update_group: String,
     pub runtime_group: String,
@@ -159,7 +164,8 @@ pub fn node_file(model: &Model, id: NodeId, routes: Option<&RoutingTable>) -> No
             port: model.cluster.port,
             priority: node.priority.as_ref().map(|p| p.value),
             management_node: model.is_management_node(id),
-            transit: model.is_transit(id),
+            transit: model.is_declared_transit(id),
+            relays: model.relays(id),
             network_groups: model.network_group_names(&node.network_groups),
             update_group: model.update_group_name(id).to_owned(),
             runtime_group: model.runtime_group_name(id).to_owned(),

@@ -211,9 +211,15 @@ impl Model {
             .map(GroupId)
     }
 
-    /// A transit node sits in two or more network groups.
-    pub fn is_transit(&self, node: NodeId) -> bool {
+    /// Whether `node` sits in two or more network groups, so that messages between them pass
+    /// through it (a transit node in the graph, declared so or not).
+    pub fn relays(&self, node: NodeId) -> bool {
         self.node(node).network_groups.len() >= 2
+    }
+
+    /// Whether the file declares `node` a transit node (`transit = true`).
+    pub fn is_declared_transit(&self, node: NodeId) -> bool {
+        self.node(node).transit.as_ref().is_some_and(|transit| transit.value)
     }
 
     /// The members of a group by site, sites in id order.
@@ -270,7 +276,7 @@ impl Model {
             .iter()
             .flat_map(|group| &self.network_group(group.value).members)
             .copied()
-            .filter(|&member| !self.is_transit(member))
+            .filter(|&member| !self.relays(member))
             .collect();
         behind.sort_unstable();
         behind

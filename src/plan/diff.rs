@@ -167,7 +167,10 @@ pub fn diff(old: &Side<'_>, new: &Side<'_>, routes: RouteExtent) -> Diff {
                 changed,
             });
         }
-        match (old.model.is_transit(old_id), new.model.is_transit(new_id)) {
+        match (
+            old.model.is_declared_transit(old_id),
+            new.model.is_declared_transit(new_id),
+        ) {
             (false, true) => diff.became_transit.push(name.to_owned()),
             (true, false) => diff.stopped_transit.push(name.to_owned()),
             _ => {}
@@ -314,7 +317,7 @@ fn reapply_order(model: &Model, changed: &BTreeSet<String>) -> Vec<String> {
     let (mut transit, mut rest): (Vec<&String>, Vec<&String>) = changed
         .iter()
         .filter(|name| ids.contains_key(name.as_str()))
-        .partition(|name| model.is_transit(ids[name.as_str()]));
+        .partition(|name| model.relays(ids[name.as_str()]));
     transit.sort();
     rest.sort();
     transit.into_iter().chain(rest).cloned().collect()

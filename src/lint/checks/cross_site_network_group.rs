@@ -32,7 +32,7 @@ pub(crate) fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
             .members
             .iter()
             .copied()
-            .filter(|&member| !model.is_transit(member))
+            .filter(|&member| !model.relays(member))
             .collect();
         let Some(spread) = spread(model, &plain) else {
             continue;

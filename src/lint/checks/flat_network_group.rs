@@ -28,7 +28,7 @@ pub(crate) fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
         let size = group.members.len();
         if size <= limit
             || transit.is_some_and(|transit| transit.index() == index)
-            || group.members.iter().any(|&node| model.is_transit(node))
+            || group.members.iter().any(|&node| model.relays(node))
         {
             continue;
         }

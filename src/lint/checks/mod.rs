@@ -54,6 +54,7 @@ registry! {
     swg_only_key: raised,
     toml_syntax: raised,
     transit_fanout: check,
+    undeclared_transit: check,
     unknown_key: raised,
     unknown_reference: raised,
     unreachable_nodes: check,

@@ -30,11 +30,11 @@ pub(crate) fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
             group
                 .members
                 .iter()
-                .filter(|&&node| !model.is_transit(node))
+                .filter(|&&node| !model.relays(node))
                 .count()
         })
         .collect();
-    for transit in model.node_ids().filter(|&node| model.is_transit(node)) {
+    for transit in model.node_ids().filter(|&node| model.relays(node)) {
         let node = model.node(transit);
         let count: usize = node
             .network_groups
