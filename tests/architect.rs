@@ -357,3 +357,133 @@ fn unknown_names_on_the_command_line_suggest_the_nearest() {
     let any_case = topoc(&["what-if", "examples/two-sites.toml", "--down-site", "TOKYO"]);
     assert!(stdout(&any_case).starts_with("down: site `tokyo`"));
 }
+
+/// `diff` of a shipped example against the same example changed by `edit`, as JSON.
+fn diff_after(example: &str, edit: impl Fn(String) -> String) -> (Output, serde_json::Value) {
+    let dir = tempfile::tempdir().expect("temp");
+    let text = std::fs::read_to_string(common::root().join(example)).expect("example");
+    let new = dir.path().join("new.toml");
+    std::fs::write(&new, edit(text)).expect("write");
+    let output = topoc(&[
+        "diff",
+        "--format",
+        "json",
+        example,
+        new.to_str().expect("UTF-8"),
+    ]);
+    let value = serde_json::from_slice(&output.stdout).unwrap_or_default();
+    (output, value)
+}
+
+/// The consequences of a diff, one string each.
+fn consequences(diff: &serde_json::Value) -> Vec<String> {
+    diff["consequences"]
+        .as_array()
+        .expect("consequences")
+        .iter()
+        .map(|c| c.as_str().expect("text").to_owned())
+        .collect()
+}
+
+#[test]
+fn renaming_a_web_gateway_cluster_plans_no_ca_rotation() {
+    let (_, diff) = diff_after(LARGER, |t| {
+        t.replace("name = \"acme-global\"", "name = \"acme-world\"")
+    });
+    let said = consequences(&diff);
+    assert!(
+        said.iter()
+            .all(|c| !c.contains("CA") && !c.contains("rotate")),
+        "{said:?}"
+    );
+}
+
+#[test]
+fn renaming_a_seg_cluster_is_a_new_cluster_master_first_and_no_ca() {
+    let (_, diff) = diff_after("examples/seg.toml", |t| {
+        t.replace("name = \"Secure Email Gateway\"", "name = \"Mail Gateway\"")
+    });
+    let said = consequences(&diff).join("\n");
+    assert!(said.contains("a new cluster"), "{said}");
+    assert!(said.contains("`seg-1` (the master) first"), "{said}");
+    assert!(!said.contains("CA"), "{said}");
+}
+
+#[test]
+fn diff_says_what_to_do_about_each_kind_of_change() {
+    let (output, diff) = diff_after(LARGER, |t| {
+        t.replace("version = \"12.2.4-46412\"", "version = \"12.2.5-47000\"")
+            .replace(
+                "distribution_timeout = \"10s\"",
+                "distribution_timeout = \"20s\"",
+            )
+            .replace(
+                "management_node = \"tok-1\"",
+                "management_node = \"ny-1\"\nport = 12350",
+            )
+            .replace("servers = [", "servers = [\"ntp9.example.net\", ")
+            + "\n[nodes.pb-4]\nsite = \"paderborn\"\naddress = \"10.3.0.14\"\n"
+    });
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+    let said = consequences(&diff).join("\n");
+    for expected in [
+        "an upgrade to 12.2.5-47000",
+        "remove every node from the Central Management cluster",
+        "cluster settings change (distribution_timeout)",
+        "the management node changes from `tok-1` to `ny-1`",
+        "the cluster port changes from 12346 to 12350",
+        "`ny-1`, ",
+        "nodes lose contact with each other until all are changed",
+        "the NTP servers change",
+        "add the new nodes in this order",
+        "`pb-4` from `pb-1`",
+    ] {
+        assert!(said.contains(expected), "missing {expected:?} in:\n{said}");
+    }
+}
+
+#[test]
+fn diff_names_the_hosts_files_a_nat_change_touches_and_the_nodes_removed() {
+    let (_, diff) = diff_after("examples/nat.toml", |t| {
+        let cut = t.find("[nodes.proxy3c]").expect("proxy3c");
+        t[..cut].replace(
+            "nat_address = \"198.51.100.20\"",
+            "nat_address = \"198.51.100.21\"",
+        )
+    });
+    let said = consequences(&diff).join("\n");
+    assert!(
+        said.contains("the hosts files change on `proxy1a`"),
+        "{said}"
+    );
+    assert!(said.contains("remove `proxy3c` from the cluster"), "{said}");
+}
+
+#[test]
+fn diff_plans_nothing_for_a_topology_with_errors_and_exits_3_on_changes() {
+    let (output, _) = diff_after(LARGER, |t| {
+        t.replace("address = \"10.3.0.13\"", "address = \"10.3.0.300\"")
+    });
+    assert_eq!(output.status.code(), Some(1));
+    let printed = String::from_utf8_lossy(&output.stdout);
+    assert!(printed.contains("invalid-value"), "{printed}");
+    assert!(!printed.contains("Re-apply"), "{printed}");
+
+    assert_eq!(
+        topoc(&["diff", "--exit-code", LARGER, LARGER])
+            .status
+            .code(),
+        Some(0)
+    );
+    let dir = tempfile::tempdir().expect("temp");
+    let text = std::fs::read_to_string(common::root().join(LARGER)).expect("example");
+    let new = dir.path().join("new.toml");
+    std::fs::write(&new, text.replace("10.1.0.13", "10.1.0.33")).expect("write");
+    let changed = topoc(&["diff", "--exit-code", LARGER, new.to_str().expect("UTF-8")]);
+    assert_eq!(changed.status.code(), Some(3));
+}

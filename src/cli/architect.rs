@@ -17,7 +17,8 @@ use topoc::plan::diff::{self, Side, Style};
 use topoc::{BuildMode, BuildOptions, Built, emit};
 
 use super::common::{
-    ListFormat, Needs, node_named, print_findings, read_source, resolved, write_json, write_stdout,
+    ListFormat, Needs, Stream, human_report, node_named, print_findings, read_source, resolved,
+    write_json, write_stdout,
 };
 use super::error::{Error, Exit};
 
@@ -74,6 +75,9 @@ pub(super) struct DiffArgs {
     /// Refuse topologies whose build (compared in memory) is larger than this many megabytes
     #[arg(long, value_name = "MB", default_value_t = DEFAULT_MAX_OUTPUT_MB)]
     max_output_mb: u64,
+    /// Exit 3 when the topologies differ (as `git diff --exit-code`), for scripts
+    #[arg(long)]
+    exit_code: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -308,7 +312,12 @@ pub(super) fn run_diff(args: &DiffArgs) -> Result<Exit, Error> {
             other => other,
         })?;
         if built.output.is_none() {
-            print_findings(&source, &built.checked);
+            // As `check` prints them.
+            write_stdout(&human_report(
+                &source,
+                &built.checked.report,
+                Stream::Stdout,
+            ))?;
             return Ok(Err(Exit::Findings));
         }
         Ok(Ok(built))
@@ -322,6 +331,12 @@ pub(super) fn run_diff(args: &DiffArgs) -> Result<Exit, Error> {
     } else {
         RouteExtent::FromManagementNode
     };
+    // A plan for a topology the appliances would refuse is no plan: its errors instead.
+    if new.checked.report.has_errors() {
+        let source = read_source(&args.new)?;
+        write_stdout(&human_report(&source, &new.checked.report, Stream::Stdout))?;
+        return Ok(Exit::Findings);
+    }
     let (Some(old), Some(new)) = (side(&old), side(&new)) else {
         return Ok(Exit::Findings);
     };
@@ -331,7 +346,11 @@ pub(super) fn run_diff(args: &DiffArgs) -> Result<Exit, Error> {
         DiffFormat::Human => write_stdout(&diff.render(Style::Plain))?,
         DiffFormat::Markdown => write_stdout(&diff.render(Style::Markdown))?,
     }
-    Ok(Exit::Clean)
+    Ok(if args.exit_code && !diff.is_empty() {
+        Exit::Changes
+    } else {
+        Exit::Clean
+    })
 }
 
 /// One side of `topoc diff`, borrowed from its preview build.

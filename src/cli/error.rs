@@ -20,6 +20,8 @@ pub(super) enum Exit {
     Findings = 1,
     /// Usage, input or I/O failure.
     Failure = 2,
+    /// `diff --exit-code`: the topologies differ.
+    Changes = 3,
 }
 
 impl From<Exit> for std::process::ExitCode {

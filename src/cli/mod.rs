@@ -57,7 +57,13 @@ enum Command {
     WhatIf(what_if::WhatIfArgs),
     /// Prints the hop count between every pair of nodes
     Matrix(architect::MatrixArgs),
-    /// Compares two topologies: what changes, and which nodes to re-apply in which order
+    /// Compares two topologies: what changes, what to do about it, and which nodes to
+    /// re-apply in which order
+    #[command(
+        after_long_help = "Exit status: 0 when NEW has no error (with --exit-code: and \
+        nothing changes), 1 when NEW has errors (they are printed, nothing is planned), 2 on \
+        a usage or input error, 3 with --exit-code when the topologies differ."
+    )]
     Diff(architect::DiffArgs),
     /// Prints shell completions
     Completions {

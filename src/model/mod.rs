@@ -219,7 +219,10 @@ impl Model {
 
     /// Whether the file declares `node` a transit node (`transit = true`).
     pub fn is_declared_transit(&self, node: NodeId) -> bool {
-        self.node(node).transit.as_ref().is_some_and(|transit| transit.value)
+        self.node(node)
+            .transit
+            .as_ref()
+            .is_some_and(|transit| transit.value)
     }
 
     /// The members of a group by site, sites in id order.

@@ -44,8 +44,8 @@ pub struct Diff {
     pub new_findings: Vec<String>,
     /// Findings only the old topology had.
     pub fixed_findings: Vec<String>,
-    /// Whether the cluster CA's settings changed, so that it comes first.
-    pub ca_changed: bool,
+    /// What the operator must do besides re-applying files, in order.
+    pub consequences: Vec<String>,
     /// Files of the whole cluster that change (cluster.json, inventory.yaml, …).
     pub cluster_files_changed: Vec<String>,
     /// Nodes whose generated files change, in the order to re-apply them: transit nodes
@@ -196,19 +196,14 @@ pub fn diff(old: &Side<'_>, new: &Side<'_>, routes: RouteExtent) -> Diff {
     let (old_findings, new_findings) = (findings(old.report), findings(new.report));
     diff.new_findings = new_findings.difference(&old_findings).cloned().collect();
     diff.fixed_findings = old_findings.difference(&new_findings).cloned().collect();
-    let (a, b) = (&old.model.ca, &new.model.ca);
-    diff.ca_changed = (
-        a.algorithm,
-        &a.common_name,
-        a.validity_days,
-        a.node_validity_days,
-    ) != (
-        b.algorithm,
-        &b.common_name,
-        b.validity_days,
-        b.node_validity_days,
-    );
     let (changed_nodes, cluster_files) = changed_files(old.tree, new.tree);
+    let hosts_changed: Vec<String> = new
+        .tree
+        .iter()
+        .filter(|(path, content)| path.ends_with("/hosts") && old.tree.get(path) != Some(*content))
+        .filter_map(|(path, _)| crate::emit::layout::node_of(path).map(str::to_owned))
+        .collect();
+    diff.consequences = super::consequences::consequences(old, new, &hosts_changed);
     diff.cluster_files_changed = cluster_files;
     diff.reapply = reapply_order(new.model, &changed_nodes);
     diff
@@ -332,7 +327,7 @@ impl Diff {
             && self.routes_changed.is_empty()
             && self.new_findings.is_empty()
             && self.fixed_findings.is_empty()
-            && !self.ca_changed
+            && self.consequences.is_empty()
             && self.cluster_files_changed.is_empty()
             && self.reapply.is_empty()
     }

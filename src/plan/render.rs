@@ -53,6 +53,12 @@ impl Diff {
             }
         }
         self.render_routes(&mut out);
+        if !self.consequences.is_empty() {
+            out.heading("What to do");
+            for consequence in &self.consequences {
+                out.item(consequence);
+            }
+        }
         self.render_reapply(&mut out);
         out.text
     }
@@ -92,11 +98,11 @@ impl Diff {
 
     fn render_reapply(&self, out: &mut Text) {
         out.heading("Re-apply, in this order");
-        let mut steps: Vec<String> = Vec::new();
-        if self.ca_changed {
-            steps.push("the cluster CA (`topoc ca rotate`), on every node".to_owned());
-        }
-        steps.extend(self.reapply.iter().map(|node| format!("`{node}`")));
+        let steps: Vec<String> = self
+            .reapply
+            .iter()
+            .map(|node| format!("`{node}`"))
+            .collect();
         if steps.is_empty() {
             out.item("no node's files change");
         }
