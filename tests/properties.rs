@@ -361,3 +361,34 @@ proptest! {
         prop_assert_eq!(named, expected);
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// The order `diff` gives for adding nodes: the first starts the cluster, and every other
+    /// joins from a node already in it with which it shares a network group.
+    #[test]
+    fn every_node_joins_from_one_already_in_the_cluster_that_shares_a_group(layout in layouts()) {
+        let checked = common::check(&Source::new("random.toml", layout.toml()));
+        let model = checked.model.expect("random layouts resolve");
+        let steps = topoc::plan::consequences::join_order(&model, &BTreeSet::new());
+        let mut joined: BTreeSet<&str> = BTreeSet::new();
+        for (index, (node, from)) in steps.iter().enumerate() {
+            match from {
+                None => prop_assert_eq!(index, 0),
+                Some(from) => {
+                    prop_assert!(joined.contains(from), "{} joins from {} before it joined", node, from);
+                    let groups = |name: &str| -> BTreeSet<String> {
+                        let id = model.nodes.iter().position(|n| n.name == name).expect("node");
+                        model.network_group_names(&model.nodes[id].network_groups).into_iter().collect()
+                    };
+                    prop_assert!(!groups(node).is_disjoint(&groups(from)), "{} and {} share no group", node, from);
+                }
+            }
+            prop_assert!(joined.insert(node), "{} joins twice", node);
+        }
+        // Every node of the management node's part joins; a cut-off part cannot.
+        let reachable = layout.parts_without(None).iter().find(|part| part.contains(&0)).map_or(0, Vec::len);
+        prop_assert_eq!(steps.len(), reachable);
+    }
+}

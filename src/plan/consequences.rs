@@ -302,7 +302,10 @@ fn joins(a: &Model, b: &Model, out: &mut Vec<String>) {
 /// The nodes of `model` not in `before`, each with a node already joined that shares a
 /// network group with it (SEG: the master); a breadth-first walk from the nodes already in
 /// the cluster (or from the management node, when every node is new).
-fn join_order<'m>(model: &'m Model, before: &BTreeSet<&str>) -> Vec<(&'m str, Option<&'m str>)> {
+pub fn join_order<'m>(
+    model: &'m Model,
+    before: &BTreeSet<&str>,
+) -> Vec<(&'m str, Option<&'m str>)> {
     let name = |id: NodeId| model.node(id).name.as_str();
     let mut joined: Vec<bool> = model
         .node_ids()
