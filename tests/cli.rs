@@ -389,3 +389,13 @@ fn a_byte_order_mark_is_accepted() {
     assert_eq!(code(&output), 0);
     assert!(stdout(&output).ends_with("no findings\n"));
 }
+
+#[test]
+fn the_man_page_and_diff_help_give_every_exit_status() {
+    let man = String::from_utf8(topoc(&["man"]).stdout).expect("UTF-8");
+    assert!(man.contains("Exit status: 0 on success; 1 when"), "{man}");
+    assert!(man.contains("3 from `diff \\-\\-exit\\-code`"), "{man}");
+    let help = String::from_utf8(topoc(&["diff", "--help"]).stdout).expect("UTF-8");
+    assert!(help.contains("1 when NEW has errors"), "{help}");
+    assert!(help.contains("3 with --exit-code"), "{help}");
+}

@@ -25,7 +25,10 @@ use error::Exit;
 #[command(
     name = "topoc",
     version,
-    about = "Checks and compiles gateway cluster topologies"
+    about = "Checks and compiles gateway cluster topologies",
+    after_long_help = "Exit status: 0 on success; 1 when a topology has findings at error level \
+        (or `build --check` finds drift, `route` finds no route, `what-if` loses pairs); 2 on a \
+        usage, input or I/O error; 3 from `diff --exit-code` when the topologies differ."
 )]
 pub(crate) struct Cli {
     #[command(subcommand)]
