@@ -487,3 +487,16 @@ fn diff_plans_nothing_for_a_topology_with_errors_and_exits_3_on_changes() {
     let changed = topoc(&["diff", "--exit-code", LARGER, new.to_str().expect("UTF-8")]);
     assert_eq!(changed.status.code(), Some(3));
 }
+
+#[test]
+fn a_new_seg_master_heads_every_directory_file() {
+    let (_, diff) = diff_after("examples/seg.toml", |t| {
+        t.replace("management_node = \"seg-1\"", "management_node = \"seg-2\"")
+    });
+    let said = consequences(&diff).join("\n");
+    assert!(
+        said.contains("the master changes from `seg-1` to `seg-2`"),
+        "{said}"
+    );
+    assert!(said.contains("`seg-2` first"), "{said}");
+}
