@@ -500,3 +500,137 @@ fn a_new_seg_master_heads_every_directory_file() {
     );
     assert!(said.contains("`seg-2` first"), "{said}");
 }
+
+#[test]
+fn plan_join_starts_at_the_management_node_and_adds_each_node_from_a_joined_neighbour() {
+    let plan = json(&topoc(&["plan", "join", LARGER, "--format", "json"]));
+    let steps = plan["steps"].as_array().expect("steps");
+    assert_eq!(steps.len(), 25, "one step per node");
+    assert_eq!(steps[0]["node"], "tok-1");
+    assert!(steps[0]["from"].is_null() && steps[0]["group"].is_null());
+    // cluster.json's network groups, to check that `from` and `node` share `group`.
+    let dir = tempfile::tempdir().expect("temp");
+    let out = dir.path().join("out");
+    let built = topoc(&[
+        "build",
+        LARGER,
+        "--out",
+        out.to_str().expect("UTF-8"),
+        "--secrets",
+        dir.path().join("s").to_str().expect("UTF-8"),
+    ]);
+    assert_eq!(built.status.code(), Some(0));
+    let cluster: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("cluster.json")).expect("cluster.json"))
+            .expect("JSON");
+    let members = |group: &str| -> Vec<String> {
+        cluster["central_management"]["network_groups"]
+            .as_array()
+            .expect("groups")
+            .iter()
+            .find(|g| g["name"] == group)
+            .map(|g| {
+                g["members"]
+                    .as_array()
+                    .expect("members")
+                    .iter()
+                    .map(|m| m.as_str().expect("name").to_owned())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let mut joined = vec![steps[0]["node"].as_str().expect("node").to_owned()];
+    for step in &steps[1..] {
+        let (node, from, group) = (
+            step["node"].as_str().expect("node"),
+            step["from"].as_str().expect("from"),
+            step["group"].as_str().expect("group"),
+        );
+        assert!(
+            joined.iter().any(|j| j == from),
+            "{node} joins from {from}, not yet joined"
+        );
+        let members = members(group);
+        assert!(members.iter().any(|m| m == node) && members.iter().any(|m| m == from));
+        joined.push(node.to_owned());
+    }
+    let markdown = stdout(&topoc(&["plan", "join", LARGER]));
+    assert!(markdown.contains("nc -v -w5 10.1.0.12 12346"), "{markdown}");
+    assert!(
+        markdown.contains("replaces its policy with `tok-1`'s"),
+        "{markdown}"
+    );
+}
+
+#[test]
+fn plan_upgrade_takes_the_leaves_out_first_the_management_node_last_and_adds_them_back() {
+    let plan = json(&topoc(&[
+        "plan", "upgrade", LARGER, "--to", "12.2.5", "--format", "json",
+    ]));
+    let steps = plan["steps"].as_array().expect("steps");
+    let of = |action: &str| -> Vec<&str> {
+        steps
+            .iter()
+            .filter(|s| s["action"] == action)
+            .map(|s| s["node"].as_str().expect("node"))
+            .collect()
+    };
+    let (removed, upgraded, joined) = (of("remove"), of("upgrade"), of("join"));
+    assert_eq!(removed.len(), 25);
+    assert_eq!(
+        removed.last(),
+        Some(&"tok-1"),
+        "the management node leaves last"
+    );
+    let transit = ["ny-1", "ny-6", "pb-1", "tok-7"];
+    let first_transit = removed
+        .iter()
+        .position(|n| transit.contains(n))
+        .expect("transit");
+    assert!(
+        removed[first_transit..removed.len() - 1]
+            .iter()
+            .all(|n| transit.contains(n)),
+        "the nodes behind transit nodes leave first: {removed:?}"
+    );
+    assert_eq!(upgraded, removed);
+    assert_eq!(
+        joined[0], "tok-1",
+        "the management node starts the cluster again"
+    );
+    // All removals before all upgrades before all joins.
+    let actions: Vec<&str> = steps
+        .iter()
+        .map(|s| s["action"].as_str().expect("action"))
+        .collect();
+    let mut sorted = actions.clone();
+    sorted.sort_by_key(|a| ["remove", "upgrade", "join"].iter().position(|x| x == a));
+    assert_eq!(actions, sorted);
+
+    let older = topoc(&["plan", "upgrade", LARGER, "--to", "12.1.0"]);
+    assert_eq!(older.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&older.stderr).contains("--allow-downgrade"));
+    let allowed = topoc(&[
+        "plan",
+        "upgrade",
+        LARGER,
+        "--to",
+        "12.1.0",
+        "--allow-downgrade",
+    ]);
+    assert_eq!(allowed.status.code(), Some(0));
+    let malformed = topoc(&["plan", "upgrade", LARGER, "--to", "12"]);
+    assert_eq!(malformed.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&malformed.stderr).contains("`12.2.4` or `12.2.4-46412`"));
+}
+
+#[test]
+fn plan_on_a_file_with_errors_prints_them_and_exits_1() {
+    let dir = tempfile::tempdir().expect("temp");
+    let text = std::fs::read_to_string(common::root().join(LARGER)).expect("example");
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(&bad, text.replace("10.3.0.13", "10.3.0.300")).expect("write");
+    let output = topoc(&["plan", "join", bad.to_str().expect("UTF-8")]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("invalid-value"));
+}

@@ -98,6 +98,13 @@ pub(super) enum Error {
         path: PathBuf,
         error: std::io::Error,
     },
+    /// `plan upgrade --to` is not a complete version.
+    BadVersion(String),
+    /// `plan upgrade --to` an older version, without `--allow-downgrade`.
+    Downgrade {
+        from: String,
+        to: String,
+    },
     /// `import-seg --address` not in the form HOST=IP.
     AddressForm(String),
     /// The SEG directory file could not be imported.
@@ -190,6 +197,11 @@ impl fmt::Display for Error {
             Error::Create { path, error } => {
                 write!(f, "cannot write `{}`: {error}", path.display())
             }
+            Error::BadVersion(why) => write!(f, "--to: {why}"),
+            Error::Downgrade { from, to } => write!(
+                f,
+                "{to} is older than {from}, which the cluster runs; pass --allow-downgrade if you mean it"
+            ),
             Error::AddressForm(given) => write!(f, "`--address {given}` is not HOST=IP"),
             Error::Import { path, error } => write!(f, "`{path}`: {error}"),
         }

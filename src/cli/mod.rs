@@ -2,7 +2,8 @@
 //!
 //! This module holds the command enum and the dispatch. `common` holds what commands share
 //! and `error` every failure's wording; each command lives in the module of its audience:
-//! `check` (check, explain), `build`, `certs` (certs, ca rotate), `architect` (graph,
+//! `check` (check, explain), `build`, `certs` (certs, ca rotate), `plan` (join, upgrade),
+//! `architect` (graph,
 //! route, matrix, diff), `what_if` and `setup` (init, import-seg, schema, completions, man).
 //! Command modules never import each other.
 
@@ -16,6 +17,7 @@ mod certs;
 mod check;
 mod common;
 mod error;
+mod plan;
 mod setup;
 mod what_if;
 
@@ -68,6 +70,9 @@ enum Command {
         a usage or input error, 3 with --exit-code when the topologies differ."
     )]
     Diff(architect::DiffArgs),
+    /// Plans the work on the appliances: the join order, the upgrade procedure
+    #[command(subcommand)]
+    Plan(plan::PlanCommand),
     /// Prints shell completions
     Completions {
         /// The shell
@@ -116,6 +121,8 @@ pub fn main() -> ExitCode {
         Command::Completions { shell } => setup::run_completions(*shell, Cli::command()),
         Command::Man => setup::run_man(Cli::command()),
         Command::Explain(args) => check::run_explain(args),
+        Command::Plan(plan::PlanCommand::Join(args)) => plan::run_join(args),
+        Command::Plan(plan::PlanCommand::Upgrade(args)) => plan::run_upgrade(args),
     };
     match result {
         Ok(exit) => exit.into(),

@@ -1,12 +1,13 @@
 //! What an operator must do about a change, beyond re-applying each node's files: the
 //! consequences `topoc diff` lists, each a sentence with this cluster's names and values.
 
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::model::{Model, NodeId, Settings};
 use crate::syntax::Kind;
 
 use super::diff::Side;
+use super::join;
 
 /// Every consequence of going from `old` to `new`, in the order to act on them.
 pub fn consequences(old: &Side<'_>, new: &Side<'_>, hosts_changed: &[String]) -> Vec<String> {
@@ -146,7 +147,7 @@ fn version(a: &Model, b: &Model, out: &mut Vec<String>) {
         }
     };
     out.push(format!(
-        "an upgrade to {to} ({}): {procedure}",
+        "an upgrade to {to} ({}): {procedure}; `topoc plan upgrade NEW --to {to}` lists the steps for this cluster",
         quoted(&upgraded)
     ));
 }
@@ -276,15 +277,16 @@ fn joins(a: &Model, b: &Model, out: &mut Vec<String>) {
             if removed.len() == 1 { "it" } else { "them" }
         ));
     }
-    let steps = join_order(b, &before);
+    let steps = join::order(b, &before);
     if steps.is_empty() {
         return;
     }
+    let name = |id: NodeId| &b.node(id).name;
     let listed: Vec<String> = steps
         .iter()
-        .map(|(node, from)| match from {
-            Some(from) => format!("`{node}` from `{from}`"),
-            None => format!("`{node}` first"),
+        .map(|step| match step.from {
+            Some(from) => format!("`{}` from `{}`", name(step.node), name(from)),
+            None => format!("`{}` first", name(step.node)),
         })
         .collect();
     let how = match b.cluster.kind {
@@ -297,61 +299,4 @@ fn joins(a: &Model, b: &Model, out: &mut Vec<String>) {
         "add the new nodes in this order, {how}: {}",
         listed.join(", ")
     ));
-}
-
-/// The nodes of `model` not in `before`, each with a node already joined that shares a
-/// network group with it (SEG: the master); a breadth-first walk from the nodes already in
-/// the cluster (or from the management node, when every node is new).
-pub fn join_order<'m>(
-    model: &'m Model,
-    before: &BTreeSet<&str>,
-) -> Vec<(&'m str, Option<&'m str>)> {
-    let name = |id: NodeId| model.node(id).name.as_str();
-    let mut joined: Vec<bool> = model
-        .node_ids()
-        .map(|id| before.contains(name(id)))
-        .collect();
-    let mut queue: VecDeque<NodeId> = model.node_ids().filter(|&id| joined[id.index()]).collect();
-    let mut steps = Vec::new();
-    let start = model
-        .cluster
-        .management_node
-        .as_ref()
-        .map(|m| m.value)
-        .or_else(|| model.node_ids().next());
-    if queue.is_empty() {
-        if let Some(start) = start {
-            joined[start.index()] = true;
-            queue.push_back(start);
-            steps.push((name(start), None));
-        }
-    }
-    // Each group is walked once, from the first joined member that reaches it: linear in
-    // the memberships, never every pair of a group.
-    let mut walked = vec![false; model.network_groups.len()];
-    let mut everyone_walked = false;
-    while let Some(at) = queue.pop_front() {
-        let mut neighbours: Vec<NodeId> = Vec::new();
-        if model.cluster.kind == Kind::Seg {
-            if !everyone_walked {
-                everyone_walked = true;
-                neighbours.extend(model.node_ids());
-            }
-        } else {
-            for group in &model.node(at).network_groups {
-                if !walked[group.value.index()] {
-                    walked[group.value.index()] = true;
-                    neighbours.extend(model.network_group(group.value).members.iter().copied());
-                }
-            }
-        }
-        for next in neighbours {
-            if !joined[next.index()] {
-                joined[next.index()] = true;
-                queue.push_back(next);
-                steps.push((name(next), Some(name(at))));
-            }
-        }
-    }
-    steps
 }
