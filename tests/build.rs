@@ -541,3 +541,33 @@ fn mermaid_declares_every_vertex_it_joins() {
         graph.matches("\n  end\n").count()
     );
 }
+
+#[test]
+fn firewall_flows_dial_nat_addresses_across_realms_and_allow_ntp_and_seg_ports() {
+    let rows = |name: &str| -> Vec<String> {
+        let tree = example(name);
+        text(&tree, "firewall.csv")
+            .lines()
+            .skip(1)
+            .map(str::to_owned)
+            .collect()
+    };
+    let nat = rows("nat.toml");
+    assert!(
+        nat.contains(&"proxy1a,192.168.1.10,proxy2b,198.51.100.20,tcp,12346,\"Central Management, network group transit\"".to_owned()),
+        "{nat:#?}"
+    );
+    let larger = rows("larger-cluster.toml");
+    assert!(
+        larger
+            .iter()
+            .any(|row| row.starts_with("tok-1,10.1.0.11,,") && row.ends_with(",udp,123,NTP"))
+    );
+    let seg = rows("seg.toml");
+    for protocol in ["tcp", "udp"] {
+        assert!(
+            seg.iter().any(|row| row.starts_with("seg-1,") && row.contains(&format!(",{protocol},9090,"))),
+            "{seg:#?}"
+        );
+    }
+}

@@ -395,3 +395,43 @@ proptest! {
         prop_assert_eq!(steps.len(), reachable);
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// `firewall.csv` allows exactly the connections of the path matrix's first hops: both
+    /// directions of every pair of nodes that share a network group, each once, on the CM
+    /// port; `cluster.json` carries the same rows.
+    #[test]
+    fn firewall_flows_are_the_pairs_that_share_a_group(layout in layouts()) {
+        let source = Source::new("random.toml", layout.toml());
+        let tree = common::preview(&source, "random.toml", topoc::emit::Options::default());
+        let csv = std::str::from_utf8(tree.get("firewall.csv").expect("firewall.csv")).expect("UTF-8");
+        let mut lines = csv.lines();
+        prop_assert_eq!(
+            lines.next(),
+            Some("from_node,from_address,to_node,to_address,protocol,port,reason")
+        );
+        let rows: Vec<Vec<&str>> = lines.map(|line| line.split(',').collect()).collect();
+        let found: BTreeSet<(String, String)> = rows
+            .iter()
+            .map(|row| (row[0].to_owned(), row[2].to_owned()))
+            .collect();
+        prop_assert_eq!(found.len(), rows.len(), "no pair twice");
+        let n = layout.groups.len();
+        let expected: BTreeSet<(String, String)> = (0..n)
+            .flat_map(|a| (0..n).map(move |b| (a, b)))
+            .filter(|&(a, b)| layout.adjacent(a, b))
+            .map(|(a, b)| (format!("n{a}"), format!("n{b}")))
+            .collect();
+        prop_assert_eq!(found, expected);
+        for row in &rows {
+            let to: usize = row[2][1..].parse().expect("n<index>");
+            prop_assert_eq!(row[3], format!("10.0.0.{}", to + 1));
+            prop_assert_eq!((row[4], row[5]), ("tcp", "12346"));
+        }
+        let cluster: serde_json::Value =
+            serde_json::from_slice(tree.get("cluster.json").expect("cluster.json")).expect("JSON");
+        prop_assert_eq!(cluster["firewall"].as_array().expect("rows").len(), rows.len());
+    }
+}

@@ -5,6 +5,7 @@
 //! ```text
 //! out/                                  secrets/
 //!   cluster.json  inventory.yaml          ca.pem  ca.key
+//!   firewall.csv
 //!   graph.dot  graph.mmd  manifest.json   nodes/<node>.key  nodes/<node>.pem
 //!   nodes/<node>/node.json hosts          nodes/<node>/integration-service.config.xml (SEG)
 //!   nodes/<node>/ca.pem node.pem          retired/<time>/ (`topoc ca rotate`)
@@ -15,6 +16,8 @@
 pub const CLUSTER_JSON: &str = "cluster.json";
 /// `out/inventory.yaml`.
 pub const INVENTORY: &str = "inventory.yaml";
+/// `out/firewall.csv`.
+pub const FIREWALL: &str = "firewall.csv";
 /// `out/graph.dot`.
 pub const GRAPH_DOT: &str = "graph.dot";
 /// `out/graph.mmd`.

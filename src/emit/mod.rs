@@ -5,6 +5,7 @@
 //! and Mermaid), `seg` (SEG clusters) and `manifest`, which lists all the others.
 
 pub mod cluster_json;
+pub mod firewall;
 pub mod graph;
 pub mod hosts;
 pub mod inventory;
@@ -33,6 +34,7 @@ pub use tree::{Tree, UnsafePath};
 pub enum EmitError {
     UnsafePath(UnsafePath),
     Inventory(serde_norway::Error),
+    Csv(csv::Error),
 }
 
 impl fmt::Display for EmitError {
@@ -40,6 +42,7 @@ impl fmt::Display for EmitError {
         match self {
             EmitError::UnsafePath(path) => path.fmt(f),
             EmitError::Inventory(error) => write!(f, "cannot write the inventory: {error}"),
+            EmitError::Csv(error) => write!(f, "cannot write the firewall flows: {error}"),
         }
     }
 }
@@ -121,13 +124,20 @@ pub fn compile(
             .map(|origin| cluster_json::RoutesFromOne::new(model, &router.from(origin))),
         all_pairs,
     };
+    let flows = firewall::flows(model);
     tree.insert(
         layout::CLUSTER_JSON,
-        json(&cluster_json::cluster_file(model, analysis, summary)),
+        json(&cluster_json::cluster_file(
+            model, analysis, summary, &flows,
+        )),
     )?;
     tree.insert(
         layout::INVENTORY,
         inventory::inventory(model).map_err(EmitError::Inventory)?,
+    )?;
+    tree.insert(
+        layout::FIREWALL,
+        firewall::csv(&flows).map_err(EmitError::Csv)?,
     )?;
     tree.insert(layout::GRAPH_DOT, graph::dot(model))?;
     tree.insert(layout::GRAPH_MERMAID, graph::mermaid(model))?;
@@ -170,7 +180,8 @@ pub fn estimated_size(model: &Model, options: Options) -> u64 {
     if hosts::needed(model) {
         total = total.saturating_add(hosts::total_lines_size(model));
     }
-    total
+    // The flows, twice: `firewall.csv` and `cluster.json`.
+    total.saturating_add(firewall::estimated_size(model).saturating_mul(2))
 }
 
 /// A build refused before it is made: its output would be larger than the limit.
