@@ -571,3 +571,36 @@ fn firewall_flows_dial_nat_addresses_across_realms_and_allow_ntp_and_seg_ports()
         );
     }
 }
+
+#[test]
+fn each_node_runbook_gives_its_own_values_and_names_the_ca_files_without_their_content() {
+    let tree = example("nat.toml");
+    let runbook = text(&tree, "nodes/proxy2b/runbook.md");
+    for expected in [
+        "Address: `proxy2b-mgmt.example2.local`",
+        "Port: `12346`",
+        "Network groups: `transit`",
+        "`ca.pem` and `ca.key` of the secrets directory",
+        "# BEGIN topoc acme-nat",
+        "NTP server:",
+        "`nc -v -w5 proxy2b-mgmt.example2.local 12346` on `proxy1a`",
+    ] {
+        assert!(
+            runbook.contains(expected),
+            "missing {expected:?}:\n{runbook}"
+        );
+    }
+    for (path, content) in tree.iter() {
+        if path.ends_with("runbook.md") {
+            let content = std::str::from_utf8(content).expect("UTF-8");
+            assert!(!content.contains("BEGIN CERTIFICATE") && !content.contains("PRIVATE KEY"));
+        }
+    }
+    let seg = example("seg.toml");
+    let master = text(&seg, "nodes/seg-1/runbook.md");
+    assert!(master.contains("This node is the master"), "{master}");
+    assert!(
+        master.contains("secrets/nodes/seg-1/integration-service.config.xml"),
+        "{master}"
+    );
+}

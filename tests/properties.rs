@@ -371,7 +371,7 @@ proptest! {
     fn every_node_joins_from_one_already_in_the_cluster_that_shares_a_group(layout in layouts()) {
         let checked = common::check(&Source::new("random.toml", layout.toml()));
         let model = checked.model.expect("random layouts resolve");
-        let steps: Vec<(&str, Option<&str>)> = topoc::plan::join::order(&model, &BTreeSet::new())
+        let steps: Vec<(&str, Option<&str>)> = topoc::analysis::join::order(&model, &BTreeSet::new())
             .iter()
             .map(|step| (model.node(step.node).name.as_str(), step.from.map(|from| model.node(from).name.as_str())))
             .collect();

@@ -8,6 +8,7 @@
 //! million of a clique. A group with a single member joins nothing and is left out, so
 //! that every group vertex in the graph leads to at least two nodes.
 
+pub mod join;
 pub mod routes;
 pub mod what_if;
 

@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use clap::{Subcommand, ValueEnum};
+use topoc::emit::runbook;
 use topoc::model::values;
 use topoc::plan::{join, upgrade};
 
@@ -54,7 +55,7 @@ pub(super) fn run_join(args: &JoinArgs) -> Result<Exit, Error> {
     };
     match args.format {
         PlanFormat::Json => write_json(&join::plan(&model))?,
-        PlanFormat::Markdown => write_stdout(&join::markdown(&model))?,
+        PlanFormat::Markdown => write_stdout(&runbook::join_plan(&model))?,
     }
     Ok(Exit::Clean)
 }

@@ -5,10 +5,11 @@
 //! ```text
 //! out/                                  secrets/
 //!   cluster.json  inventory.yaml          ca.pem  ca.key
-//!   firewall.csv
+//!   firewall.csv  runbook.md
 //!   graph.dot  graph.mmd  manifest.json   nodes/<node>.key  nodes/<node>.pem
 //!   nodes/<node>/node.json hosts          nodes/<node>/integration-service.config.xml (SEG)
 //!   nodes/<node>/ca.pem node.pem          retired/<time>/ (`topoc ca rotate`)
+//!   nodes/<node>/runbook.md
 //!   seg/AppClusterDirectory.xml  seg/recovery/AppClusterDirectory.xml  seg/RUNBOOK.md
 //! ```
 
@@ -18,6 +19,8 @@ pub const CLUSTER_JSON: &str = "cluster.json";
 pub const INVENTORY: &str = "inventory.yaml";
 /// `out/firewall.csv`.
 pub const FIREWALL: &str = "firewall.csv";
+/// `out/runbook.md`: the join plan (web gateway clusters).
+pub const RUNBOOK: &str = "runbook.md";
 /// `out/graph.dot`.
 pub const GRAPH_DOT: &str = "graph.dot";
 /// `out/graph.mmd`.
@@ -44,6 +47,8 @@ pub enum NodeFile {
     CaCertificate,
     /// `node.pem`: the node's certificate.
     Certificate,
+    /// `runbook.md`: what to set where on the node.
+    Runbook,
 }
 
 impl NodeFile {
@@ -53,6 +58,7 @@ impl NodeFile {
             NodeFile::Hosts => "hosts",
             NodeFile::CaCertificate => "ca.pem",
             NodeFile::Certificate => "node.pem",
+            NodeFile::Runbook => "runbook.md",
         }
     }
 }

@@ -12,6 +12,7 @@ pub mod inventory;
 pub mod layout;
 pub mod manifest;
 pub mod node_json;
+pub mod runbook;
 pub mod schema;
 pub mod seg;
 pub mod tree;
@@ -106,6 +107,10 @@ pub fn compile(
                 hosts::hosts_file(model, id, input.0),
             )?;
         }
+        tree.insert(
+            node_file(name, NodeFile::Runbook),
+            runbook::node_runbook(model, id, input.0),
+        )?;
         if let (Some(certificates), Some(ca)) = (certificates, &ca_pem) {
             tree.insert_shared(node_file(name, NodeFile::CaCertificate), ca.clone())?;
             if let Some(cert) = certificates.nodes.get(name.as_str()) {
@@ -139,6 +144,9 @@ pub fn compile(
         layout::FIREWALL,
         firewall::csv(&flows).map_err(EmitError::Csv)?,
     )?;
+    if web {
+        tree.insert(layout::RUNBOOK, runbook::join_plan(model))?;
+    }
     tree.insert(layout::GRAPH_DOT, graph::dot(model))?;
     tree.insert(layout::GRAPH_MERMAID, graph::mermaid(model))?;
     if model.cluster.kind == Kind::Seg {

@@ -7,7 +7,7 @@ use crate::model::{Model, NodeId, Settings};
 use crate::syntax::Kind;
 
 use super::diff::Side;
-use super::join;
+use crate::analysis::join;
 
 /// Every consequence of going from `old` to `new`, in the order to act on them.
 pub fn consequences(old: &Side<'_>, new: &Side<'_>, hosts_changed: &[String]) -> Vec<String> {
@@ -254,7 +254,7 @@ fn ntp(a: &Model, b: &Model, out: &mut Vec<String>) {
     };
     if servers(a) != servers(b) {
         out.push(format!(
-            "the NTP servers change to {}: set them on every node (Configuration > Date and Time)",
+            "the NTP servers change to {}: set them on every node (Configuration > Date & Time)",
             quoted(&servers(b))
         ));
     }

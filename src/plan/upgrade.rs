@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 
 use serde::Serialize;
 
-use super::join;
+use crate::analysis::join;
 use crate::model::{Model, NodeId};
 
 /// One step of the upgrade.
