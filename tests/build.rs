@@ -604,3 +604,28 @@ fn each_node_runbook_gives_its_own_values_and_names_the_ca_files_without_their_c
         "{master}"
     );
 }
+
+#[test]
+fn a_gateway_gives_a_node_one_route_per_nat_address_it_dials() {
+    let topology = std::fs::read_to_string(root().join("examples/nat.toml"))
+        .expect("example")
+        .replace(
+            "[nodes.proxy1a]\nsite = \"site-a\"\n",
+            "[nodes.proxy1a]\nsite = \"site-a\"\nroute_via = \"192.168.1.1\"\n",
+        );
+    let tree = compile(&Source::new("nat.toml", &topology));
+    let routes = text(&tree, "nodes/proxy1a/routes");
+    let lines: Vec<&str> = routes.lines().filter(|l| !l.starts_with('#')).collect();
+    assert_eq!(
+        lines,
+        [
+            "ip route add 192.0.2.30/32 via 192.168.1.1",
+            "ip route add 198.51.100.20/32 via 192.168.1.1",
+        ]
+    );
+    assert!(
+        tree.get("nodes/proxy2b/routes").is_none(),
+        "no gateway, no routes"
+    );
+    assert!(text(&tree, "nodes/proxy1a/runbook.md").contains("Static routes"));
+}

@@ -9,7 +9,7 @@
 //!   graph.dot  graph.mmd  manifest.json   nodes/<node>.key  nodes/<node>.pem
 //!   nodes/<node>/node.json hosts          nodes/<node>/integration-service.config.xml (SEG)
 //!   nodes/<node>/ca.pem node.pem          retired/<time>/ (`topoc ca rotate`)
-//!   nodes/<node>/runbook.md
+//!   nodes/<node>/runbook.md routes
 //!   seg/AppClusterDirectory.xml  seg/recovery/AppClusterDirectory.xml  seg/RUNBOOK.md
 //! ```
 
@@ -49,6 +49,8 @@ pub enum NodeFile {
     Certificate,
     /// `runbook.md`: what to set where on the node.
     Runbook,
+    /// `routes`: static routes to the NAT addresses it dials, where it has a gateway.
+    Routes,
 }
 
 impl NodeFile {
@@ -59,6 +61,7 @@ impl NodeFile {
             NodeFile::CaCertificate => "ca.pem",
             NodeFile::Certificate => "node.pem",
             NodeFile::Runbook => "runbook.md",
+            NodeFile::Routes => "routes",
         }
     }
 }

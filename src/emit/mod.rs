@@ -15,6 +15,7 @@ pub mod node_json;
 pub mod runbook;
 pub mod schema;
 pub mod seg;
+pub mod static_routes;
 pub mod tree;
 
 use std::fmt;
@@ -107,6 +108,9 @@ pub fn compile(
                 hosts::hosts_file(model, id, input.0),
             )?;
         }
+        if let Some(routes) = static_routes::routes_file(model, id, input.0) {
+            tree.insert(node_file(name, NodeFile::Routes), routes)?;
+        }
         tree.insert(
             node_file(name, NodeFile::Runbook),
             runbook::node_runbook(model, id, input.0),
@@ -189,7 +193,9 @@ pub fn estimated_size(model: &Model, options: Options) -> u64 {
         total = total.saturating_add(hosts::total_lines_size(model));
     }
     // The flows, twice: `firewall.csv` and `cluster.json`.
-    total.saturating_add(firewall::estimated_size(model).saturating_mul(2))
+    total
+        .saturating_add(firewall::estimated_size(model).saturating_mul(2))
+        .saturating_add(static_routes::estimated_size(model))
 }
 
 /// A build refused before it is made: its output would be larger than the limit.

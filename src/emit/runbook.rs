@@ -135,6 +135,14 @@ fn web_gateway_steps(model: &Model, id: NodeId, md: &mut String) {
             model.cluster.name.value.replace(['\n', '\r'], " ")
         );
     }
+    if let Some(gateway) = &node.route_via {
+        next(md, "Static routes");
+        let _ = writeln!(
+            md,
+            "Add the routes of this node's `routes` file: the NAT addresses it dials go through the gateway {}.",
+            gateway.value
+        );
+    }
     next(
         md,
         "Central Management settings (Configuration > Central Management)",

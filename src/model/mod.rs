@@ -124,6 +124,8 @@ pub struct Site {
     pub realm: RealmId,
     pub update_group: Located<String>,
     pub runtime_group: Located<String>,
+    /// The gateway to other realms' NAT addresses for the site's nodes.
+    pub route_via: Option<Located<IpAddr>>,
 }
 
 #[derive(Debug)]
@@ -135,6 +137,9 @@ pub struct Node {
     pub address: Located<IpAddr>,
     pub fqdn: Option<Located<String>>,
     pub nat_address: Option<Located<IpAddr>>,
+    /// The gateway to other realms' NAT addresses: the node's own `route_via`, else its
+    /// site's.
+    pub route_via: Option<Located<IpAddr>>,
     /// `transit = true`: a member of the cluster's transit group.
     pub transit: Option<Located<bool>>,
     /// Sorted by group id, without repeats; each span is where the membership comes from.

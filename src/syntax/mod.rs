@@ -199,6 +199,10 @@ pub struct Site {
     /// Runtime group of the site's nodes. Default: the site's name.
     #[schemars(with = "Option<String>")]
     pub runtime_group: Option<Spanned<String>>,
+    /// The gateway through which the site's nodes reach other realms' NAT addresses (a
+    /// separate management interface behind NAT): each node gets a `routes` file.
+    #[schemars(with = "Option<String>")]
+    pub route_via: Option<Spanned<String>>,
 }
 
 /// `[nodes.NAME]`
@@ -218,6 +222,10 @@ pub struct Node {
     /// The address other NAT realms reach the node at.
     #[schemars(with = "Option<String>")]
     pub nat_address: Option<Spanned<String>>,
+    /// The gateway through which this node reaches other realms' NAT addresses, over the
+    /// site's `route_via`: the node gets a `routes` file.
+    #[schemars(with = "Option<String>")]
+    pub route_via: Option<Spanned<String>>,
     /// Adds the node to the transit group.
     #[schemars(with = "Option<bool>")]
     pub transit: Option<Spanned<bool>>,

@@ -20,9 +20,33 @@ declare_lint! {
 
 pub(crate) fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
     let model = context.model;
+    // A site's gateway is reported once, not at every node that takes it.
+    let mut gateways_reported = std::collections::BTreeSet::new();
     for node in &model.nodes {
         let site = model.site(node.site.value);
         let Some(subnet) = &site.subnet else { continue };
+        let gateway = node
+            .route_via
+            .as_ref()
+            .filter(|gateway| !subnet.value.contains(&gateway.value.to_canonical()))
+            .filter(|gateway| gateways_reported.insert(gateway.span));
+        if let Some(gateway) = gateway {
+            findings.push(
+                Finding::new(
+                    &LINT,
+                    gateway.span,
+                    format!(
+                        "gateway {} (`route_via`) of node `{}` is outside the subnet {} of site `{}`: the node cannot reach it directly",
+                        gateway.value, node.name, subnet.value, site.name
+                    ),
+                )
+                .label(format!("not in {}", subnet.value))
+                .related(subnet.span, format!("subnet of site `{}`", site.name))
+                .help("name a gateway on the site's subnet")
+                .nodes([node.name.clone()])
+                .sites([site.name.clone()]),
+            );
+        }
         if subnet.value.contains(&node.address.value.to_canonical()) {
             continue;
         }

@@ -46,6 +46,7 @@ impl Resolver {
             )
             .map(|address| self.value(address, "address", values::ip));
         let fqdn = self.optional_value(syntax.fqdn.as_ref(), "fqdn", values::fqdn);
+        let route_via = self.optional_value(syntax.route_via.as_ref(), "route_via", values::ip);
         let nat_address =
             self.optional_value(syntax.nat_address.as_ref(), "nat_address", values::ip);
         let explicit_groups = syntax
@@ -82,6 +83,7 @@ impl Resolver {
             address: address?.ok()?,
             fqdn: fqdn.ok()?,
             nat_address: nat_address.ok()?,
+            route_via: route_via.ok()?.or_else(|| site_model.route_via.clone()),
             transit,
             network_groups: Vec::new(),
             update_group: Located::new(GroupId(0), Span::default()),

@@ -50,6 +50,8 @@ impl Resolver {
                 let runtime_group = default(syntax.runtime_group.as_ref(), self, "runtime_group");
                 let realm = default(syntax.nat_realm.as_ref(), self, "nat_realm");
                 let subnet = self.optional_value(syntax.subnet.as_ref(), "subnet", values::subnet);
+                let route_via =
+                    self.optional_value(syntax.route_via.as_ref(), "route_via", values::ip);
                 let location = syntax.location.as_ref().map(|l| l.get_ref().clone());
                 let site = (|| {
                     Some(Site {
@@ -58,6 +60,7 @@ impl Resolver {
                         span: entry.key_span(),
                         location,
                         subnet: subnet.ok()?,
+                        route_via: route_via.ok()?,
                         update_group: update_group.ok()?,
                         runtime_group: runtime_group.ok()?,
                     })
