@@ -504,3 +504,76 @@ fn a_hosts_file_is_whole_and_its_block_merges_with_ansible_blockinfile() {
         String::from_utf8_lossy(&again.stdout)
     );
 }
+
+#[test]
+fn the_playbook_passes_ansible_and_merges_the_hosts_block_once() {
+    let found = Command::new("ansible-playbook")
+        .arg("--version")
+        .output()
+        .is_ok();
+    assert!(
+        found || std::env::var_os("CI").is_none(),
+        "CI must install ansible-core"
+    );
+    if !found {
+        eprintln!("`ansible-playbook` is not installed: skipped here, run in CI");
+        return;
+    }
+    let dir = tempfile::tempdir().expect("temp");
+    assert_eq!(
+        code(&topoc(dir.path(), &["build", &example("nat.toml")])),
+        0
+    );
+    let out = dir.path().join("out");
+    let playbook = |extra: &[&str]| {
+        Command::new("ansible-playbook")
+            .arg("-i")
+            .arg(out.join("inventory.yaml"))
+            .arg(out.join("playbook.yml"))
+            .args(extra)
+            .env("ANSIBLE_LOCALHOST_WARNING", "False")
+            .output()
+            .expect("ansible-playbook runs")
+    };
+    let syntax = playbook(&["--syntax-check"]);
+    assert!(
+        syntax.status.success(),
+        "{}",
+        String::from_utf8_lossy(&syntax.stderr)
+    );
+
+    let hosts = dir.path().join("etc-hosts");
+    std::fs::write(&hosts, "127.0.0.1\tlocalhost\n").expect("write");
+    let path = format!("topoc_hosts_path={}", hosts.display());
+    let run = || {
+        playbook(&[
+            "--limit",
+            "proxy1a",
+            "--skip-tags",
+            "prejoin",
+            "-e",
+            "ansible_connection=local",
+            "-e",
+            "ansible_python_interpreter={{ ansible_playbook_python }}",
+            "-e",
+            &path,
+        ])
+    };
+    let first = run();
+    let recap = String::from_utf8_lossy(&first.stdout).into_owned();
+    assert!(first.status.success(), "{recap}");
+    assert!(recap.contains("changed=1"), "{recap}");
+    let merged = std::fs::read_to_string(&hosts).expect("merged");
+    let generated = std::fs::read_to_string(out.join("nodes/proxy1a/hosts")).expect("generated");
+    assert_eq!(
+        topoc_block(&merged, "acme-nat"),
+        topoc_block(&generated, "acme-nat")
+    );
+    assert!(merged.starts_with("127.0.0.1\tlocalhost\n"));
+    let second = run();
+    let recap = String::from_utf8_lossy(&second.stdout).into_owned();
+    assert!(
+        recap.contains("changed=0"),
+        "a second run changes nothing: {recap}"
+    );
+}

@@ -187,7 +187,7 @@ fn a_full_disk_leaves_the_previous_output_whole() {
     let disk = dir.path().join("disk");
     std::fs::create_dir(&disk).expect("dir");
     let mounted = Command::new("mount")
-        .args(["-t", "tmpfs", "-o", "size=96k", "tmpfs"])
+        .args(["-t", "tmpfs", "-o", "size=256k", "tmpfs"])
         .arg(&disk)
         .output()
         .is_ok_and(|o| o.status.success());

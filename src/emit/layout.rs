@@ -5,7 +5,7 @@
 //! ```text
 //! out/                                  secrets/
 //!   cluster.json  inventory.yaml          ca.pem  ca.key
-//!   firewall.csv  runbook.md
+//!   firewall.csv  runbook.md  playbook.yml
 //!   graph.dot  graph.mmd  manifest.json   nodes/<node>.key  nodes/<node>.pem
 //!   nodes/<node>/node.json hosts          nodes/<node>/integration-service.config.xml (SEG)
 //!   nodes/<node>/ca.pem node.pem          retired/<time>/ (`topoc ca rotate`)
@@ -19,6 +19,8 @@ pub const CLUSTER_JSON: &str = "cluster.json";
 pub const INVENTORY: &str = "inventory.yaml";
 /// `out/firewall.csv`.
 pub const FIREWALL: &str = "firewall.csv";
+/// `out/playbook.yml`: the Ansible playbook (web gateway clusters).
+pub const PLAYBOOK: &str = "playbook.yml";
 /// `out/runbook.md`: the join plan (web gateway clusters).
 pub const RUNBOOK: &str = "runbook.md";
 /// `out/graph.dot`.

@@ -12,6 +12,7 @@ pub mod inventory;
 pub mod layout;
 pub mod manifest;
 pub mod node_json;
+pub mod playbook;
 pub mod runbook;
 pub mod schema;
 pub mod seg;
@@ -150,6 +151,10 @@ pub fn compile(
     )?;
     if web {
         tree.insert(layout::RUNBOOK, runbook::join_plan(model))?;
+        tree.insert(
+            layout::PLAYBOOK,
+            playbook::playbook(model).map_err(EmitError::Inventory)?,
+        )?;
     }
     tree.insert(layout::GRAPH_DOT, graph::dot(model))?;
     tree.insert(layout::GRAPH_MERMAID, graph::mermaid(model))?;
