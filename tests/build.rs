@@ -629,3 +629,33 @@ fn a_gateway_gives_a_node_one_route_per_nat_address_it_dials() {
     );
     assert!(text(&tree, "nodes/proxy1a/runbook.md").contains("Static routes"));
 }
+
+#[test]
+fn the_playbooks_prejoin_checks_follow_the_join_plan_both_ways() {
+    let tree = example("two-sites.toml");
+    let plays: serde_json::Value =
+        serde_norway::from_str(text(&tree, "playbook.yml")).expect("YAML");
+    let prejoin = &plays[0]["vars"]["topoc_prejoin"];
+    let listed = |node: &str| -> Vec<String> {
+        prejoin[node]
+            .as_array()
+            .unwrap_or_else(|| panic!("{node} has checks"))
+            .iter()
+            .map(|a| a.as_str().expect("address").to_owned())
+            .collect()
+    };
+    // two-sites: tok-1 starts; tok-2 and ny-1 join from it; ny-2 joins from ny-1.
+    assert_eq!(listed("tok-2"), ["10.1.0.11"]);
+    assert_eq!(listed("ny-2"), ["10.2.0.11"]);
+    assert_eq!(listed("tok-1"), ["10.1.0.12", "10.2.0.11"]);
+    assert_eq!(listed("ny-1"), ["10.1.0.11", "10.2.0.12"]);
+    let tasks = plays[0]["tasks"].as_array().expect("tasks");
+    let check = tasks
+        .iter()
+        .find(|t| t["tags"] == serde_json::json!(["prejoin"]))
+        .expect("a prejoin task");
+    assert_eq!(
+        check["ansible.builtin.wait_for"]["port"],
+        "{{ topoc_port }}"
+    );
+}
