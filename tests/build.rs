@@ -596,6 +596,12 @@ fn each_node_runbook_gives_its_own_values_and_names_the_ca_files_without_their_c
             assert!(!content.contains("BEGIN CERTIFICATE") && !content.contains("PRIVATE KEY"));
         }
     }
+    let web = example("two-sites.toml");
+    let settings = text(&web, "nodes/tok-2/runbook.md");
+    assert!(
+        settings.contains("- Allowed time difference: `120 s` (the same on every node)"),
+        "{settings}"
+    );
     let seg = example("seg.toml");
     let master = text(&seg, "nodes/seg-1/runbook.md");
     assert!(master.contains("This node is the master"), "{master}");

@@ -166,6 +166,7 @@ fn web_gateway_steps(model: &Model, id: NodeId, md: &mut String) {
         flag(node.updates.from_internet),
         flag(node.updates.from_nodes)
     );
+    cluster_settings(model, md);
     next(md, "Join the cluster");
     let steps = order(model, &BTreeSet::new());
     match steps.iter().find(|step| step.node == id).and_then(|step| step.from) {
@@ -212,4 +213,43 @@ fn quoted(names: &[String]) -> String {
         .map(|name| format!("`{name}`"))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// The cluster-wide Central Management settings the topology sets, equal on every node.
+fn cluster_settings(model: &Model, md: &mut String) {
+    let settings = crate::emit::node_json::ClusterSettings::from_model(&model.cluster.settings);
+    let listed: Vec<String> = [
+        (
+            "Distribution timeout",
+            settings
+                .distribution_timeout_seconds
+                .map(|s| format!("{s} s")),
+        ),
+        (
+            "Distribution timeout multiplier",
+            settings
+                .distribution_timeout_multiplier
+                .map(|m| m.to_string()),
+        ),
+        (
+            "Allowed time difference",
+            settings
+                .allowed_time_difference_seconds
+                .map(|s| format!("{s} s")),
+        ),
+        (
+            "Check version match",
+            settings.check_version_match.map(|c| c.to_string()),
+        ),
+        (
+            "Check version match level",
+            settings.check_version_match_level,
+        ),
+    ]
+    .into_iter()
+    .filter_map(|(name, value)| Some(format!("- {name}: `{}` (the same on every node)", value?)))
+    .collect();
+    for line in listed {
+        let _ = writeln!(md, "{line}");
+    }
 }
