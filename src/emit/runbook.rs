@@ -207,7 +207,8 @@ fn mail_gateway_steps(model: &Model, id: NodeId, md: &mut String) {
     }
 }
 
-fn quoted(names: &[String]) -> String {
+/// Names in backticks, separated by commas.
+pub fn quoted(names: &[String]) -> String {
     names
         .iter()
         .map(|name| format!("`{name}`"))

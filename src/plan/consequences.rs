@@ -8,6 +8,7 @@ use crate::syntax::Kind;
 
 use super::diff::Side;
 use crate::analysis::join;
+use crate::emit::runbook::quoted;
 
 /// Every consequence of going from `old` to `new`, in the order to act on them.
 pub fn consequences(old: &Side<'_>, new: &Side<'_>, hosts_changed: &[String]) -> Vec<String> {
@@ -33,14 +34,6 @@ pub fn consequences(old: &Side<'_>, new: &Side<'_>, hosts_changed: &[String]) ->
     }
     joins(a, b, &mut out);
     out
-}
-
-fn quoted(names: &[String]) -> String {
-    names
-        .iter()
-        .map(|name| format!("`{name}`"))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 fn node_name(model: &Model, node: Option<NodeId>) -> Option<&str> {

@@ -30,15 +30,7 @@ pub(crate) fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
         return;
     }
     let transit = model.transit_group();
-    let in_transit = |node: NodeId| {
-        transit.is_some_and(|group| {
-            model
-                .node(node)
-                .network_groups
-                .iter()
-                .any(|g| g.value == group)
-        })
-    };
+    let in_transit = |node: NodeId| in_group(model, node, transit);
     let anchor = |part: &[NodeId]| {
         part.iter()
             .copied()
@@ -107,15 +99,7 @@ fn joining_help(
     if let Some(help) = misspelt_group(model, part, other) {
         return help;
     }
-    let in_transit = |node: NodeId| {
-        transit.is_some_and(|group| {
-            model
-                .node(node)
-                .network_groups
-                .iter()
-                .any(|g| g.value == group)
-        })
-    };
+    let in_transit = |node: NodeId| in_group(model, node, transit);
     // The side without a transit node; the other side has one, or neither does.
     let lacking = if part.iter().any(|&node| in_transit(node)) {
         other
@@ -179,4 +163,15 @@ fn sites_of(model: &Model, part: &[NodeId]) -> BTreeSet<String> {
     part.iter()
         .map(|&node| model.site(model.node(node).site.value).name.clone())
         .collect()
+}
+
+/// Whether `node` is a member of `group` (never of no group).
+fn in_group(model: &Model, node: NodeId, group: Option<GroupId>) -> bool {
+    group.is_some_and(|group| {
+        model
+            .node(node)
+            .network_groups
+            .iter()
+            .any(|g| g.value == group)
+    })
 }
