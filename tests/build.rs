@@ -10,7 +10,7 @@ use topoc::analysis::routes::RouteExtent;
 use topoc::emit::{Options, Tree};
 use topoc::source::Source;
 
-use common::root;
+use common::{client, root};
 
 fn compile(source: &Source) -> Tree {
     compile_with(source, Options::default())
@@ -36,19 +36,6 @@ fn example(name: &str) -> Tree {
 
 fn text<'t>(tree: &'t Tree, path: &str) -> &'t str {
     std::str::from_utf8(tree.get(path).unwrap_or_else(|| panic!("no {path}"))).expect("UTF-8")
-}
-
-/// Whether a client program is here; CI must have it, so a missing one fails there.
-fn client(program: &str) -> bool {
-    let found = Command::new(program).arg("--version").output().is_ok();
-    assert!(
-        found || std::env::var_os("CI").is_none(),
-        "CI must install `{program}`"
-    );
-    if !found {
-        eprintln!("`{program}` is not installed: skipped here, run in CI");
-    }
-    found
 }
 
 #[test]

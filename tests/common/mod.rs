@@ -110,3 +110,17 @@ pub fn dir_contents(dir: &Path) -> Vec<(String, Vec<u8>)> {
         })
         .collect()
 }
+
+/// Whether the client program `program` is installed here. CI must have every client, so
+/// with `CI` set a missing one fails the test; elsewhere the caller skips, saying so.
+pub fn client(program: &str) -> bool {
+    let found = Command::new(program).arg("--version").output().is_ok();
+    assert!(
+        found || std::env::var_os("CI").is_none(),
+        "CI must install `{program}`"
+    );
+    if !found {
+        eprintln!("`{program}` is not installed: skipped here, run in CI");
+    }
+    found
+}
