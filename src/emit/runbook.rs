@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
 use crate::analysis::join::order;
+use crate::finding::quoted;
 use crate::model::{Model, NodeId};
 use crate::syntax::Kind;
 
@@ -205,15 +206,6 @@ fn mail_gateway_steps(model: &Model, id: NodeId, md: &mut String) {
     } else {
         md.push_str("After the master has restarted with `seg/recovery/AppClusterDirectory.xml`, place the same file here and restart the service; the log must show this node joins as Slave.\n");
     }
-}
-
-/// Names in backticks, separated by commas.
-pub fn quoted(names: &[String]) -> String {
-    names
-        .iter()
-        .map(|name| format!("`{name}`"))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 /// The cluster-wide Central Management settings the topology sets, equal on every node.

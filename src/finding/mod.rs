@@ -188,3 +188,12 @@ impl std::fmt::Display for Place<'_> {
         }
     }
 }
+
+/// Names in backticks, separated by commas, as messages list them: `` `a`, `b` ``.
+pub fn quoted<T: std::fmt::Display>(names: impl IntoIterator<Item = T>) -> String {
+    names
+        .into_iter()
+        .map(|name| format!("`{name}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}

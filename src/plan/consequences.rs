@@ -8,7 +8,8 @@ use crate::syntax::Kind;
 
 use super::diff::Side;
 use crate::analysis::join;
-use crate::emit::runbook::quoted;
+use crate::finding::quoted;
+use crate::model::resolve::defaults::ca_common_name;
 
 /// Every consequence of going from `old` to `new`, in the order to act on them.
 pub fn consequences(old: &Side<'_>, new: &Side<'_>, hosts_changed: &[String]) -> Vec<String> {
@@ -79,7 +80,7 @@ fn ca(a: &Model, b: &Model, out: &mut Vec<String>) {
         );
         return;
     }
-    let default_name = |model: &Model| format!("{} Cluster CA", model.cluster.name.value);
+    let default_name = |model: &Model| ca_common_name(&model.cluster.name.value);
     let named = |model: &Model| {
         Some(model.ca.common_name.clone()).filter(|name| *name != default_name(model))
     };
@@ -248,7 +249,7 @@ fn ntp(a: &Model, b: &Model, out: &mut Vec<String>) {
     if servers(a) != servers(b) {
         out.push(format!(
             "the NTP servers change to {}: set them on every node (Configuration > Date & Time)",
-            quoted(&servers(b))
+            quoted(servers(b))
         ));
     }
 }

@@ -17,10 +17,7 @@ declare_lint! {
 /// `key` is not one of `known` in the table described by `place` (such as "node `tok-1`").
 pub fn finding(span: Span, key: &str, place: impl std::fmt::Display, known: &[&str]) -> Finding {
     let help = suggest::did_you_mean(key, known.iter().copied()).or_else(|| {
-        (!known.is_empty()).then(|| {
-            let list = known.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>();
-            format!("known keys here: {}", list.join(", "))
-        })
+        (!known.is_empty()).then(|| format!("known keys here: {}", crate::finding::quoted(known)))
     });
     Finding::new(&LINT, span, format!("unknown key `{key}` in {place}"))
         .label("unknown key")

@@ -1,5 +1,5 @@
 use crate::finding::level::Level;
-use crate::finding::{Class, Finding, Scope, declare_lint};
+use crate::finding::{Class, Finding, Scope, declare_lint, quoted};
 use crate::lint::Context;
 
 declare_lint! {
@@ -25,11 +25,7 @@ pub(crate) fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
     for &node_id in &analysis.single_points_of_failure {
         let node = model.node(node_id);
         let groups = model.network_group_names(&node.network_groups);
-        let listed = groups
-            .iter()
-            .map(|group| format!("`{group}`"))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let listed = quoted(&groups);
         findings.push(
             Finding::new(
                 &LINT,

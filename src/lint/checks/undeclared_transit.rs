@@ -1,5 +1,5 @@
 use crate::finding::level::Level;
-use crate::finding::{Class, Finding, Scope, declare_lint};
+use crate::finding::{Class, Finding, Scope, declare_lint, quoted};
 use crate::lint::Context;
 
 declare_lint! {
@@ -37,7 +37,7 @@ pub(crate) fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
                     "node `{}` is in {} network groups ({}), so messages between them pass through it, but it is not declared `transit = true`",
                     node.name,
                     groups.len(),
-                    groups.iter().map(|g| format!("`{g}`")).collect::<Vec<_>>().join(", ")
+                    quoted(&groups)
                 ),
             )
             .label("relays between its groups")

@@ -1,5 +1,5 @@
 use crate::finding::level::Level;
-use crate::finding::{Class, Finding, Scope, declare_lint};
+use crate::finding::{Class, Finding, Scope, declare_lint, quoted};
 use crate::lint::Context;
 use crate::model::NodeId;
 
@@ -96,10 +96,6 @@ pub(crate) fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
 
 /// "node `a`" or "nodes `a`, `b`".
 fn listed(names: &[String]) -> String {
-    let quoted: Vec<String> = names.iter().map(|name| format!("`{name}`")).collect();
-    if quoted.len() == 1 {
-        format!("node {}", quoted[0])
-    } else {
-        format!("nodes {}", quoted.join(", "))
-    }
+    let noun = if names.len() == 1 { "node" } else { "nodes" };
+    format!("{noun} {}", quoted(names))
 }

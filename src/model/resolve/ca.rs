@@ -2,7 +2,7 @@
 
 use serde_spanned::Spanned;
 
-use super::defaults::{CA_VALIDITY_DAYS, NODE_VALIDITY_DAYS};
+use super::defaults::{CA_VALIDITY_DAYS, NODE_VALIDITY_DAYS, ca_common_name};
 use super::{Reported, Resolver, non_empty};
 use crate::finding::codes::invalid_value;
 use crate::model::values;
@@ -18,8 +18,7 @@ impl Resolver {
         entry: Option<&Entry<syntax::Ca>>,
         cluster: Option<&Cluster>,
     ) -> Option<CaSettings> {
-        let default_name =
-            cluster.map_or_else(String::new, |c| format!("{} Cluster CA", c.name.value));
+        let default_name = cluster.map_or_else(String::new, |c| ca_common_name(&c.name.value));
         let Some(entry) = entry else {
             return Some(CaSettings {
                 common_name: default_name,

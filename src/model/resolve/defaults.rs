@@ -15,3 +15,8 @@ pub const CA_VALIDITY_DAYS: u32 = 3650;
 /// How long a node certificate is valid, in days, unless `[ca]` says (the limit browsers
 /// set for server certificates).
 pub const NODE_VALIDITY_DAYS: u32 = 397;
+
+/// The cluster CA's common name unless `[ca]` says: `<cluster name> Cluster CA`.
+pub fn ca_common_name(cluster: &str) -> String {
+    format!("{cluster} Cluster CA")
+}
