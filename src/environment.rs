@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use time::OffsetDateTime;
+use time::{Duration, OffsetDateTime};
 
 use crate::model::Model;
 use crate::pki::Existing;
@@ -17,7 +17,14 @@ pub struct Environment<'a> {
     /// Where key material and the SEG shared key come from.
     pub keys: &'a dyn KeySource,
     pub limits: Limits,
+    /// How long certificates must stay valid from `now` (`--valid-for`); one ending sooner
+    /// is reported by `cert-expiring`.
+    pub valid_for: Duration,
 }
+
+/// How long certificates must stay valid unless told otherwise: 30 days, the window in
+/// which a build re-issues node certificates.
+pub const DEFAULT_VALID_FOR: Duration = Duration::days(crate::pki::RENEWAL_WINDOW_DAYS);
 
 impl Environment<'_> {
     /// No key material at all, at `now`, with the default limits: for fuzzing, `diff` and
@@ -27,6 +34,7 @@ impl Environment<'_> {
             now,
             keys: &NoKeys,
             limits: Limits::default(),
+            valid_for: DEFAULT_VALID_FOR,
         }
     }
 }
@@ -76,8 +84,12 @@ pub trait KeySource: fmt::Debug {
 /// Certificates read from a previous output.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Published {
+    /// The first node's (by name) `ca.pem`.
     pub ca: String,
+    /// Each node's certificate, by name.
     pub nodes: std::collections::BTreeMap<String, String>,
+    /// Each node's `ca.pem`, by name.
+    pub cas: std::collections::BTreeMap<String, String>,
 }
 
 /// Key material that exists but cannot be read.

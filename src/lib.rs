@@ -27,6 +27,7 @@ pub mod lint;
 pub mod model;
 pub mod pki;
 pub mod plan;
+pub mod probe;
 pub mod report;
 pub mod secrets;
 pub mod source;
@@ -84,11 +85,18 @@ pub fn check(
     environment: &Environment<'_>,
 ) -> Result<Checked, KeyError> {
     checked_with(source, command_line, |model| {
-        let inspection = match model.cluster.kind {
-            Kind::Swg => environment
-                .keys
-                .material(model)?
-                .map(|existing| pki::inspect(&existing, environment.now)),
+        let existing = match model.cluster.kind {
+            Kind::Swg => environment.keys.material(model)?,
+            Kind::Seg => None,
+        };
+        let inspection = existing
+            .as_ref()
+            .map(|existing| pki::inspect(existing, environment.now));
+        let deployed = match model.cluster.kind {
+            Kind::Swg => environment.keys.published(model).map(|published| {
+                let cluster_ca = existing.as_ref().and_then(|e| e.ca_cert.as_deref());
+                pki::deployed(model, cluster_ca, &published.cas, &published.nodes)
+            }),
             Kind::Seg => None,
         };
         // Judged when it can be read here; where it cannot (CI before deployment), only the
@@ -100,6 +108,8 @@ pub fn check(
         Ok(Evidence {
             inspection,
             shared_key,
+            deployed,
+            validity: Some((environment.now, environment.valid_for)),
         })
     })
 }
@@ -240,6 +250,7 @@ pub fn build(
             inspection: None,
             shared_key: (model.cluster.kind == Kind::Seg && options.mode != BuildMode::Preview)
                 .then(|| environment.keys.shared_key(model)),
+            ..Evidence::default()
         })
     })?;
     let ready = match (options.mode, &checked.model, &checked.analysis) {

@@ -21,6 +21,7 @@ use std::path::{Path, PathBuf};
 use crate::emit::Tree;
 use crate::emit::layout::secrets as layout;
 use crate::emit::layout::{NodeFile, node_file};
+use crate::emit::manifest::Manifest;
 use crate::environment::{KeyError, KeySource, Published};
 use crate::model::{Model, SharedKeySource};
 use crate::pki::Existing;
@@ -369,18 +370,27 @@ impl KeySource for Store {
 
     fn published(&self, model: &Model) -> Option<Published> {
         let out = self.out.as_ref()?;
+        // Only an output of this cluster: another's certificates say nothing about it.
+        let manifest = std::fs::read_to_string(out.join(crate::emit::layout::MANIFEST)).ok()?;
+        if Manifest::parse(&manifest)?.cluster != model.cluster.name.value {
+            return None;
+        }
         let read = |node: &str, file: NodeFile| {
             std::fs::read_to_string(out.join(node_file(node, file))).ok()
         };
+        let read_all = |file: NodeFile| -> std::collections::BTreeMap<String, String> {
+            model
+                .nodes
+                .iter()
+                .filter_map(|node| Some((node.name.clone(), read(&node.name, file)?)))
+                .collect()
+        };
+        let cas = read_all(NodeFile::CaCertificate);
         let ca = model
             .nodes
             .iter()
-            .find_map(|node| read(&node.name, NodeFile::CaCertificate))?;
-        let nodes = model
-            .nodes
-            .iter()
-            .filter_map(|node| Some((node.name.clone(), read(&node.name, NodeFile::Certificate)?)))
-            .collect();
-        Some(Published { ca, nodes })
+            .find_map(|node| cas.get(&node.name).cloned())?;
+        let nodes = read_all(NodeFile::Certificate);
+        Some(Published { ca, nodes, cas })
     }
 }

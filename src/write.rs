@@ -288,6 +288,11 @@ fn write_all(tree: &Tree, root: &Path) -> Result<(), WriteError> {
             }
         }
         std::fs::write(&path, content).map_err(io_error(&path))?;
+        if layout::executable(relative) {
+            use std::os::unix::fs::PermissionsExt as _;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755))
+                .map_err(io_error(&path))?;
+        }
     }
     Ok(())
 }

@@ -136,6 +136,10 @@ fn earlier_stages_never_reach_later_ones() {
             &["lint", "emit", "report", "write", "secrets", "keys"],
         ),
         ("emit", &["report", "write", "secrets", "keys", "plan"]),
+        (
+            "probe",
+            &["lint", "emit", "report", "write", "secrets", "keys", "pki"],
+        ),
     ];
     for (module, never) in rules {
         let used = graph.get(*module).expect("the module exists");

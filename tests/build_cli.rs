@@ -562,3 +562,112 @@ fn the_playbook_passes_ansible_and_merges_the_hosts_block_once() {
         "a second run changes nothing: {recap}"
     );
 }
+
+#[test]
+fn check_and_certs_judge_the_published_certificates_against_the_topology() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("t.toml");
+    let original = std::fs::read_to_string(example("two-sites.toml")).expect("example");
+    std::fs::write(&file, &original).expect("write");
+    assert_eq!(code(&topoc(dir.path(), &["build", "t.toml"])), 0);
+    let check = topoc(dir.path(), &["check", "t.toml"]);
+    assert_eq!(
+        code(&check),
+        0,
+        "{}",
+        String::from_utf8_lossy(&check.stdout)
+    );
+    let certs = topoc(dir.path(), &["certs", "t.toml"]);
+    assert_eq!(code(&certs), 0);
+    assert!(!String::from_utf8_lossy(&certs.stdout).contains("problem"));
+
+    // Longer than any certificate lives: every one is reported, at the level asked for.
+    let long = topoc(
+        dir.path(),
+        &[
+            "check",
+            "t.toml",
+            "--valid-for",
+            "36500d",
+            "-D",
+            "cert-expiring",
+        ],
+    );
+    assert_eq!(code(&long), 1);
+    let text = String::from_utf8_lossy(&long.stdout);
+    assert!(
+        text.contains("sooner than the 36500 days it must stay valid"),
+        "{text}"
+    );
+
+    // The topology gives a node an FQDN: its deployed certificate no longer fits.
+    let renamed = original.replace(
+        "[nodes.tok-2]\nsite = \"tokyo\"\naddress = \"10.1.0.12\"\n",
+        "[nodes.tok-2]\nsite = \"tokyo\"\naddress = \"10.1.0.12\"\nfqdn = \"tok-2.example.com\"\n",
+    );
+    assert_ne!(renamed, original);
+    std::fs::write(&file, &renamed).expect("write");
+    let check = topoc(dir.path(), &["check", "t.toml", "--format", "json"]);
+    assert_eq!(code(&check), 1);
+    let json: serde_json::Value = serde_json::from_slice(&check.stdout).expect("JSON");
+    let names: Vec<&serde_json::Value> = json["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["code"] == "cert-names")
+        .collect();
+    assert_eq!(names.len(), 1, "{json:#}");
+    assert!(
+        names[0]["message"]
+            .as_str()
+            .expect("message")
+            .contains("node `tok-2` does not name `tok-2.example.com` (dialed by `tok-1`)"),
+        "{json:#}"
+    );
+    let certs = topoc(dir.path(), &["certs", "t.toml", "--format", "json"]);
+    assert_eq!(code(&certs), 1);
+    let listed: serde_json::Value = serde_json::from_slice(&certs.stdout).expect("JSON");
+    let tok2 = listed["certificates"]
+        .as_array()
+        .expect("certificates")
+        .iter()
+        .find(|c| c["name"] == "tok-2")
+        .expect("tok-2");
+    assert_eq!(
+        tok2["problems"].as_array().map(Vec::len),
+        Some(1),
+        "{listed:#}"
+    );
+    // Another output directory has nothing to judge.
+    assert_eq!(
+        code(&topoc(
+            dir.path(),
+            &["check", "t.toml", "--out", "elsewhere"]
+        )),
+        0
+    );
+
+    // One node's ca.pem from another cluster.
+    std::fs::write(&file, &original).expect("write");
+    let other = tempfile::tempdir().expect("temp dir");
+    std::fs::write(
+        other.path().join("t.toml"),
+        original.replace("acme-web", "other-web"),
+    )
+    .expect("write");
+    assert_eq!(code(&topoc(other.path(), &["build", "t.toml"])), 0);
+    std::fs::copy(
+        other.path().join("out/nodes/ny-2/ca.pem"),
+        dir.path().join("out/nodes/ny-2/ca.pem"),
+    )
+    .expect("copy");
+    let check = topoc(dir.path(), &["check", "t.toml"]);
+    assert_eq!(code(&check), 1);
+    let text = String::from_utf8_lossy(&check.stdout);
+    assert!(text.contains("ca-mismatch"), "{text}");
+    assert!(text.contains("node `ny-2`"), "{text}");
+
+    // A rebuild makes them fit again.
+    assert_eq!(code(&topoc(dir.path(), &["build", "t.toml", "--force"])), 0);
+    assert_eq!(code(&topoc(dir.path(), &["check", "t.toml"])), 0);
+}

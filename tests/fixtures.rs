@@ -28,9 +28,12 @@ fn every_fixture_reports_what_its_name_says() {
                 .and_then(|n| n.to_str())
                 .unwrap_or_default();
             let source = common::load(path);
-            // `<fixture>.secrets/` and the files the fixture names are its key material.
+            // `<fixture>.secrets/` and the files the fixture names are its key material;
+            // `<fixture>.out/` the output of a previous build.
             let secrets = topoc::secrets::Secrets::reader(&path.with_extension("secrets"));
-            let keys = topoc::secrets::Store::new(secrets, path).if_present();
+            let keys = topoc::secrets::Store::new(secrets, path)
+                .if_present()
+                .with_output(&path.with_extension("out"));
             let checked = common::check_with(&source, &keys);
             let codes: Vec<&str> = checked
                 .report

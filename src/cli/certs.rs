@@ -6,22 +6,39 @@ use std::path::PathBuf;
 use clap::Subcommand;
 use serde::Serialize;
 use time::OffsetDateTime;
-use topoc::environment::KeySource;
+use topoc::environment::{Environment, KeySource, Limits};
+use topoc::finding::Finding;
+use topoc::finding::diagnostic::Severity;
+use topoc::finding::level::LintLevels;
 use topoc::keys::Keys;
 use topoc::pki::{self, Summary};
 use topoc::secrets::{Secrets, Store};
 use topoc::write;
 
-use super::common::{ListFormat, Needs, resolved, write_json, write_stdout};
+use super::common::{
+    ListFormat, Needs, environment, print_findings, read_source, resolved, valid_for, write_json,
+    write_stdout,
+};
 use super::error::{Error, Exit};
 
 #[derive(Debug, clap::Args)]
+#[command(
+    after_long_help = "Exit status: 0 when every certificate fits the topology, 1 when \
+    one does not (a name or address missing, another CA, a different `ca.pem`, or an \
+    error-level expiry under -D cert-expiring), 2 on a usage or input error."
+)]
 pub(super) struct CertsArgs {
     /// The topology file
     file: PathBuf,
     /// The secrets directory
     #[arg(long, value_name = "DIR", default_value = "secrets")]
     secrets: PathBuf,
+    /// The output of a previous build: its certificates are the ones listed and judged
+    #[arg(long, value_name = "DIR", default_value = "out")]
+    out: PathBuf,
+    /// How long every certificate must still be valid, such as `30d` or `90d`
+    #[arg(long, value_name = "DURATION", default_value = "30d", value_parser = valid_for)]
+    valid_for: time::Duration,
     /// How to print them
     #[arg(long, value_enum, default_value_t = ListFormat::Human)]
     format: ListFormat,
@@ -43,43 +60,110 @@ pub(super) struct RotateArgs {
     secrets: PathBuf,
 }
 
-/// One certificate of `topoc certs`: its summary, or why there is none.
-type Entry = (String, Result<Summary, String>);
+/// One certificate of `topoc certs`: its name, its summary (or why there is none), and
+/// what the checks of certificates found about it.
+struct Entry {
+    name: String,
+    summary: Result<Summary, String>,
+    problems: Vec<String>,
+}
+
+/// The codes that judge certificates, whose findings `certs` shows beside them.
+const CERTIFICATE_CODES: [&str; 5] = [
+    "ca-mismatch",
+    "cert-expiring",
+    "cert-foreign-ca",
+    "cert-names",
+    "invalid-ca",
+];
 
 pub(super) fn run_certs(args: &CertsArgs) -> Result<Exit, Error> {
-    let resolved = match resolved(&args.file, Needs::Clean)? {
-        Ok(resolved) => resolved,
-        Err(exit) => return Ok(exit),
+    let source = read_source(&args.file)?;
+    let store = Store::new(Secrets::reader(&args.secrets), &args.file)
+        .if_present()
+        .with_output(&args.out);
+    let environment = Environment {
+        valid_for: args.valid_for,
+        ..environment(&store, Limits::default())
     };
-    let model = &resolved.model;
-    let store = Store::new(Secrets::reader(&args.secrets), &args.file);
+    let checked = topoc::check(&source, &LintLevels::default(), &environment)?;
+    // Errors about the certificates are what this command lists; any other stops it.
+    let other_errors = checked.report.diagnostics.iter().any(|d| {
+        d.severity == Severity::Error && !CERTIFICATE_CODES.contains(&d.finding.lint.code)
+    });
+    let (Some(model), false) = (&checked.model, other_errors) else {
+        print_findings(&source, &checked);
+        return Ok(Exit::Findings);
+    };
     let existing = store.material(model)?.unwrap_or_default();
-    let now = OffsetDateTime::now_utc();
+    let published = store.published(model).unwrap_or_default();
+    let findings: Vec<(&Finding, bool)> = checked
+        .report
+        .diagnostics
+        .iter()
+        .filter(|d| CERTIFICATE_CODES.contains(&d.finding.lint.code))
+        .map(|d| (&d.finding, d.severity == Severity::Error))
+        .collect();
+    let problems = |node: Option<&str>| -> Vec<String> {
+        findings
+            .iter()
+            .filter(|(finding, _)| match node {
+                Some(node) => finding.nodes.iter().any(|n| n == node),
+                None => finding.nodes.is_empty(),
+            })
+            .map(|(finding, _)| finding.message.clone())
+            .collect()
+    };
     let mut entries: Vec<Entry> = Vec::new();
-    if let Some(ca) = &existing.ca_cert {
-        entries.push(("cluster CA".to_owned(), pki::summarize(ca)));
+    let ca = existing
+        .ca_cert
+        .as_ref()
+        .or((!published.ca.is_empty()).then_some(&published.ca));
+    if let Some(ca) = ca {
+        entries.push(Entry {
+            name: "cluster CA".to_owned(),
+            summary: pki::summarize(ca),
+            problems: problems(None),
+        });
     }
     for node in &model.nodes {
-        let cert = existing
-            .nodes
-            .get(&node.name)
-            .and_then(|(_, cert)| cert.clone());
+        // What is deployed, where there is an output; else what the next build publishes.
+        let cert = published.nodes.get(&node.name).cloned().or_else(|| {
+            existing
+                .nodes
+                .get(&node.name)
+                .and_then(|(_, cert)| cert.clone())
+        });
         let summary = cert.map_or_else(
             || Err("no certificate yet: run `topoc build`".to_owned()),
             |pem| pki::summarize(&pem),
         );
-        entries.push((node.name.clone(), summary));
+        entries.push(Entry {
+            name: node.name.clone(),
+            summary,
+            problems: problems(Some(&node.name)),
+        });
     }
+    let now = environment.now;
     match args.format {
         ListFormat::Human => write_stdout(&certs_human(&entries, now))?,
         ListFormat::Json => write_json(&certs_json(&entries, now))?,
     }
-    Ok(Exit::Clean)
+    Ok(if findings.iter().any(|(_, error)| *error) {
+        Exit::Findings
+    } else {
+        Exit::Clean
+    })
 }
 
 fn certs_human(entries: &[Entry], now: OffsetDateTime) -> String {
     let mut text = String::new();
-    for (name, summary) in entries {
+    for Entry {
+        name,
+        summary,
+        problems,
+    } in entries
+    {
         match summary {
             Ok(summary) => {
                 let sans: Vec<&str> = summary
@@ -108,6 +192,9 @@ fn certs_human(entries: &[Entry], now: OffsetDateTime) -> String {
                 let _ = writeln!(text, "{name}\n  {why}");
             }
         }
+        for problem in problems {
+            let _ = writeln!(text, "  problem  {problem}");
+        }
     }
     text
 }
@@ -130,31 +217,38 @@ enum CertJson<'a> {
         name: &'a str,
         not_after: String,
         not_before: String,
+        problems: &'a [String],
         serial: &'a str,
         subject: &'a str,
     },
     Missing {
         error: &'a str,
         name: &'a str,
+        problems: &'a [String],
     },
 }
 
 fn certs_json(entries: &[Entry], now: OffsetDateTime) -> CertsJson<'_> {
     let certificates = entries
         .iter()
-        .map(|(name, summary)| match summary {
+        .map(|entry| match &entry.summary {
             Ok(summary) => CertJson::Certificate {
                 days_left: (summary.not_after - now).whole_days(),
                 dns: &summary.dns,
                 ips: &summary.ips,
                 issuer: &summary.issuer,
-                name,
+                name: &entry.name,
                 not_after: pki::day(summary.not_after),
                 not_before: pki::day(summary.not_before),
+                problems: &entry.problems,
                 serial: &summary.serial,
                 subject: &summary.subject,
             },
-            Err(why) => CertJson::Missing { error: why, name },
+            Err(why) => CertJson::Missing {
+                error: why,
+                name: &entry.name,
+                problems: &entry.problems,
+            },
         })
         .collect();
     CertsJson { certificates }

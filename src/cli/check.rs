@@ -3,14 +3,14 @@
 use std::path::PathBuf;
 
 use clap::ArgMatches;
-use topoc::environment::Limits;
+use topoc::environment::{Environment, Limits};
 use topoc::report::{explain, github, json, sarif};
 use topoc::secrets::{Secrets, Store};
 use topoc::{lint, suggest};
 
 use super::common::{
     Format, LintArgs, Stream, command_line_levels, environment, human_report, read_source,
-    relative_to_cwd, write_stdout,
+    relative_to_cwd, valid_for, write_stdout,
 };
 use super::error::{Error, Exit};
 
@@ -35,6 +35,12 @@ pub(super) struct CheckArgs {
     /// The secrets directory whose CA and certificates to check [default: `secrets` if present]
     #[arg(long, value_name = "DIR")]
     secrets: Option<PathBuf>,
+    /// The output of a previous build, whose certificates to check against the topology
+    #[arg(long, value_name = "DIR", default_value = "out")]
+    out: PathBuf,
+    /// How long every certificate must still be valid, such as `30d` or `90d`
+    #[arg(long, value_name = "DURATION", default_value = "30d", value_parser = valid_for)]
+    valid_for: time::Duration,
     #[command(flatten)]
     lints: LintArgs,
 }
@@ -45,8 +51,13 @@ pub(super) fn run_check(args: &CheckArgs, matches: &ArgMatches) -> Result<Exit, 
     let store = match &args.secrets {
         Some(dir) => Store::new(Secrets::reader(dir), &args.file),
         None => Store::new(Secrets::reader(&PathBuf::from("secrets")), &args.file).if_present(),
+    }
+    .with_output(&args.out);
+    let environment = Environment {
+        valid_for: args.valid_for,
+        ..environment(&store, Limits::default())
     };
-    let checked = topoc::check(&source, &levels, &environment(&store, Limits::default()))?;
+    let checked = topoc::check(&source, &levels, &environment)?;
     let text = match args.format {
         Format::Human => human_report(&source, &checked.report, Stream::Stdout),
         Format::Json => json::render(&source, &checked.report),

@@ -9,7 +9,7 @@ use clap::{ArgMatches, ValueEnum};
 use time::OffsetDateTime;
 
 use topoc::analysis::Analysis;
-use topoc::environment::{Environment, KeySource, Limits};
+use topoc::environment::{DEFAULT_VALID_FOR, Environment, KeySource, Limits};
 use topoc::finding::diagnostic::Report;
 use topoc::finding::level::{Level, LintLevels};
 use topoc::lint::{self, LevelError};
@@ -92,7 +92,18 @@ pub(super) fn environment(keys: &dyn KeySource, limits: Limits) -> Environment<'
         now: OffsetDateTime::now_utc(),
         keys,
         limits,
+        valid_for: DEFAULT_VALID_FOR,
     }
+}
+
+/// `--valid-for`: a duration such as `30d` or `12w`, at most 100 years.
+pub(super) fn valid_for(text: &str) -> Result<time::Duration, String> {
+    let duration = humantime::parse_duration(text)
+        .map_err(|e| format!("`{text}` is not a duration such as `30d` or `12w` ({e})"))?;
+    time::Duration::try_from(duration)
+        .ok()
+        .filter(|duration| *duration <= time::Duration::days(36_525))
+        .ok_or_else(|| "a validity must be at most 100 years".to_owned())
 }
 
 /// The topology at `path`, read whole.

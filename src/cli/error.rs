@@ -107,6 +107,7 @@ pub(super) enum Error {
     },
     /// `import-seg --address` not in the form HOST=IP.
     AddressForm(String),
+    Probe(ProbeFailure),
     /// The SEG directory file could not be imported.
     Import {
         path: String,
@@ -204,7 +205,57 @@ impl fmt::Display for Error {
             ),
             Error::AddressForm(given) => write!(f, "`--address {given}` is not HOST=IP"),
             Error::Import { path, error } => write!(f, "`{path}`: {error}"),
+            Error::Probe(failure) => failure.fmt(f),
         }
+    }
+}
+
+/// Why `probe` cannot start.
+#[derive(Debug)]
+pub(super) enum ProbeFailure {
+    /// No certificate, key or CA for the node.
+    NoMaterial {
+        node: String,
+        what: &'static str,
+        secrets: PathBuf,
+    },
+    /// The certificate, key or CA cannot be used.
+    Material(String),
+    /// `--bind` is not an address.
+    BindForm(String),
+    /// `--listen` could not listen.
+    Listen {
+        address: std::net::SocketAddr,
+        error: std::io::Error,
+    },
+}
+
+impl fmt::Display for ProbeFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ProbeFailure::NoMaterial {
+                node,
+                what,
+                secrets,
+            } => write!(
+                f,
+                "no {what} for `{node}` in `{}`: run `topoc build`, or pass --cert, --key and --ca",
+                secrets.display()
+            ),
+            ProbeFailure::Material(why) => write!(f, "{why}"),
+            ProbeFailure::BindForm(given) => {
+                write!(f, "`--bind {given}` is not ADDRESS or ADDRESS:PORT")
+            }
+            ProbeFailure::Listen { address, error } => {
+                write!(f, "cannot listen on {address}: {error}")
+            }
+        }
+    }
+}
+
+impl From<ProbeFailure> for Error {
+    fn from(failure: ProbeFailure) -> Self {
+        Error::Probe(failure)
     }
 }
 

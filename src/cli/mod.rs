@@ -18,6 +18,7 @@ mod check;
 mod common;
 mod error;
 mod plan;
+mod probe;
 mod setup;
 mod what_if;
 
@@ -73,6 +74,9 @@ enum Command {
     /// Plans the work on the appliances: the join order, the upgrade procedure
     #[command(subcommand)]
     Plan(plan::PlanCommand),
+    /// Checks that the real network matches the topology: names, connections, TLS
+    /// handshakes and clocks, from one node; or stands in for a node
+    Probe(probe::ProbeArgs),
     /// Prints shell completions
     Completions {
         /// The shell
@@ -118,6 +122,7 @@ pub fn main() -> ExitCode {
         Command::Diff(args) => architect::run_diff(args),
         Command::Schema => setup::run_schema(),
         Command::Init(args) => setup::run_init(args),
+        Command::Probe(args) => probe::run_probe(args),
         Command::Completions { shell } => setup::run_completions(*shell, Cli::command()),
         Command::Man => setup::run_man(Cli::command()),
         Command::Explain(args) => check::run_explain(args),

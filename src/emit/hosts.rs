@@ -13,6 +13,7 @@
 use std::fmt::Write as _;
 
 use crate::model::{Model, NodeId};
+use crate::probe::hosts_line;
 
 /// Whether any node has an FQDN, so that hosts files are needed at all.
 pub fn needed(model: &Model) -> bool {
@@ -52,7 +53,7 @@ pub fn hosts_file(model: &Model, id: NodeId, input: &str) -> String {
             continue;
         };
         let address = model.address_seen_from(entry, realm).value;
-        let _ = writeln!(text, "{address}\t{}", fqdn.value);
+        let _ = writeln!(text, "{}", hosts_line(address, &fqdn.value));
     }
     let _ = writeln!(text, "{}", marker(model, "END"));
     text

@@ -9,7 +9,7 @@
 //!   graph.dot  graph.mmd  manifest.json   nodes/<node>.key  nodes/<node>.pem
 //!   nodes/<node>/node.json hosts          nodes/<node>/integration-service.config.xml (SEG)
 //!   nodes/<node>/ca.pem node.pem          retired/<time>/ (`topoc ca rotate`)
-//!   nodes/<node>/runbook.md routes
+//!   nodes/<node>/runbook.md routes probe.sh
 //!   seg/AppClusterDirectory.xml  seg/recovery/AppClusterDirectory.xml  seg/RUNBOOK.md
 //! ```
 
@@ -53,6 +53,8 @@ pub enum NodeFile {
     Runbook,
     /// `routes`: static routes to the NAT addresses it dials, where it has a gateway.
     Routes,
+    /// `probe.sh`: the checks of `topoc probe --from <node>`, for the node itself.
+    Probe,
 }
 
 impl NodeFile {
@@ -64,6 +66,7 @@ impl NodeFile {
             NodeFile::Certificate => "node.pem",
             NodeFile::Runbook => "runbook.md",
             NodeFile::Routes => "routes",
+            NodeFile::Probe => "probe.sh",
         }
     }
 }
@@ -71,6 +74,13 @@ impl NodeFile {
 /// `nodes/<node>/<file>` in `out/`.
 pub fn node_file(node: &str, file: NodeFile) -> String {
     format!("nodes/{node}/{}", file.name())
+}
+
+/// Whether the file at `path` of `out/` is a program, written executable.
+pub fn executable(path: &str) -> bool {
+    std::path::Path::new(path)
+        .extension()
+        .is_some_and(|extension| extension == "sh")
 }
 
 /// The node whose directory holds `path` of `out/`, if a node's does.

@@ -2,7 +2,7 @@
 //! `write`'s job; nothing here touches the file system.
 //!
 //! One module per output: `node_json`, `hosts`, `cluster_json`, `inventory`, `graph` (DOT
-//! and Mermaid), `seg` (SEG clusters) and `manifest`, which lists all the others.
+//! and Mermaid), `probe_sh`, `seg` (SEG clusters) and `manifest`, which lists all the others.
 
 pub mod cluster_json;
 pub mod firewall;
@@ -13,6 +13,7 @@ pub mod layout;
 pub mod manifest;
 pub mod node_json;
 pub mod playbook;
+pub mod probe_sh;
 pub mod runbook;
 pub mod schema;
 pub mod seg;
@@ -116,6 +117,10 @@ pub fn compile(
             node_file(name, NodeFile::Runbook),
             runbook::node_runbook(model, id, input.0),
         )?;
+        tree.insert(
+            node_file(name, NodeFile::Probe),
+            probe_sh::probe_script(model, id, input.0),
+        )?;
         if let (Some(certificates), Some(ca)) = (certificates, &ca_pem) {
             tree.insert_shared(node_file(name, NodeFile::CaCertificate), ca.clone())?;
             if let Some(cert) = certificates.nodes.get(name.as_str()) {
@@ -201,6 +206,7 @@ pub fn estimated_size(model: &Model, options: Options) -> u64 {
     total
         .saturating_add(firewall::estimated_size(model).saturating_mul(2))
         .saturating_add(static_routes::estimated_size(model))
+        .saturating_add(probe_sh::estimated_size(model))
 }
 
 /// A build refused before it is made: its output would be larger than the limit.

@@ -11,7 +11,6 @@ use serde::Serialize;
 
 use crate::analysis::join::order;
 use crate::emit::hosts;
-use crate::emit::runbook::dialed;
 use crate::model::Model;
 
 #[derive(Serialize)]
@@ -144,11 +143,11 @@ fn prejoin(model: &Model) -> BTreeMap<String, Vec<String>> {
         checks
             .entry(node.clone())
             .or_default()
-            .insert(dialed(model, step.node, from));
+            .insert(model.dialed(step.node, from));
         checks
             .entry(from_name.clone())
             .or_default()
-            .insert(dialed(model, from, step.node));
+            .insert(model.dialed(from, step.node));
     }
     checks
         .into_iter()

@@ -9,21 +9,6 @@ use crate::finding::quoted;
 use crate::model::{Model, NodeId};
 use crate::syntax::Kind;
 
-/// The address `from` dials to reach `to`: its FQDN, else the address seen from `from`'s
-/// NAT realm.
-pub fn dialed(model: &Model, from: NodeId, to: NodeId) -> String {
-    let node = model.node(to);
-    node.fqdn.as_ref().map_or_else(
-        || {
-            model
-                .address_seen_from(to, model.realm_of(from))
-                .value
-                .to_string()
-        },
-        |fqdn| fqdn.value.clone(),
-    )
-}
-
 /// The join plan as Markdown: what must hold before, then each node in order with the
 /// connectivity checks to run first in both directions.
 pub fn join_plan(model: &Model) -> String {
@@ -79,8 +64,8 @@ pub fn join_plan(model: &Model) -> String {
             index + 1,
             name(from),
             name(from),
-            dialed(model, from, step.node),
-            dialed(model, step.node, from),
+            model.dialed(from, step.node),
+            model.dialed(step.node, from),
             name(from)
         );
     }
@@ -180,8 +165,8 @@ fn web_gateway_steps(model: &Model, id: NodeId, md: &mut String) {
                 md,
                 "On `{from_name}`'s GUI: Configuration > Add, and enter `{dial}`. First check the connection both ways: `nc -v -w5 {dial} {port}` on `{from_name}`, `nc -v -w5 {back} {port}` here. This node's policy is replaced by `{from_name}`'s.",
                 from_name = model.node(from).name,
-                dial = dialed(model, from, id),
-                back = dialed(model, id, from),
+                dial = model.dialed(from, id),
+                back = model.dialed(id, from),
             );
         }
     }

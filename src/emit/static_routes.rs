@@ -14,18 +14,10 @@ use crate::syntax::Kind;
 /// The NAT addresses `id` dials.
 fn dialed_nat_addresses(model: &Model, id: NodeId) -> BTreeSet<IpAddr> {
     let realm = model.realm_of(id);
-    let peers: Vec<NodeId> = match model.cluster.kind {
-        Kind::Seg => model.node_ids().collect(),
-        Kind::Swg => model
-            .node(id)
-            .network_groups
-            .iter()
-            .flat_map(|group| model.network_group(group.value).members.iter().copied())
-            .collect(),
-    };
-    peers
+    model
+        .direct_peers(id)
         .into_iter()
-        .filter(|&peer| peer != id && model.realm_of(peer) != realm)
+        .filter(|&peer| model.realm_of(peer) != realm)
         .filter_map(|peer| model.node(peer).nat_address.as_ref().map(|nat| nat.value))
         .collect()
 }

@@ -9,12 +9,14 @@
 pub mod checks;
 mod spread;
 
+use time::{Duration, OffsetDateTime};
+
 use crate::analysis::Analysis;
 use crate::finding::codes::{invalid_value, unknown_key};
 use crate::finding::level::{Level, LintLevels};
 use crate::finding::{Finding, Lint, Place, Scope};
-use crate::model::Model;
-use crate::pki::Inspection;
+use crate::model::{Model, NodeId};
+use crate::pki::{Deployed, DeployedNode, Inspection};
 use crate::syntax::{Entry, Kind};
 
 /// Every check has this signature: it reads the context and adds its findings.
@@ -37,6 +39,22 @@ pub struct Evidence {
     /// A SEG cluster's shared key as read (`Err` says why it could not be); `None` when it
     /// was not read.
     pub shared_key: Option<Result<String, String>>,
+    /// The certificates a previous build published, judged against the topology; `None`
+    /// when there is no output to judge.
+    pub deployed: Option<Deployed>,
+    /// The moment certificates are judged at, and how long they must stay valid from it.
+    pub validity: Option<(OffsetDateTime, Duration)>,
+}
+
+impl Context<'_> {
+    /// Each node of the model (in id order) with its published certificate judged, where
+    /// there is a previous output to judge.
+    pub fn deployed_nodes(&self) -> impl Iterator<Item = (NodeId, &DeployedNode)> + '_ {
+        let deployed = self.evidence.deployed.as_ref();
+        self.model
+            .node_ids()
+            .filter_map(move |id| Some((id, deployed?.nodes.get(&self.model.node(id).name)?)))
+    }
 }
 
 /// One code of the registry: its declaration and, for codes raised on the model, its check.

@@ -16,6 +16,10 @@ use ipnet::IpNet;
 use crate::source::Span;
 use crate::syntax::{Algorithm, Kind, Reach, VersionMatchLevel};
 
+/// The largest clock difference the appliances accept between nodes: "If the times get out
+/// of sync (more than 2 minutes), CM communication will fail" (seed: Central Management).
+pub const MAX_CLOCK_DIFFERENCE: Duration = Duration::from_secs(120);
+
 /// A value and where it was written.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Located<T> {
@@ -274,6 +278,37 @@ impl Model {
             .management_node
             .as_ref()
             .is_some_and(|management| management.value == node)
+    }
+
+    /// The nodes `node` talks to directly, in id order: those it shares a network group with
+    /// (SEG: every other node).
+    pub fn direct_peers(&self, node: NodeId) -> Vec<NodeId> {
+        let mut peers: Vec<NodeId> = match self.cluster.kind {
+            Kind::Seg => self.node_ids().collect(),
+            Kind::Swg => self
+                .node(node)
+                .network_groups
+                .iter()
+                .flat_map(|group| self.network_group(group.value).members.iter().copied())
+                .collect(),
+        };
+        peers.sort_unstable();
+        peers.dedup();
+        peers.retain(|&peer| peer != node);
+        peers
+    }
+
+    /// What `from` dials to reach `to`: its FQDN, else the address seen from `from`'s NAT
+    /// realm.
+    pub fn dialed(&self, from: NodeId, to: NodeId) -> String {
+        self.node(to).fqdn.as_ref().map_or_else(
+            || {
+                self.address_seen_from(to, self.realm_of(from))
+                    .value
+                    .to_string()
+            },
+            |fqdn| fqdn.value.clone(),
+        )
     }
 
     /// The nodes behind a transit node: those in a single group that it shares, in id order.

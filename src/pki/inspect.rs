@@ -24,8 +24,12 @@ pub struct Summary {
 }
 
 pub fn summarize(pem: &str) -> Result<Summary, String> {
-    let der = cert_der(pem)?;
-    let cert = parse(&der)?;
+    summarize_der(&cert_der(pem)?)
+}
+
+/// What a DER certificate says, as [`summarize`].
+pub fn summarize_der(der: &[u8]) -> Result<Summary, String> {
+    let cert = parse(der)?;
     let (dns, ips) = subject_alt_names(&cert);
     let ips = ips.iter().map(ToString::to_string).collect();
     Ok(Summary {

@@ -21,10 +21,12 @@ use x509_parser::prelude::{FromDer, X509Certificate};
 use crate::model::Model;
 use crate::syntax::Algorithm;
 use ca::{load_ca, new_ca};
-pub use inspect::{Inspection, Summary, inspect, published, summarize};
+pub use deployed::{Deployed, DeployedNode, deployed};
+pub use inspect::{Inspection, Summary, inspect, published, summarize, summarize_der};
 use node::{identity, issue, reusable};
 
 mod ca;
+mod deployed;
 mod inspect;
 mod node;
 

@@ -33,6 +33,7 @@ pub fn environment(keys: &dyn KeySource) -> Environment<'_> {
         now: OffsetDateTime::from_unix_timestamp(NOW).expect("a valid time"),
         keys,
         limits: topoc::environment::Limits::default(),
+        valid_for: topoc::environment::DEFAULT_VALID_FOR,
     }
 }
 

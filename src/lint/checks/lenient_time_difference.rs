@@ -1,9 +1,7 @@
-use std::time::Duration;
-
 use crate::finding::level::Level;
 use crate::finding::{Class, Finding, Scope, declare_lint};
 use crate::lint::Context;
-use crate::model::{Located, Settings};
+use crate::model::{Located, MAX_CLOCK_DIFFERENCE, Settings};
 
 declare_lint! {
     /// An allowed time difference above the vendor's two minutes.
@@ -20,9 +18,6 @@ declare_lint! {
     Scope::Swg
 }
 
-/// The seed's limit on clock differences between nodes.
-const VENDOR_LIMIT: Duration = Duration::from_secs(120);
-
 pub(crate) fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
     let model = context.model;
     push(findings, &model.cluster.settings, "the cluster", None);
@@ -36,7 +31,7 @@ fn push(findings: &mut Vec<Finding>, settings: &Settings, whose: &str, node: Opt
     let Some(Located { value, span }) = &settings.allowed_time_difference else {
         return;
     };
-    if *value <= VENDOR_LIMIT {
+    if *value <= MAX_CLOCK_DIFFERENCE {
         return;
     }
     findings.push(

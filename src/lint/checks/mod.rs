@@ -25,7 +25,10 @@ macro_rules! registry {
 
 registry! {
     address_outside_subnet: check,
+    ca_mismatch: check,
     cert_expiring: check,
+    cert_foreign_ca: check,
+    cert_names: check,
     cluster_setting_override: check,
     cross_site_network_group: check,
     duplicate_address: check,
