@@ -381,7 +381,7 @@ fn each_failure_is_reported_as_what_it_is() {
     let (status, reason) = verdict(&json, "f", "name");
     assert_eq!(status, "fail");
     assert!(
-        reason.contains("resolves to 10.99.0.6 (--resolve), but `a` reaches `f` at 10.77.0.6: add `10.77.0.6 f.probe.test` to /etc/hosts on `a` (out/nodes/a/hosts has it)"),
+        reason.contains("resolves to 10.99.0.6 (--resolve), but `a` reaches `f` at 10.77.0.6: add `10.77.0.6 f.probe.test` to /etc/hosts on `a` (`nodes/a/hosts` of the build output has it)"),
         "{reason}"
     );
     let (status, reason) = verdict(&json, "f", "tls");
@@ -685,4 +685,48 @@ fn probe_sh_and_topoc_probe_agree_on_every_scenario() {
             "{peer} {check} {status}: {broken:?}"
         );
     }
+}
+
+#[test]
+fn a_seg_cluster_is_probed_by_name_and_connection_without_certificates() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::copy(common::example("seg.toml"), dir.path().join("lab.toml")).expect("copy");
+    let built = command(dir.path(), &["build", "lab.toml"])
+        .env(
+            "SEG_SHARED_KEY",
+            "a long shared key of the email cluster, 48 chars",
+        )
+        .output()
+        .expect("topoc runs");
+    assert!(built.status.success(), "{built:?}");
+    let stand_in = StandIn::start(dir.path(), "seg-2", "127.0.0.2:0", &[]);
+    let down = closed_port("127.0.0.3:0");
+    let args = [
+        "probe",
+        "lab.toml",
+        "--from",
+        "seg-1",
+        "--format",
+        "json",
+        "--resolve=servername2:10.20.0.12",
+        "--resolve=servername3:10.20.0.13",
+        &connect_to("servername2", 9090, stand_in.address),
+        &connect_to("servername3", 9090, down),
+    ]
+    .map(str::to_owned);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let output = topoc(dir.path(), &args);
+    assert_eq!(output.status.code(), Some(1));
+    let json: Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    assert_eq!(verdict(&json, "seg-2", "tcp").0, "ok", "{json:#}");
+    let (status, reason) = verdict(&json, "seg-2", "tls");
+    assert_eq!(status, "skip");
+    assert!(reason.contains("shared key"), "{reason}");
+    assert_eq!(verdict(&json, "seg-3", "tcp").0, "fail", "{json:#}");
+    let script = std::fs::read_to_string(dir.path().join("out/nodes/seg-1/probe.sh"))
+        .expect("a probe script");
+    assert!(
+        script.contains("probe 'seg-3' 'servername3' '10.20.0.13' 9090 '10.20.0.13:9090' -\n"),
+        "{script}"
+    );
 }

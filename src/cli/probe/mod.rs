@@ -397,7 +397,7 @@ fn name_check(run: &Run<'_>, target: &Target) -> Outcome {
         (Vec::new(), false)
     };
     let fix = format!(
-        "add `{} {}` to /etc/hosts on `{}` (out/{} has it)",
+        "add `{} {}` to /etc/hosts on `{}` (`{}` of the build output has it)",
         target.address,
         target.dialed,
         run.from,
