@@ -57,8 +57,25 @@ pub fn for_build(
         return Ok(Ok(Keys::Shared(key.unwrap_or_default().trim().to_owned())));
     }
     let existing = environment.keys.material(model)?.unwrap_or_default();
-    let ca_at_hand =
-        model.ca.external.is_some() || existing.ca_cert.is_some() || existing.ca_key.is_some();
+    // Encrypted keys that no identity opened: a build must read them; a check goes by
+    // what was published, which needs no secret.
+    if let (Some(first), Purpose::Make) = (existing.locked.first(), purpose) {
+        let more = match existing.locked.len() {
+            1 => String::new(),
+            n => format!(" and {} more files", n - 1),
+        };
+        let written_for = if existing.sealed_for.is_empty() {
+            String::new()
+        } else {
+            format!(" (written for {})", existing.sealed_for.join(", "))
+        };
+        return Err(KeyError(format!(
+            "`{first}`{more} {} encrypted{written_for} and no identity was given: pass --identity FILE, or set TOPOC_AGE_IDENTITY (a file) or TOPOC_AGE_KEY",
+            if more.is_empty() { "is" } else { "are" }
+        )));
+    }
+    let ca_at_hand = existing.locked.is_empty()
+        && (model.ca.external.is_some() || existing.ca_cert.is_some() || existing.ca_key.is_some());
     let judged = if purpose == Purpose::Compare && !ca_at_hand {
         published(model, environment)
     } else {

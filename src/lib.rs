@@ -29,6 +29,7 @@ pub mod pki;
 pub mod plan;
 pub mod probe;
 pub mod report;
+pub mod seal;
 pub mod secrets;
 pub mod source;
 pub mod suggest;

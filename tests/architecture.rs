@@ -137,6 +137,13 @@ fn earlier_stages_never_reach_later_ones() {
         ),
         ("emit", &["report", "write", "secrets", "keys", "plan"]),
         (
+            "seal",
+            &[
+                "source", "finding", "syntax", "model", "analysis", "lint", "pki", "emit",
+                "report", "write", "secrets", "keys",
+            ],
+        ),
+        (
             "probe",
             &["lint", "emit", "report", "write", "secrets", "keys", "pki"],
         ),

@@ -299,6 +299,7 @@ fn node_certificates_are_reissued_only_when_needed() {
                 )
             })
             .collect(),
+        ..Existing::default()
     };
     // A week later nothing changes.
     let week = pki::ensure(&model, &existing, start + Duration::days(7), false).expect("material");
@@ -432,6 +433,7 @@ fn rotation_replaces_the_ca_and_every_node_certificate() {
                 ((*n).to_owned(), (read("key"), read("pem")))
             })
             .collect(),
+        ..Existing::default()
     };
     let check = pki::ensure(
         &nat_example("ecdsa-p256"),

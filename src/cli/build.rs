@@ -14,7 +14,8 @@ use topoc::write::{self, Replace};
 use topoc::{BuildMode, BuildOptions, Output, emit};
 
 use super::common::{
-    LintArgs, command_line_levels, environment, print_findings, read_source, write_stdout,
+    IdentityArgs, LintArgs, command_line_levels, environment, identities, print_findings,
+    read_source, recipients, write_stdout,
 };
 use super::error::{Error, Exit};
 
@@ -44,12 +45,14 @@ pub(super) struct BuildArgs {
     max_output_mb: u64,
     #[command(flatten)]
     lints: LintArgs,
+    #[command(flatten)]
+    identity: IdentityArgs,
 }
 
 pub(super) fn run_build(args: &BuildArgs, matches: &ArgMatches) -> Result<Exit, Error> {
     let levels = command_line_levels(&args.lints, matches)?;
     let source = read_source(&args.file)?;
-    let secrets = Secrets::new(&args.secrets, &args.out)?;
+    let secrets = Secrets::new(&args.secrets, &args.out)?.opened_by(identities(&args.identity)?);
     let mode = if args.check {
         BuildMode::Check
     } else {
@@ -89,7 +92,11 @@ pub(super) fn run_build(args: &BuildArgs, matches: &ArgMatches) -> Result<Exit, 
     if mode == BuildMode::Check {
         return report_drift(output, &args.out, &source);
     }
-    let written = secrets.store(&output.secret)?;
+    let recipients = recipients(model, &args.file)?;
+    if recipients.is_none() && refuse_plaintext(args, output) {
+        return Ok(Exit::Findings);
+    }
+    let written = secrets.sealed_for(recipients).store(&output.secret)?;
     let changes: Vec<String> = match model.cluster.kind {
         Kind::Swg => output.changes.clone(),
         Kind::Seg => written
@@ -112,6 +119,92 @@ pub(super) fn run_build(args: &BuildArgs, matches: &ArgMatches) -> Result<Exit, 
     );
     write_stdout(&text)?;
     Ok(Exit::Clean)
+}
+
+/// Warns when the plaintext keys this build writes would be inside a git work tree that
+/// does not ignore them; with `--deny-warnings`, says so as an error and returns true.
+fn refuse_plaintext(args: &BuildArgs, output: &Output) -> bool {
+    let plaintext: Vec<PathBuf> = output
+        .secret
+        .iter()
+        .filter(|(path, _)| layout::secrets::is_secret(path))
+        .map(|(path, _)| args.secrets.join(path))
+        .collect();
+    let exposed = exposed_in_git(&plaintext);
+    let Some(first) = exposed.first() else {
+        return false;
+    };
+    let others = match exposed.len() {
+        1 => String::new(),
+        n => format!(" and {} more", n - 1),
+    };
+    let message = format!(
+        "`{}`{others} would hold a private key in plaintext inside a git work tree, where git does not ignore it: add the secrets directory to .gitignore, or encrypt the secrets (`[secrets] recipients`)",
+        first.display()
+    );
+    if args.lints.deny_warnings() {
+        eprintln!("error: {message} (--deny-warnings)");
+        return true;
+    }
+    eprintln!("warning: {message}");
+    false
+}
+
+/// The files among `paths` that git would take in: inside a work tree and not ignored.
+/// Without git, or outside any work tree, none.
+fn exposed_in_git(paths: &[PathBuf]) -> Vec<PathBuf> {
+    use std::io::Write as _;
+    use std::process::{Command, Stdio};
+    let Some(first) = paths.first() else {
+        return Vec::new();
+    };
+    // git runs in the nearest directory that exists, with paths relative to it.
+    let absolute = |path: &Path| std::path::absolute(path).unwrap_or_else(|_| path.to_owned());
+    let mut base = absolute(first);
+    while !base.is_dir() {
+        if !base.pop() {
+            return Vec::new();
+        }
+    }
+    let relative: Vec<PathBuf> = paths
+        .iter()
+        .filter_map(|path| {
+            absolute(path)
+                .strip_prefix(&base)
+                .ok()
+                .map(Path::to_path_buf)
+        })
+        .collect();
+    let Ok(mut child) = Command::new("git")
+        .args(["check-ignore", "--stdin", "-z", "-v", "-n"])
+        .current_dir(&base)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+    else {
+        return Vec::new();
+    };
+    if let Some(mut stdin) = child.stdin.take() {
+        for path in &relative {
+            let _ = stdin.write_all(path.as_os_str().as_encoded_bytes());
+            let _ = stdin.write_all(b"\0");
+        }
+    }
+    let Ok(output) = child.wait_with_output() else {
+        return Vec::new();
+    };
+    // 0: some are ignored, 1: none is; anything else (not a work tree) says nothing.
+    if !matches!(output.status.code(), Some(0 | 1)) {
+        return Vec::new();
+    }
+    // Four fields a path: source, line, pattern, path; an empty source is not ignored.
+    let fields: Vec<&[u8]> = output.stdout.split(|&byte| byte == 0).collect();
+    fields
+        .chunks(4)
+        .filter(|record| record.len() == 4 && record[0].is_empty())
+        .map(|record| base.join(String::from_utf8_lossy(record[3]).as_ref()))
+        .collect()
 }
 
 /// Lists what a build changed in the secrets: every line of a small change; of a large one

@@ -16,8 +16,8 @@ use topoc::secrets::{Secrets, Store};
 use topoc::write;
 
 use super::common::{
-    ListFormat, Needs, environment, print_findings, read_source, resolved, valid_for, write_json,
-    write_stdout,
+    IdentityArgs, ListFormat, Needs, environment, identities, print_findings, read_source,
+    recipients, resolved, valid_for, write_json, write_stdout,
 };
 use super::error::{Error, Exit};
 
@@ -58,6 +58,8 @@ pub(super) struct RotateArgs {
     /// The secrets directory
     #[arg(long, value_name = "DIR", default_value = "secrets")]
     secrets: PathBuf,
+    #[command(flatten)]
+    identity: IdentityArgs,
 }
 
 /// One certificate of `topoc certs`: its name, its summary (or why there is none), and
@@ -263,7 +265,9 @@ pub(super) fn run_rotate(args: &RotateArgs) -> Result<Exit, Error> {
     if model.ca.external.is_some() {
         return Err(Error::ExternalCa);
     }
-    let secrets = Secrets::reader(&args.secrets);
+    let secrets = Secrets::reader(&args.secrets)
+        .opened_by(identities(&args.identity)?)
+        .sealed_for(recipients(model, &args.file)?);
     let now = OffsetDateTime::now_utc();
     let _lock = write::lock(&[&args.secrets])?;
     let retired = secrets.retire(&pki::stamp(now))?;

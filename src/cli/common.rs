@@ -3,7 +3,7 @@
 //! here and from `error`, never from each other.
 
 use std::io::{IsTerminal, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use clap::{ArgMatches, ValueEnum};
 use time::OffsetDateTime;
@@ -15,6 +15,7 @@ use topoc::finding::level::{Level, LintLevels};
 use topoc::lint::{self, LevelError};
 use topoc::model::{Model, NodeId};
 use topoc::report::human;
+use topoc::seal::{Identities, Recipients};
 use topoc::source::Source;
 use topoc::{Checked, suggest};
 
@@ -84,6 +85,74 @@ pub(super) fn command_line_levels(
         levels.set_from_command_line(lint, level);
     }
     Ok(levels)
+}
+
+impl LintArgs {
+    /// `--deny-warnings`.
+    pub(super) fn deny_warnings(&self) -> bool {
+        self.deny_warnings
+    }
+}
+
+/// Where the identity that opens encrypted secrets comes from.
+#[derive(Debug, clap::Args)]
+pub(super) struct IdentityArgs {
+    /// An age identity file (`AGE-SECRET-KEY-1…` lines, or an unencrypted SSH private key)
+    /// that opens the encrypted secrets; without it, the environment variable
+    /// `TOPOC_AGE_KEY` may hold the identity itself
+    #[arg(long, value_name = "FILE", env = "TOPOC_AGE_IDENTITY")]
+    identity: Option<PathBuf>,
+}
+
+/// The identities of `--identity FILE`, `TOPOC_AGE_IDENTITY` or `TOPOC_AGE_KEY`, in that
+/// order; `None` when none is given.
+pub(super) fn identities(args: &IdentityArgs) -> Result<Option<Identities>, Error> {
+    if let Some(path) = &args.identity {
+        let text = std::fs::read_to_string(path).map_err(|error| Error::Read {
+            path: path.display().to_string(),
+            error,
+        })?;
+        let source = format!("`{}`", path.display());
+        return Identities::parse(&text, &source)
+            .map(Some)
+            .map_err(Error::Identity);
+    }
+    match std::env::var("TOPOC_AGE_KEY") {
+        Ok(text) if !text.trim().is_empty() => Identities::parse(&text, "TOPOC_AGE_KEY")
+            .map(Some)
+            .map_err(Error::Identity),
+        _ => Ok(None),
+    }
+}
+
+/// The recipients `[secrets]` names, with those of its `recipients_file` (relative to the
+/// topology's directory); `None` when the topology asks for no encryption.
+pub(super) fn recipients(model: &Model, topology: &Path) -> Result<Option<Recipients>, Error> {
+    let sealing = &model.sealing;
+    if !sealing.wanted() {
+        return Ok(None);
+    }
+    let mut written: Vec<String> = sealing.recipients.iter().map(|r| r.value.clone()).collect();
+    if let Some(file) = &sealing.recipients_file {
+        let path = topology
+            .parent()
+            .unwrap_or(Path::new("."))
+            .join(&file.value);
+        let text = std::fs::read_to_string(&path).map_err(|error| Error::Read {
+            path: path.display().to_string(),
+            error,
+        })?;
+        written.extend(Recipients::lines(&text).map_err(|why| Error::Recipients {
+            path: path.clone(),
+            why,
+        })?);
+    }
+    Recipients::parse(&written)
+        .map(Some)
+        .map_err(|why| Error::Recipients {
+            path: topology.to_owned(),
+            why,
+        })
 }
 
 /// What the pipeline takes from the world: now, `keys`, and `limits`.

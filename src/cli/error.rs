@@ -108,6 +108,15 @@ pub(super) enum Error {
     /// `import-seg --address` not in the form HOST=IP.
     AddressForm(String),
     Probe(ProbeFailure),
+    /// `secrets encrypt` or `rekey` for a topology without recipients.
+    NoRecipients,
+    /// An identity (`--identity`, `TOPOC_AGE_KEY`) that cannot be read as one.
+    Identity(String),
+    /// A recipient list that cannot be used.
+    Recipients {
+        path: PathBuf,
+        why: String,
+    },
     /// The SEG directory file could not be imported.
     Import {
         path: String,
@@ -206,6 +215,14 @@ impl fmt::Display for Error {
             Error::AddressForm(given) => write!(f, "`--address {given}` is not HOST=IP"),
             Error::Import { path, error } => write!(f, "`{path}`: {error}"),
             Error::Probe(failure) => failure.fmt(f),
+            Error::Identity(why) => write!(f, "{why}"),
+            Error::NoRecipients => write!(
+                f,
+                "the topology names no recipients: add `[secrets] recipients = [\"age1…\"]` (or `recipients_file`)"
+            ),
+            Error::Recipients { path, why } => {
+                write!(f, "the recipients of `{}`: {why}", path.display())
+            }
         }
     }
 }

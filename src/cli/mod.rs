@@ -19,6 +19,7 @@ mod common;
 mod error;
 mod plan;
 mod probe;
+mod secrets;
 mod setup;
 mod what_if;
 
@@ -77,6 +78,10 @@ enum Command {
     /// Checks that the real network matches the topology: names, connections, TLS
     /// handshakes and clocks, from one node; or stands in for a node
     Probe(probe::ProbeArgs),
+    /// Encrypts the secrets with age so that they can live in git, re-encrypts them, or
+    /// shows their state
+    #[command(subcommand)]
+    Secrets(secrets::SecretsCommand),
     /// Prints shell completions
     Completions {
         /// The shell
@@ -123,6 +128,9 @@ pub fn main() -> ExitCode {
         Command::Schema => setup::run_schema(),
         Command::Init(args) => setup::run_init(args),
         Command::Probe(args) => probe::run_probe(args),
+        Command::Secrets(secrets::SecretsCommand::Encrypt(args)) => secrets::run_encrypt(args),
+        Command::Secrets(secrets::SecretsCommand::Rekey(args)) => secrets::run_rekey(args),
+        Command::Secrets(secrets::SecretsCommand::Status(args)) => secrets::run_status(args),
         Command::Completions { shell } => setup::run_completions(*shell, Cli::command()),
         Command::Man => setup::run_man(Cli::command()),
         Command::Explain(args) => check::run_explain(args),

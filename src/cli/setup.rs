@@ -24,6 +24,19 @@ pub(super) struct ImportSegArgs {
 /// The starter topology `topoc init` writes.
 pub(super) const STARTER: &str = include_str!("templates/init.toml");
 
+/// `word` as one shell word: as is when it is plain, else in single quotes.
+fn shell_word(word: &str) -> String {
+    if !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./".contains(c))
+    {
+        word.to_owned()
+    } else {
+        format!("'{}'", word.replace('\'', r"'\''"))
+    }
+}
+
 pub(super) fn run_init(args: &InitArgs) -> Result<Exit, Error> {
     std::fs::create_dir_all(&args.dir).map_err(|error| Error::CreateDir {
         path: args.dir.clone(),
@@ -64,11 +77,21 @@ pub(super) fn run_init(args: &InitArgs) -> Result<Exit, Error> {
             ),
         )?;
     }
+    // `build` puts `secrets/` in the working directory: the hint works from the directory
+    // whose `.gitignore` keeps it out of git.
+    let here = args.dir.as_os_str().is_empty() || args.dir == Path::new(".");
+    let next = if here {
+        "topoc check topology.toml && topoc build topology.toml".to_owned()
+    } else {
+        format!(
+            "cd {} && topoc check topology.toml && topoc build topology.toml",
+            shell_word(&args.dir.display().to_string())
+        )
+    };
     write_stdout(&format!(
-        "wrote `{}`, `{}` and a `.gitignore` entry for `secrets/`\nnext: topoc check {}\n",
+        "wrote `{}`, `{}` and a `.gitignore` entry for `secrets/` beside them\nnext: {next}\n(build writes `secrets/` into the directory it runs in; run it there so that the entry applies, or encrypt the secrets with `[secrets] recipients`)\n",
         topology.display(),
         schema.display(),
-        topology.display()
     ))?;
     Ok(Exit::Clean)
 }

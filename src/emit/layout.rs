@@ -123,4 +123,26 @@ pub mod secrets {
     pub fn retired(label: &str) -> String {
         format!("{RETIRED}/{label}")
     }
+
+    /// The extension of a secret encrypted with age: `ca.key.age`.
+    pub const SEALED_EXTENSION: &str = "age";
+    /// `recipients.txt`: the age recipients the encrypted secrets were written for (public
+    /// keys only, one a line).
+    pub const RECIPIENTS: &str = "recipients.txt";
+
+    /// Whether the file at `path` (plaintext name) holds a secret, which `[secrets]
+    /// recipients` encrypt: a private key, or a SEG node's configuration.
+    pub fn is_secret(path: &str) -> bool {
+        let path = std::path::Path::new(path);
+        path.extension()
+            .is_some_and(|extension| extension == KEY_EXTENSION)
+            || path
+                .file_name()
+                .is_some_and(|name| name == "integration-service.config.xml")
+    }
+
+    /// `path` encrypted: `path.age`.
+    pub fn sealed(path: &str) -> String {
+        format!("{path}.{SEALED_EXTENSION}")
+    }
 }

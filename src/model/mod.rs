@@ -67,6 +67,26 @@ pub struct Model {
     pub realms: Vec<String>,
     /// How the Ansible control node reaches each site's nodes, by site id.
     pub reach: Vec<Reach>,
+    /// `[secrets]`: whom the secrets are encrypted to.
+    pub sealing: Sealing,
+}
+
+/// `[secrets]`: the age recipients every secret is encrypted to, when any are named.
+#[derive(Debug, Clone, Default)]
+pub struct Sealing {
+    /// Recipients written in the topology, each checked.
+    pub recipients: Vec<Located<String>>,
+    /// `recipients_file`, relative to the topology's directory (read at the edge).
+    pub recipients_file: Option<Located<String>>,
+    /// Where `[secrets]` is.
+    pub span: Option<Span>,
+}
+
+impl Sealing {
+    /// Whether the topology asks for encrypted secrets.
+    pub fn wanted(&self) -> bool {
+        !self.recipients.is_empty() || self.recipients_file.is_some()
+    }
 }
 
 #[derive(Debug)]

@@ -61,6 +61,8 @@ pub struct Inspection {
 pub fn inspect(existing: &Existing, now: OffsetDateTime) -> Inspection {
     let ca_problem = match (&existing.ca_cert, &existing.ca_key) {
         (Some(cert), Some(key)) => load_ca(cert, key, now).err(),
+        // A key kept encrypted and not opened here is present, only unread.
+        (Some(_), None) if existing.ca_key_locked => None,
         (Some(_), None) => Some(CaProblem::HalfPresent { missing: "key" }),
         (None, Some(_)) => Some(CaProblem::HalfPresent {
             missing: "certificate",

@@ -58,6 +58,13 @@ pub struct Existing {
     pub ca_key: Option<String>,
     /// Per node name: key and certificate, each if present.
     pub nodes: BTreeMap<String, (Option<String>, Option<String>)>,
+    /// Encrypted secrets that were not opened for want of an identity (paths as shown), so
+    /// that their keys count as present but unread.
+    pub locked: Vec<String>,
+    /// Whether the CA key is one of them.
+    pub ca_key_locked: bool,
+    /// The recipients the encrypted secrets were written for, as recorded beside them.
+    pub sealed_for: Vec<String>,
 }
 
 /// The material of a build: the CA, and a key and certificate per node.

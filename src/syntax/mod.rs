@@ -33,6 +33,8 @@ pub struct Topology {
     pub lints: Option<BTreeMap<String, Level>>,
     /// How the Ansible control node reaches the nodes (`inventory.yaml`).
     pub inventory: Option<Inventory>,
+    /// Encrypting the keys topoc writes with age, so that they can live in git.
+    pub secrets: Option<SecretsTable>,
 }
 
 /// `[cluster]`: what the whole cluster shares.
@@ -135,6 +137,20 @@ pub enum Reach {
     Physical,
     /// Its NAT address, where it has one.
     Nat,
+}
+
+/// `[secrets]`: the age recipients every secret topoc writes is encrypted to.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SecretsTable {
+    /// age recipients: `age1…` public keys (from `age-keygen`) or SSH public keys
+    /// (`ssh-ed25519 …`, `ssh-rsa …`).
+    #[schemars(with = "Option<Vec<String>>")]
+    pub recipients: Option<Spanned<Vec<Spanned<String>>>>,
+    /// A file of recipients, one a line with `#` comments (`age -R`'s format), relative to
+    /// the topology's directory.
+    #[schemars(with = "Option<String>")]
+    pub recipients_file: Option<Spanned<String>>,
 }
 
 /// `[ntp]`
@@ -280,6 +296,7 @@ pub struct Document {
     pub nodes: Vec<Entry<Node>>,
     pub lints: Vec<Entry<Level>>,
     pub inventory: Option<Entry<Inventory>>,
+    pub secrets: Option<Entry<SecretsTable>>,
     /// Top-level keys that were present but unreadable, already reported.
     pub rejected: Vec<String>,
 }

@@ -91,6 +91,15 @@ pub fn parse(source: &Source) -> (Option<Document>, Vec<Finding>) {
                     &mut findings,
                 );
             }
+            "secrets" => {
+                document.secrets = read_entry(
+                    owned_key(&key),
+                    Place::Section("secrets"),
+                    value,
+                    &[],
+                    &mut findings,
+                );
+            }
             other => findings.push(unknown_key::finding(
                 span_of(&key),
                 other,

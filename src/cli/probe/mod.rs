@@ -21,7 +21,9 @@ use topoc::probe::{self, NameVerdict, Target};
 use topoc::secrets::{Secrets, Store};
 use topoc::syntax::Kind as TopologyKind;
 
-use super::common::{ListFormat, Needs, node_named, resolved, write_json, write_stdout};
+use super::common::{
+    IdentityArgs, ListFormat, Needs, identities, node_named, resolved, write_json, write_stdout,
+};
 use super::error::{Error, Exit, ProbeFailure};
 use net::{ConnectTo, Connection, Lookup, Resolve};
 
@@ -76,6 +78,8 @@ pub(super) struct ProbeArgs {
     /// How to print the results
     #[arg(long, value_enum, default_value_t = ListFormat::Human)]
     format: ListFormat,
+    #[command(flatten)]
+    identity: IdentityArgs,
 }
 
 /// `--timeout`: a duration such as `5s` or `500ms`, at most an hour.
@@ -122,7 +126,8 @@ fn identity(args: &ProbeArgs, model: &Model, node: NodeId) -> Result<tls::Identi
             error,
         })
     };
-    let existing = Store::new(Secrets::reader(&args.secrets), &args.file)
+    let secrets = Secrets::reader(&args.secrets).opened_by(identities(&args.identity)?);
+    let existing = Store::new(secrets, &args.file)
         .material(model)?
         .unwrap_or_default();
     let missing = |what: &'static str| {
@@ -136,10 +141,18 @@ fn identity(args: &ProbeArgs, model: &Model, node: NodeId) -> Result<tls::Identi
         (read(cert)?, read(key)?)
     } else {
         let (key, cert) = existing.nodes.get(name).cloned().unwrap_or_default();
-        (
-            cert.ok_or_else(|| missing("certificate"))?,
-            key.ok_or_else(|| missing("key"))?,
-        )
+        let cert = cert.ok_or_else(|| missing("certificate"))?;
+        let key = match key {
+            Some(key) => key,
+            // Encrypted and no identity given: say so rather than "no key".
+            None if !existing.locked.is_empty() => {
+                return Err(Error::Keys(topoc::environment::KeyError(format!(
+                    "the key of `{name}` is encrypted and no identity was given: pass --identity FILE, or set TOPOC_AGE_IDENTITY or TOPOC_AGE_KEY"
+                ))));
+            }
+            None => return Err(missing("key")),
+        };
+        (cert, key)
     };
     let ca = match &args.ca {
         Some(path) => read(path)?,

@@ -11,6 +11,7 @@ mod cluster;
 pub mod defaults;
 mod groups;
 mod nodes;
+mod secrets;
 mod sites;
 
 use std::collections::BTreeMap;
@@ -59,6 +60,7 @@ impl Resolver {
             })
             .unwrap_or_default();
         let ca = self.ca(document.ca.as_ref(), cluster.as_ref());
+        let sealing = self.sealing(document.secrets.as_ref());
 
         // References resolve against every well-named site, even one whose body is wrong, so
         // that one bad value is reported once and not again at every node of the site.
@@ -101,6 +103,7 @@ impl Resolver {
             runtime_groups,
             realms,
             reach,
+            sealing,
         })
     }
 
