@@ -599,3 +599,86 @@ fn init_keeps_the_secrets_where_its_gitignore_applies() {
         .expect("git runs");
     assert!(ignored.success(), "git ignores the CA key");
 }
+
+#[test]
+fn a_recipients_file_with_an_ssh_key_encrypts_to_it() {
+    let Some(dir) = workspace() else { return };
+    if !client("ssh-keygen") {
+        return;
+    }
+    let root = dir.path();
+    let made = Command::new("ssh-keygen")
+        .args(["-q", "-t", "ed25519", "-N", "", "-C", "admin", "-f"])
+        .arg(root.join("admin"))
+        .status()
+        .expect("ssh-keygen runs");
+    assert!(made.success());
+    let ssh_public = std::fs::read_to_string(root.join("admin.pub")).expect("public key");
+    let age_public = keygen(root, "ci.key");
+    std::fs::write(
+        root.join("team.txt"),
+        format!("# who may open the cluster's secrets\n\n{age_public}\n{ssh_public}"),
+    )
+    .expect("write");
+    let mut text = std::fs::read_to_string(example("two-sites.toml")).expect("example");
+    text.push_str("\n[secrets]\nrecipients_file = \"team.txt\"\n");
+    std::fs::write(root.join("t.toml"), text).expect("write");
+    let built = topoc(root, &["build", "t.toml"], &[]);
+    assert_eq!(code(&built), 0, "{}", stderr(&built));
+    // Both recipients open it: the SSH key with `age`, the age key with topoc.
+    let key = age_decrypt(&root.join("admin"), &root.join("secrets/ca.key.age"));
+    assert!(String::from_utf8_lossy(&key).contains("PRIVATE KEY"));
+    let recorded = std::fs::read_to_string(root.join("secrets/recipients.txt")).expect("read");
+    assert!(
+        recorded.contains(&age_public) && recorded.contains("ssh-ed25519"),
+        "{recorded}"
+    );
+    for identity in ["ci.key", "admin"] {
+        let rebuilt = topoc(root, &["build", "t.toml", "--identity", identity], &[]);
+        assert_eq!(code(&rebuilt), 0, "{identity}: {}", stderr(&rebuilt));
+    }
+    // A bad line is named.
+    std::fs::write(root.join("team.txt"), format!("{age_public}\nnot a key\n")).expect("write");
+    let bad = topoc(root, &["build", "t.toml", "--identity", "ci.key"], &[]);
+    assert_eq!(code(&bad), 2);
+    assert!(
+        stderr(&bad).contains("team.txt`: line 2: not an age recipient"),
+        "{}",
+        stderr(&bad)
+    );
+}
+
+#[test]
+fn a_seg_clusters_node_settings_are_encrypted_and_kept_quiet() {
+    let Some(dir) = workspace() else { return };
+    let root = dir.path();
+    let public = keygen(root, "me.key");
+    let mut text = std::fs::read_to_string(example("seg.toml")).expect("example");
+    let _ = write!(text, "\n[secrets]\nrecipients = [\"{public}\"]\n");
+    std::fs::write(root.join("t.toml"), text).expect("write");
+    let shared = (
+        "SEG_SHARED_KEY",
+        "a long shared key of the email cluster, 48 chars",
+    );
+    let built = topoc(root, &["build", "t.toml"], &[shared]);
+    assert_eq!(code(&built), 0, "{}", stderr(&built));
+    let sealed = root.join("secrets/nodes/seg-1/integration-service.config.xml.age");
+    let settings = age_decrypt(&root.join("me.key"), &sealed);
+    assert!(String::from_utf8_lossy(&settings).contains(shared.1));
+    assert!(
+        !root
+            .join("secrets/nodes/seg-1/integration-service.config.xml")
+            .exists()
+    );
+    let before = dir_contents(&root.join("secrets"));
+    let rebuilt = topoc(
+        root,
+        &["build", "t.toml", "--identity", "me.key"],
+        &[shared],
+    );
+    assert_eq!(code(&rebuilt), 0, "{}", stderr(&rebuilt));
+    assert!(
+        dir_contents(&root.join("secrets")) == before,
+        "no byte changed"
+    );
+}
