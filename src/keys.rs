@@ -9,7 +9,7 @@ use std::borrow::Cow;
 use crate::emit::layout::secrets as layout;
 use crate::emit::{EmitError, Tree, seg};
 use crate::environment::{Environment, KeyError};
-use crate::finding::Finding;
+use crate::finding::{Finding, plural};
 use crate::lint::Evidence;
 use crate::lint::checks::invalid_ca;
 use crate::model::Model;
@@ -62,7 +62,7 @@ pub fn for_build(
     if let (Some(first), Purpose::Make) = (existing.locked.first(), purpose) {
         let more = match existing.locked.len() {
             1 => String::new(),
-            n => format!(" and {} more files", n - 1),
+            n => format!(" and {} more", plural((n - 1) as u64, "file")),
         };
         let written_for = if existing.sealed_for.is_empty() {
             String::new()

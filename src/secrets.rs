@@ -308,10 +308,10 @@ impl Secrets {
         let mut superseded = Vec::new();
         for (relative, content) in tree.iter() {
             let path = self.root.join(relative);
-            if let Some(parent) = path.parent() {
-                if made.insert(parent.to_owned()) {
-                    make_private_dir(parent)?;
-                }
+            if let Some(parent) = path.parent()
+                && made.insert(parent.to_owned())
+            {
+                make_private_dir(parent)?;
             }
             let secret = layout::is_secret(relative);
             let sealed = sealed_path(&path);
@@ -346,12 +346,11 @@ impl Secrets {
                 }
             }
         }
-        if let Some(recipients) = &self.recipients {
-            if pending.iter().any(|(path, _)| is_sealed(path))
-                && self.recorded_recipients().is_empty()
-            {
-                pending.push(self.recipients_entry(recipients));
-            }
+        if let Some(recipients) = &self.recipients
+            && pending.iter().any(|(path, _)| is_sealed(path))
+            && self.recorded_recipients().is_empty()
+        {
+            pending.push(self.recipients_entry(recipients));
         }
         self.commit(&pending, &superseded)?;
         Ok(pending.into_iter().map(|(path, _)| path).collect())
@@ -511,10 +510,9 @@ impl Secrets {
                 if path
                     .extension()
                     .is_some_and(|e| e == layout::CERTIFICATE_EXTENSION)
+                    && let Some(name) = path.file_name()
                 {
-                    if let Some(name) = path.file_name() {
-                        moves.push((path.clone(), target.join(layout::NODES).join(name)));
-                    }
+                    moves.push((path.clone(), target.join(layout::NODES).join(name)));
                 }
             }
         }

@@ -179,7 +179,9 @@ pub fn commit(tree: &Tree, out: &Path, replace: Replace) -> Result<(), WriteErro
         std::fs::remove_dir_all(&staging).map_err(io_error(&staging))?;
     }
     std::fs::create_dir(&staging).map_err(io_error(&staging))?;
-    if let Err(error) = write_all(tree, &staging) {
+    // The new tree reaches the disk before it replaces the old one, so that a power loss
+    // after `build` returns cannot leave an empty or partial tree in its place.
+    if let Err(error) = write_all(tree, &staging).and_then(|()| sync_file_system(&staging)) {
         let _ = std::fs::remove_dir_all(&staging);
         return Err(error);
     }
@@ -189,16 +191,24 @@ pub fn commit(tree: &Tree, out: &Path, replace: Replace) -> Result<(), WriteErro
         std::fs::rename(&staging, out).map_err(io_error(out))
     };
     match swapped {
-        // After an exchange, the staging path holds the previous output.
+        // After an exchange, the staging path holds the previous output. The rename itself
+        // is made durable by syncing the directory that holds both.
         Ok(()) => {
             let _ = std::fs::remove_dir_all(&staging);
-            Ok(())
+            sync_file_system(&parent)
         }
         Err(error) => {
             let _ = std::fs::remove_dir_all(&staging);
             Err(error)
         }
     }
+}
+
+/// Flushes every file of the file system that holds `dir` to the disk (one `syncfs`,
+/// however many files a build wrote).
+fn sync_file_system(dir: &Path) -> Result<(), WriteError> {
+    let handle = std::fs::File::open(dir).map_err(io_error(dir))?;
+    rustix::fs::syncfs(&handle).map_err(|error| io_error(dir)(error.into()))
 }
 
 /// Whether `out` exists; an error when it must not be replaced.
@@ -281,11 +291,11 @@ fn write_all(tree: &Tree, root: &Path) -> Result<(), WriteError> {
     let mut made = std::collections::HashSet::new();
     for (relative, content) in tree.iter() {
         let path = root.join(relative);
-        if let Some(parent) = path.parent() {
-            if !made.contains(parent) {
-                std::fs::create_dir_all(parent).map_err(io_error(parent))?;
-                made.insert(parent.to_path_buf());
-            }
+        if let Some(parent) = path.parent()
+            && !made.contains(parent)
+        {
+            std::fs::create_dir_all(parent).map_err(io_error(parent))?;
+            made.insert(parent.to_path_buf());
         }
         std::fs::write(&path, content).map_err(io_error(&path))?;
         if layout::executable(relative) {

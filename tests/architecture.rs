@@ -175,3 +175,41 @@ fn the_library_never_prints_exits_or_reads_the_clock() {
         }
     }
 }
+
+/// A version such as `1.88` or `1.88.0` as numbers.
+fn version(text: &str) -> Vec<u64> {
+    let mut parts: Vec<u64> = text.split('.').map(|p| p.parse().unwrap_or(0)).collect();
+    parts.resize(3, 0);
+    parts
+}
+
+#[test]
+fn the_declared_rust_version_covers_every_dependency() {
+    let output = std::process::Command::new(env!("CARGO"))
+        .args(["metadata", "--format-version", "1", "--offline", "--locked"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("cargo runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let metadata: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    let packages = metadata["packages"].as_array().expect("packages");
+    let ours = packages
+        .iter()
+        .find(|p| p["name"] == "topoc")
+        .and_then(|p| p["rust_version"].as_str())
+        .expect("topoc declares a rust-version");
+    for package in packages {
+        if let Some(needed) = package["rust_version"].as_str() {
+            assert!(
+                version(needed) <= version(ours),
+                "{} {} needs Rust {needed}, but Cargo.toml says {ours}",
+                package["name"],
+                package["version"]
+            );
+        }
+    }
+}

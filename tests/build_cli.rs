@@ -671,3 +671,42 @@ fn check_and_certs_judge_the_published_certificates_against_the_topology() {
     assert_eq!(code(&topoc(dir.path(), &["build", "t.toml", "--force"])), 0);
     assert_eq!(code(&topoc(dir.path(), &["check", "t.toml"])), 0);
 }
+
+#[test]
+fn the_new_output_is_on_disk_before_it_replaces_the_old_and_the_swap_after() {
+    if !common::client("strace") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::copy(example("two-sites.toml"), dir.path().join("t.toml")).expect("copy");
+    assert_eq!(code(&topoc(dir.path(), &["build", "t.toml"])), 0);
+    for _ in 0..2 {
+        // The first time `out` exists (an exchange); then it is removed (a plain rename).
+        let output = Command::new("strace")
+            .args(["-f", "-e", "trace=syncfs,rename,renameat,renameat2"])
+            .arg(env!("CARGO_BIN_EXE_topoc"))
+            .args(["build", "t.toml"])
+            .current_dir(dir.path())
+            .output()
+            .expect("strace runs");
+        assert!(output.status.success(), "{output:?}");
+        let trace = String::from_utf8_lossy(&output.stderr);
+        let calls: Vec<&str> = trace
+            .lines()
+            .filter(|line| line.contains("syncfs(") || line.contains(".out.topoc-"))
+            .collect();
+        let swap = calls
+            .iter()
+            .position(|line| line.contains("rename") && line.contains("\"out\""))
+            .unwrap_or_else(|| panic!("no swap into out: {trace}"));
+        assert!(
+            calls[..swap].iter().any(|line| line.contains("syncfs(")),
+            "the staged tree is synced before the swap: {calls:#?}"
+        );
+        assert!(
+            calls[swap..].iter().any(|line| line.contains("syncfs(")),
+            "the swap is synced: {calls:#?}"
+        );
+        std::fs::remove_dir_all(dir.path().join("out")).expect("rm");
+    }
+}

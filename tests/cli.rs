@@ -399,3 +399,57 @@ fn the_man_page_and_diff_help_give_every_exit_status() {
     assert!(help.contains("1 when NEW has errors"), "{help}");
     assert!(help.contains("3 with --exit-code"), "{help}");
 }
+
+#[test]
+fn ci_settings_come_from_the_environment_and_flags_win() {
+    let with_env = |vars: &[(&str, &str)], args: &[&str]| {
+        let mut command = common::command(root(), args);
+        for (name, value) in vars {
+            command.env(name, value);
+        }
+        command.output().expect("topoc runs")
+    };
+    let json_by_env = with_env(&[("TOPOC_FORMAT", "json")], &["check", SPOF]);
+    assert_eq!(json(&json_by_env)["version"], 1);
+    let human_by_flag = with_env(
+        &[("TOPOC_FORMAT", "json")],
+        &["check", SPOF, "--format", "human"],
+    );
+    assert!(
+        stdout(&human_by_flag).contains("2 warnings"),
+        "the flag wins"
+    );
+
+    assert_eq!(
+        code(&with_env(&[("TOPOC_DENY_WARNINGS", "1")], &["check", SPOF])),
+        1
+    );
+    assert_eq!(
+        code(&with_env(&[("TOPOC_DENY_WARNINGS", "0")], &["check", SPOF])),
+        0
+    );
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::copy(common::example("two-sites.toml"), dir.path().join("t.toml")).expect("copy");
+    let built = common::command(dir.path(), &["build", "t.toml"])
+        .env("TOPOC_OUT", "published")
+        .env("TOPOC_SECRETS", "keys")
+        .output()
+        .expect("topoc runs");
+    assert_eq!(code(&built), 0, "{built:?}");
+    assert!(dir.path().join("published/manifest.json").exists());
+    assert!(dir.path().join("keys/ca.key").exists());
+    let help = stdout(&topoc(&["build", "--help"]));
+    let help = help.split_whitespace().collect::<Vec<_>>().join(" ");
+    for name in [
+        "TOPOC_OUT",
+        "TOPOC_SECRETS",
+        "TOPOC_DENY_WARNINGS",
+        "TOPOC_AGE_IDENTITY",
+    ] {
+        assert!(
+            help.contains(&format!("[env: {name}=]")),
+            "{name} in --help: {help}"
+        );
+    }
+}

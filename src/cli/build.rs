@@ -7,6 +7,7 @@ use clap::ArgMatches;
 use topoc::analysis::routes::RouteExtent;
 use topoc::emit::layout::{self, NodeFile, node_file};
 use topoc::environment::{DEFAULT_MAX_OUTPUT_MB, Limits};
+use topoc::finding::plural;
 use topoc::secrets::{Secrets, Store};
 use topoc::source::Source;
 use topoc::syntax::Kind;
@@ -24,10 +25,15 @@ pub(super) struct BuildArgs {
     /// The topology file
     file: PathBuf,
     /// The output directory, replaced as a whole
-    #[arg(long, value_name = "DIR", default_value = "out")]
+    #[arg(long, value_name = "DIR", default_value = "out", env = "TOPOC_OUT")]
     out: PathBuf,
     /// Where keys live (never inside the output directory)
-    #[arg(long, value_name = "DIR", default_value = "secrets")]
+    #[arg(
+        long,
+        value_name = "DIR",
+        default_value = "secrets",
+        env = "TOPOC_SECRETS"
+    )]
     secrets: PathBuf,
     /// Write nothing; exit 1 and list the files when the output differs from a fresh build
     #[arg(long)]
@@ -113,8 +119,8 @@ pub(super) fn run_build(args: &BuildArgs, matches: &ArgMatches) -> Result<Exit, 
     write::commit(&output.public, &args.out, replace)?;
     let _ = writeln!(
         text,
-        "wrote {} files to `{}`",
-        output.public.len(),
+        "wrote {} to `{}`",
+        plural(output.public.len() as u64, "file"),
         args.out.display()
     );
     write_stdout(&text)?;
@@ -223,8 +229,8 @@ fn list_changes(lines: &[String]) -> String {
     if lines.len() > shown {
         let _ = writeln!(
             text,
-            "... and {} more changes to the secrets",
-            lines.len() - shown
+            "... and {} to the secrets",
+            plural((lines.len() - shown) as u64, "more change")
         );
     }
     text
@@ -248,9 +254,9 @@ fn report_drift(output: &Output, out: &Path, source: &Source) -> Result<Exit, Er
     }
     if drift.is_empty() {
         write_stdout(&format!(
-            "`{}` is up to date ({} files)\n",
+            "`{}` is up to date ({})\n",
             out.display(),
-            output.public.len()
+            plural(output.public.len() as u64, "file")
         ))?;
         return Ok(Exit::Clean);
     }

@@ -31,10 +31,15 @@ pub(super) struct CertsArgs {
     /// The topology file
     file: PathBuf,
     /// The secrets directory
-    #[arg(long, value_name = "DIR", default_value = "secrets")]
+    #[arg(
+        long,
+        value_name = "DIR",
+        default_value = "secrets",
+        env = "TOPOC_SECRETS"
+    )]
     secrets: PathBuf,
     /// The output of a previous build: its certificates are the ones listed and judged
-    #[arg(long, value_name = "DIR", default_value = "out")]
+    #[arg(long, value_name = "DIR", default_value = "out", env = "TOPOC_OUT")]
     out: PathBuf,
     /// How long every certificate must still be valid, such as `30d` or `90d`
     #[arg(long, value_name = "DURATION", default_value = "30d", value_parser = valid_for)]
@@ -56,7 +61,12 @@ pub(super) struct RotateArgs {
     /// The topology file
     file: PathBuf,
     /// The secrets directory
-    #[arg(long, value_name = "DIR", default_value = "secrets")]
+    #[arg(
+        long,
+        value_name = "DIR",
+        default_value = "secrets",
+        env = "TOPOC_SECRETS"
+    )]
     secrets: PathBuf,
     #[command(flatten)]
     identity: IdentityArgs,

@@ -30,13 +30,13 @@ pub(super) struct CheckArgs {
     /// The topology file
     file: PathBuf,
     /// How to print the findings
-    #[arg(long, value_enum, default_value_t = Format::Human)]
+    #[arg(long, value_enum, default_value_t = Format::Human, env = "TOPOC_FORMAT")]
     format: Format,
     /// The secrets directory whose CA and certificates to check [default: `secrets` if present]
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", env = "TOPOC_SECRETS")]
     secrets: Option<PathBuf>,
     /// The output of a previous build, whose certificates to check against the topology
-    #[arg(long, value_name = "DIR", default_value = "out")]
+    #[arg(long, value_name = "DIR", default_value = "out", env = "TOPOC_OUT")]
     out: PathBuf,
     /// How long every certificate must still be valid, such as `30d` or `90d`
     #[arg(long, value_name = "DURATION", default_value = "30d", value_parser = valid_for)]

@@ -52,7 +52,7 @@ pub(super) struct LintArgs {
     #[arg(short = 'D', long = "deny", value_name = "CODE")]
     deny: Vec<String>,
     /// Report every warning as an error
-    #[arg(long)]
+    #[arg(long, env = "TOPOC_DENY_WARNINGS", value_parser = clap::builder::FalseyValueParser::new())]
     deny_warnings: bool,
 }
 

@@ -79,10 +79,11 @@ pub(super) fn run_upgrade(args: &UpgradeArgs) -> Result<Exit, Error> {
                 .filter_map(|node| node.version.as_ref().map(|v| v.value.clone()))
                 .max_by(|a, b| values::compare_versions(a, b))
         });
-    if let Some(current) = current {
-        if values::compare_versions(&to, &current).is_lt() && !args.allow_downgrade {
-            return Err(Error::Downgrade { from: current, to });
-        }
+    if let Some(current) = current
+        && values::compare_versions(&to, &current).is_lt()
+        && !args.allow_downgrade
+    {
+        return Err(Error::Downgrade { from: current, to });
     }
     let plan = upgrade::plan(&model, &to);
     match args.format {

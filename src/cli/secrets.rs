@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use clap::Subcommand;
 use serde::Serialize;
+use topoc::finding::plural;
 use topoc::secrets::Secrets;
 use topoc::write;
 
@@ -31,7 +32,12 @@ pub(super) struct SecretsArgs {
     /// The topology file
     file: PathBuf,
     /// The secrets directory
-    #[arg(long, value_name = "DIR", default_value = "secrets")]
+    #[arg(
+        long,
+        value_name = "DIR",
+        default_value = "secrets",
+        env = "TOPOC_SECRETS"
+    )]
     secrets: PathBuf,
     #[command(flatten)]
     identity: IdentityArgs,
@@ -85,10 +91,10 @@ pub(super) fn run_encrypt(args: &SecretsArgs) -> Result<Exit, Error> {
     rewrite(args, |secrets, recipients| {
         let done = secrets.encrypt()?;
         Ok(format!(
-            "encrypted {} files in `{}` to {} recipients; the plaintext files are gone\n",
-            done.len(),
+            "encrypted {} in `{}` to {}; the plaintext files are gone\n",
+            plural(done.len() as u64, "file"),
             args.secrets.display(),
-            recipients.len()
+            plural(recipients.len() as u64, "recipient")
         ))
     })
 }
@@ -97,8 +103,8 @@ pub(super) fn run_rekey(args: &SecretsArgs) -> Result<Exit, Error> {
     rewrite(args, |secrets, recipients| {
         let done = secrets.rekey()?;
         Ok(format!(
-            "re-encrypted {} files in `{}` to {}\n",
-            done.len(),
+            "re-encrypted {} in `{}` to {}\n",
+            plural(done.len() as u64, "file"),
             args.secrets.display(),
             recipients.join(", ")
         ))

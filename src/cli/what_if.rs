@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 use topoc::analysis::{Analysis, what_if};
+use topoc::finding::plural;
 use topoc::model::{GroupId, Model, NodeId};
 
 use super::common::{
@@ -121,20 +122,25 @@ pub(super) fn run_what_if(args: &WhatIfArgs) -> Result<Exit, Error> {
                 let _ = writeln!(text, "down: {what}, {verdict}");
             }
             if parts.len() <= 1 {
-                let _ = writeln!(text, "the other {remaining} nodes still reach each other");
+                let _ = writeln!(
+                    text,
+                    "the other {} still reach each other",
+                    plural(remaining as u64, "node")
+                );
             } else {
                 let _ = writeln!(
                     text,
-                    "the other {remaining} nodes fall into {} parts; {} pairs lose contact:",
+                    "the other {} fall into {} parts; {} lose contact:",
+                    plural(remaining as u64, "node"),
                     parts.len(),
-                    outcome.lost_pairs
+                    plural(outcome.lost_pairs as u64, "pair")
                 );
                 for (index, part) in parts.iter().enumerate() {
                     let _ = writeln!(
                         text,
-                        "  part {} ({} nodes): {}",
+                        "  part {} ({}): {}",
                         index + 1,
-                        part.len(),
+                        plural(part.len() as u64, "node"),
                         part.join(", ")
                     );
                 }

@@ -196,18 +196,17 @@ impl AllPairs {
         for (hops, count) in from_one.nodes_by_hops {
             *self.pairs_by_hops.entry(hops).or_default() += count;
         }
-        if let Some(farthest) = from_one.farthest {
-            if self
+        if let Some(farthest) = from_one.farthest
+            && self
                 .longest
                 .as_ref()
                 .is_none_or(|longest| farthest.hops > longest.hops)
-            {
-                self.longest = Some(LongestRoute {
-                    from: from_one.node,
-                    to: farthest.node,
-                    hops: farthest.hops,
-                });
-            }
+        {
+            self.longest = Some(LongestRoute {
+                from: from_one.node,
+                to: farthest.node,
+                hops: farthest.hops,
+            });
         }
     }
 }

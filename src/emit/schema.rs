@@ -48,11 +48,11 @@ fn without_null(value: Value) -> Value {
             }
             if let Some(Value::Array(options)) = map.get_mut("anyOf") {
                 options.retain(|o| o.get("type").is_none_or(|t| t != "null"));
-                if options.len() == 1 {
-                    if let Some(Value::Object(only)) = options.pop() {
-                        map.remove("anyOf");
-                        map.extend(only);
-                    }
+                if options.len() == 1
+                    && let Some(Value::Object(only)) = options.pop()
+                {
+                    map.remove("anyOf");
+                    map.extend(only);
                 }
             }
             Value::Object(map.into_iter().map(|(k, v)| (k, without_null(v))).collect())

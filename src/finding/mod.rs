@@ -189,6 +189,16 @@ impl std::fmt::Display for Place<'_> {
     }
 }
 
+/// A count and its noun, singular for one: `1 node`, `2 nodes` (the plural adds `s`).
+pub fn plural(count: impl Into<u64>, noun: &str) -> String {
+    let count = count.into();
+    if count == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{count} {noun}s")
+    }
+}
+
 /// Names in backticks, separated by commas, as messages list them: `` `a`, `b` ``.
 pub fn quoted<T: std::fmt::Display>(names: impl IntoIterator<Item = T>) -> String {
     names

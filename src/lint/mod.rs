@@ -80,10 +80,11 @@ pub fn run(context: &Context<'_>, levels: &LintLevels) -> Vec<Finding> {
     let mut findings = Vec::new();
     for registered in checks::ALL {
         let lint = registered.lint;
-        if let Some(check) = registered.check {
-            if applies(lint.scope, kind) && levels.level_of(lint) != Level::Allow {
-                check(context, &mut findings);
-            }
+        if let Some(check) = registered.check
+            && applies(lint.scope, kind)
+            && levels.level_of(lint) != Level::Allow
+        {
+            check(context, &mut findings);
         }
     }
     findings

@@ -3,6 +3,7 @@
 use std::fmt::Write as _;
 
 use super::diff::{Diff, Style};
+use crate::finding::plural;
 
 impl Diff {
     /// The diff for people: plain text, or Markdown for a pull-request comment.
@@ -69,10 +70,13 @@ impl Diff {
         }
         out.heading(&match &self.routes_from {
             Some(origin) => format!(
-                "Routes from `{origin}` changed ({} nodes; `--all-pairs` compares every pair)",
-                self.routes_changed.len()
+                "Routes from `{origin}` changed ({}; `--all-pairs` compares every pair)",
+                plural(self.routes_changed.len() as u64, "node")
             ),
-            None => format!("Routes changed ({} pairs)", self.routes_changed.len()),
+            None => format!(
+                "Routes changed ({})",
+                plural(self.routes_changed.len() as u64, "pair")
+            ),
         });
         let show = |route: &Option<Vec<String>>| {
             route

@@ -213,14 +213,14 @@ fn read_entry<T: DeserializeOwned + Default>(
 
     drop_unknown_keys(&mut table, place, serde_introspect::<T>(), findings);
     for (name, known) in nested {
-        if let Some(inner) = table.get_mut(*name) {
-            if let DeValue::Table(inner) = inner.get_mut() {
-                let inner_place = Place::Nested {
-                    key: name,
-                    within: &place,
-                };
-                drop_unknown_keys(inner, inner_place, known, findings);
-            }
+        if let Some(inner) = table.get_mut(*name)
+            && let DeValue::Table(inner) = inner.get_mut()
+        {
+            let inner_place = Place::Nested {
+                key: name,
+                within: &place,
+            };
+            drop_unknown_keys(inner, inner_place, known, findings);
         }
     }
 
@@ -272,11 +272,11 @@ fn read_entry<T: DeserializeOwned + Default>(
 /// value in a nested table (a node's `settings`), the nested key, not the whole table.
 fn culprit_path(table: &DeTable<'_>, span: Span) -> Option<Vec<String>> {
     for (key, value) in table {
-        if let DeValue::Table(inner) = value.get_ref() {
-            if let Some(mut path) = culprit_path(inner, span) {
-                path.insert(0, key.get_ref().to_string());
-                return Some(path);
-            }
+        if let DeValue::Table(inner) = value.get_ref()
+            && let Some(mut path) = culprit_path(inner, span)
+        {
+            path.insert(0, key.get_ref().to_string());
+            return Some(path);
         }
         if span_of(key).contains(span) || span_of(value).contains(span) {
             return Some(vec![key.get_ref().to_string()]);

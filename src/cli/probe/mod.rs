@@ -16,6 +16,7 @@ use std::time::Duration;
 use serde::Serialize;
 use topoc::emit::layout::{NodeFile, node_file};
 use topoc::environment::KeySource;
+use topoc::finding::plural;
 use topoc::model::{MAX_CLOCK_DIFFERENCE, Model, NodeId};
 use topoc::probe::{self, NameVerdict, Target};
 use topoc::secrets::{Secrets, Store};
@@ -64,7 +65,12 @@ pub(super) struct ProbeArgs {
     #[arg(long, value_name = "HOST1:PORT1:HOST2:PORT2", requires = "from")]
     connect_to: Vec<ConnectTo>,
     /// The secrets directory, where NODE's certificate and key and the cluster CA are
-    #[arg(long, value_name = "DIR", default_value = "secrets")]
+    #[arg(
+        long,
+        value_name = "DIR",
+        default_value = "secrets",
+        env = "TOPOC_SECRETS"
+    )]
     secrets: PathBuf,
     /// NODE's certificate (PEM), instead of the one in the secrets directory
     #[arg(long, value_name = "FILE", requires = "key")]
@@ -265,21 +271,21 @@ fn probe_from(
         })?,
         ListFormat::Human => {
             let mut text = format!(
-                "probing the {} peers `{from}` dials on port {}, timeout {}{}\n\n",
-                targets.len(),
+                "probing the {} `{from}` dials on port {}, timeout {}{}\n\n",
+                plural(targets.len() as u64, "peer"),
                 model.cluster.port,
                 humantime::format_duration(args.timeout),
                 if servers.is_empty() {
                     String::new()
                 } else {
-                    format!(", and {} NTP servers", servers.len())
+                    format!(", and {}", plural(servers.len() as u64, "NTP server"))
                 }
             );
             text.push_str(&table(&outcomes));
             let _ = writeln!(
                 text,
-                "\n{} checks: {passed} ok, {failed} failed, {skipped} skipped",
-                outcomes.len()
+                "\n{}: {passed} ok, {failed} failed, {skipped} skipped",
+                plural(outcomes.len() as u64, "check")
             );
             write_stdout(&text)?;
         }

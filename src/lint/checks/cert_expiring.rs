@@ -1,7 +1,7 @@
 use time::{Duration, OffsetDateTime};
 
 use crate::finding::level::Level;
-use crate::finding::{Class, Finding, Scope, declare_lint};
+use crate::finding::{Class, Finding, Scope, declare_lint, plural};
 use crate::lint::Context;
 use crate::pki::day;
 use crate::source::Span;
@@ -88,9 +88,9 @@ impl Judged {
             format!("{what} expired on {when}")
         } else {
             format!(
-                "{what} ends on {when}, in {} days, sooner than the {} days it must stay valid",
-                left.whole_days(),
-                self.window.whole_days()
+                "{what} ends on {when}, in {}, sooner than the {} it must stay valid",
+                plural(left.whole_days().unsigned_abs(), "day"),
+                plural(self.window.whole_days().unsigned_abs(), "day")
             )
         };
         let mut finding = Finding::new(&LINT, span, message)

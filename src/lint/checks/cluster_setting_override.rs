@@ -24,15 +24,14 @@ declare_lint! {
 pub(crate) fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
     let cluster = &context.model.cluster;
     for node in &context.model.nodes {
-        if let Some(port) = &node.port {
-            if port.value != cluster.port {
+        if let Some(port) = &node.port
+            && port.value != cluster.port {
                 let finding = override_finding(node, "port", port.span, &port.value, &cluster.port);
                 findings.push(match cluster.port_span {
                     Some(span) => finding.related(span, "the cluster's port"),
                     None => finding,
                 });
             }
-        }
         compare(node, &cluster.settings, findings);
     }
 }

@@ -91,11 +91,10 @@ fn farthest_node(
     let mut farthest = None;
     while let Some(vertex) = queue.pop_front() {
         let here = distance[vertex.index()];
-        if let Vertex::Node(node) = analysis.graph[vertex] {
-            if node != source && farthest.is_none_or(|(_, d)| here > d) {
+        if let Vertex::Node(node) = analysis.graph[vertex]
+            && node != source && farthest.is_none_or(|(_, d)| here > d) {
                 farthest = Some((node, here));
             }
-        }
         for next in analysis.graph.neighbors(vertex) {
             if distance[next.index()] == usize::MAX {
                 distance[next.index()] = here + 1;

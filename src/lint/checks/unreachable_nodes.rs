@@ -1,6 +1,6 @@
 use std::collections::BTreeSet;
 
-use crate::finding::{Class, Finding, Scope, declare_lint};
+use crate::finding::{Class, Finding, Scope, declare_lint, plural};
 use crate::lint::Context;
 use crate::model::{GroupId, Model, NodeId};
 use crate::suggest;
@@ -61,15 +61,15 @@ pub(crate) fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
         let there = anchor(&parts[other]);
         let message = if part.len() == 1 {
             format!(
-                "node `{}` cannot reach the other {} nodes of the cluster",
+                "node `{}` cannot reach the other {} of the cluster",
                 model.node(here).name,
-                total - 1
+                plural((total - 1) as u64, "node")
             )
         } else {
             format!(
-                "{} nodes cannot reach the other {} nodes of the cluster",
-                part.len(),
-                total - part.len()
+                "{} cannot reach the other {} of the cluster",
+                plural(part.len() as u64, "node"),
+                plural((total - part.len()) as u64, "node")
             )
         };
         findings.push(

@@ -49,21 +49,21 @@ impl Resolver {
             "node_validity_days",
             NODE_VALIDITY_DAYS,
         );
-        if let (Ok(ca), Ok(node)) = (&validity, &node_validity) {
-            if node.value > ca.value {
-                self.findings.push(
-                    invalid_value::finding(
-                        node.span,
-                        "node_validity_days",
-                        format!(
-                            "node certificates cannot outlive the CA ({} > {} days)",
-                            node.value, ca.value
-                        ),
-                    )
-                    .related(ca.span, "the CA's validity"),
-                );
-                return None;
-            }
+        if let (Ok(ca), Ok(node)) = (&validity, &node_validity)
+            && node.value > ca.value
+        {
+            self.findings.push(
+                invalid_value::finding(
+                    node.span,
+                    "node_validity_days",
+                    format!(
+                        "node certificates cannot outlive the CA ({} > {} days)",
+                        node.value, ca.value
+                    ),
+                )
+                .related(ca.span, "the CA's validity"),
+            );
+            return None;
         }
         let external = self.external_ca(syntax).ok()?;
         Some(CaSettings {
