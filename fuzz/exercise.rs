@@ -5,7 +5,7 @@
 use time::OffsetDateTime;
 use topoc::emit::Tree;
 use topoc::finding::level::LintLevels;
-use topoc::report::{github, human, json, sarif};
+use topoc::report::{github, gitlab, human, json, sarif, summary};
 use topoc::source::Source;
 use topoc::{BuildError, BuildMode, BuildOptions, Checked, Environment};
 
@@ -27,7 +27,9 @@ pub fn check_and_report(text: &str) -> Checked {
     let _ = human::render(&source, &checked.report, style);
     let _ = json::render(&source, &checked.report);
     let _ = sarif::render(&source, &checked.report, "fuzz.toml");
-    let _ = github::render(&source, &checked.report);
+    let _ = github::render(&source, &checked.report, "fuzz.toml");
+    let _ = gitlab::render(&source, &checked.report, "fuzz.toml");
+    let _ = summary::markdown(&source, &checked.report, "fuzz.toml");
     if let (Some(model), Some(analysis)) = (&checked.model, &checked.analysis) {
         let _ = topoc::analysis::what_if::each(model, analysis);
     }

@@ -268,7 +268,7 @@ fn sarif_output_validates_against_the_official_schema() {
             let location = &result["locations"][0]["physicalLocation"];
             assert_eq!(
                 location["artifactLocation"]["uri"], file,
-                "relative to the working directory"
+                "relative to the repository's root"
             );
             assert!(
                 location["region"]["startLine"]
@@ -452,4 +452,176 @@ fn ci_settings_come_from_the_environment_and_flags_win() {
             "{name} in --help: {help}"
         );
     }
+}
+
+/// A repository with the three-parts fixture at `net/cluster.toml`, for paths and
+/// fingerprints; the fixture's text is returned too.
+fn repository() -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let git = |args: &[&str]| {
+        let status = std::process::Command::new("git")
+            .args(args)
+            .current_dir(dir.path())
+            .status()
+            .expect("git runs");
+        assert!(status.success());
+    };
+    git(&["init", "-q"]);
+    std::fs::create_dir(dir.path().join("net")).expect("mkdir");
+    let text = std::fs::read_to_string(
+        root().join("tests/fixtures/unreachable-nodes/err_three_parts.toml"),
+    )
+    .expect("fixture");
+    std::fs::write(dir.path().join("net/cluster.toml"), &text).expect("write");
+    (dir, text)
+}
+
+#[test]
+fn code_scanning_paths_are_relative_to_the_repository_and_fingerprints_survive_moves() {
+    if !common::client("git") {
+        return;
+    }
+    let (dir, text) = repository();
+    let net = dir.path().join("net");
+    let run = |format: &str, extra: &[&str]| {
+        let mut args = vec!["check", "--format", format, "cluster.toml"];
+        args.extend_from_slice(extra);
+        common::topoc(&net, &args)
+    };
+    // Run from the subdirectory: the path is the repository's, not the working directory's.
+    let sarif = json(&run("sarif", &[]));
+    let results = sarif["runs"][0]["results"]
+        .as_array()
+        .expect("results")
+        .clone();
+    let errors: Vec<String> = sarif_validator()
+        .iter_errors(&sarif)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
+    let uri = &results[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"];
+    assert_eq!(uri, "net/cluster.toml");
+    let github = stdout(&run("github", &[]));
+    assert!(github.contains("file=net/cluster.toml,"), "{github}");
+    let based = json(&run("sarif", &["--base-dir", ".."]));
+    assert_eq!(
+        based["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "net/cluster.toml"
+    );
+    let fingerprints = |results: &[serde_json::Value]| -> Vec<String> {
+        results
+            .iter()
+            .map(|r| {
+                r["partialFingerprints"]["topoc/v1"]
+                    .as_str()
+                    .expect("fingerprint")
+                    .to_owned()
+            })
+            .collect()
+    };
+    let before = fingerprints(&results);
+    let unique: std::collections::BTreeSet<&String> = before.iter().collect();
+    assert_eq!(
+        unique.len(),
+        before.len(),
+        "no two findings share a fingerprint"
+    );
+    // Lines added above move every finding; their fingerprints stay.
+    std::fs::write(net.join("cluster.toml"), format!("# moved\n# down\n{text}")).expect("write");
+    let moved = json(&run("sarif", &[]));
+    let moved = moved["runs"][0]["results"]
+        .as_array()
+        .expect("results")
+        .clone();
+    assert_eq!(fingerprints(&moved), before);
+    assert_ne!(
+        moved[0]["locations"][0]["physicalLocation"]["region"]["startLine"],
+        results[0]["locations"][0]["physicalLocation"]["region"]["startLine"]
+    );
+}
+
+#[test]
+fn gitlab_code_quality_reports_validate_and_locate_each_finding() {
+    if !common::client("git") {
+        return;
+    }
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("schemas/gitlab-code-quality.schema.json"))
+            .expect("schema"),
+    )
+    .expect("JSON");
+    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+    let (dir, _) = repository();
+    let net = dir.path().join("net");
+    let report = json(&common::topoc(
+        &net,
+        &["check", "--format", "gitlab", "cluster.toml"],
+    ));
+    let plain = json(&common::topoc(
+        &net,
+        &["check", "--format", "json", "cluster.toml"],
+    ));
+    let errors: Vec<String> = validator
+        .iter_errors(&report)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
+    let issues = report.as_array().expect("an array");
+    let findings = plain["findings"].as_array().expect("findings");
+    assert_eq!(issues.len(), findings.len());
+    for (issue, finding) in issues.iter().zip(findings) {
+        assert_eq!(issue["check_name"], finding["code"]);
+        assert_eq!(issue["location"]["path"], "net/cluster.toml");
+        assert_eq!(
+            issue["location"]["lines"]["begin"],
+            finding["location"]["line"]
+        );
+        assert_eq!(issue["severity"], "major", "errors rank as major");
+    }
+    let clean = json(&topoc(&[
+        "check",
+        "--format",
+        "gitlab",
+        "examples/two-sites.toml",
+    ]));
+    assert_eq!(clean, serde_json::json!([]));
+}
+
+#[test]
+fn github_job_summaries_are_appended_by_check_and_build() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let summary = dir.path().join("summary.md");
+    std::fs::write(&summary, "# earlier step\n").expect("write");
+    let checked = common::command(
+        root(),
+        &[
+            "check",
+            "tests/fixtures/unreachable-nodes/err_three_parts.toml",
+        ],
+    )
+    .env("GITHUB_STEP_SUMMARY", &summary)
+    .output()
+    .expect("topoc runs");
+    assert_eq!(code(&checked), 1);
+    std::fs::copy(common::example("two-sites.toml"), dir.path().join("t.toml")).expect("copy");
+    let built = common::command(dir.path(), &["build", "t.toml"])
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .output()
+        .expect("topoc runs");
+    assert_eq!(code(&built), 0);
+    let text = std::fs::read_to_string(&summary).expect("read");
+    assert!(text.starts_with("# earlier step\n"), "appended: {text}");
+    assert!(
+        text.contains(
+            "### topoc check `tests/fixtures/unreachable-nodes/err_three_parts.toml`: fails"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("3 errors, 0 warnings"), "{text}");
+    assert!(
+        text.contains("| error | `unreachable-nodes` | 29 | node `b-2` cannot reach the other 5 nodes of the cluster |"),
+        "{text}"
+    );
+    assert!(text.contains("### topoc build `t.toml`: passes"), "{text}");
+    assert!(text.contains("- wrote 28 files to `out`"), "{text}");
 }

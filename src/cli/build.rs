@@ -8,6 +8,7 @@ use topoc::analysis::routes::RouteExtent;
 use topoc::emit::layout::{self, NodeFile, node_file};
 use topoc::environment::{DEFAULT_MAX_OUTPUT_MB, Limits};
 use topoc::finding::plural;
+use topoc::report::summary;
 use topoc::secrets::{Secrets, Store};
 use topoc::source::Source;
 use topoc::syntax::Kind;
@@ -16,7 +17,7 @@ use topoc::{BuildMode, BuildOptions, Output, emit};
 
 use super::common::{
     IdentityArgs, LintArgs, command_line_levels, environment, identities, print_findings,
-    read_source, recipients, write_stdout,
+    read_source, recipients, repository_path, step_summary, write_stdout,
 };
 use super::error::{Error, Exit};
 
@@ -88,7 +89,14 @@ pub(super) fn run_build(args: &BuildArgs, matches: &ArgMatches) -> Result<Exit, 
     let environment = environment(&store, Limits::max_output_mb(args.max_output_mb));
     let built = topoc::build(&source, &input_name, &levels, &environment, options)?;
     print_findings(&source, &built.checked);
+    let summary = summary::markdown(
+        &source,
+        &built.checked.report,
+        &repository_path(&args.file, None),
+    )
+    .replacen("### topoc check", "### topoc build", 1);
     let (Some(output), Some(model)) = (&built.output, &built.checked.model) else {
+        step_summary(&summary);
         eprintln!(
             "error: not building `{}`: fix the errors above first",
             source.name
@@ -96,7 +104,9 @@ pub(super) fn run_build(args: &BuildArgs, matches: &ArgMatches) -> Result<Exit, 
         return Ok(Exit::Findings);
     };
     if mode == BuildMode::Check {
-        return report_drift(output, &args.out, &source);
+        let (exit, text) = report_drift(output, &args.out, &source)?;
+        step_summary(&format!("{summary}\n{}", as_markdown_list(&text)));
+        return Ok(exit);
     }
     let recipients = recipients(model, &args.file)?;
     if recipients.is_none() && refuse_plaintext(args, output) {
@@ -124,7 +134,17 @@ pub(super) fn run_build(args: &BuildArgs, matches: &ArgMatches) -> Result<Exit, 
         args.out.display()
     );
     write_stdout(&text)?;
+    step_summary(&format!("{summary}\n{}", as_markdown_list(&text)));
     Ok(Exit::Clean)
+}
+
+/// The lines of a command's output as a Markdown list, for the job summary.
+fn as_markdown_list(text: &str) -> String {
+    let mut list = String::new();
+    for line in text.lines().filter(|line| !line.trim().is_empty()) {
+        let _ = writeln!(list, "- {}", summary::cell(line.trim()));
+    }
+    list
 }
 
 /// Warns when the plaintext keys this build writes would be inside a git work tree that
@@ -237,7 +257,7 @@ fn list_changes(lines: &[String]) -> String {
 }
 
 /// `build --check`: what differs between `out` and this build; exit 1 if anything does.
-fn report_drift(output: &Output, out: &Path, source: &Source) -> Result<Exit, Error> {
+fn report_drift(output: &Output, out: &Path, source: &Source) -> Result<(Exit, String), Error> {
     let mut drift = write::drift(&output.public, out)?;
     if !output.reissued.is_empty() {
         for (node, why) in &output.reissued {
@@ -253,12 +273,13 @@ fn report_drift(output: &Output, out: &Path, source: &Source) -> Result<Exit, Er
         drift.dedup();
     }
     if drift.is_empty() {
-        write_stdout(&format!(
+        let text = format!(
             "`{}` is up to date ({})\n",
             out.display(),
             plural(output.public.len() as u64, "file")
-        ))?;
-        return Ok(Exit::Clean);
+        );
+        write_stdout(&text)?;
+        return Ok((Exit::Clean, text));
     }
     let mut text = format!(
         "`{}` differs from a fresh build of `{}`:\n",
@@ -269,5 +290,5 @@ fn report_drift(output: &Output, out: &Path, source: &Source) -> Result<Exit, Er
         let _ = writeln!(text, "  {difference}");
     }
     write_stdout(&text)?;
-    Ok(Exit::Findings)
+    Ok((Exit::Findings, text))
 }

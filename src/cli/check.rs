@@ -4,13 +4,13 @@ use std::path::PathBuf;
 
 use clap::ArgMatches;
 use topoc::environment::{Environment, Limits};
-use topoc::report::{explain, github, json, sarif};
+use topoc::report::{explain, github, gitlab, json, sarif, summary};
 use topoc::secrets::{Secrets, Store};
 use topoc::{lint, suggest};
 
 use super::common::{
     Format, LintArgs, Stream, command_line_levels, environment, human_report, read_source,
-    relative_to_cwd, valid_for, write_stdout,
+    repository_path, step_summary, valid_for, write_stdout,
 };
 use super::error::{Error, Exit};
 
@@ -41,6 +41,10 @@ pub(super) struct CheckArgs {
     /// How long every certificate must still be valid, such as `30d` or `90d`
     #[arg(long, value_name = "DURATION", default_value = "30d", value_parser = valid_for)]
     valid_for: time::Duration,
+    /// The directory paths in SARIF, GitHub and GitLab reports are relative to [default: the
+    /// top level of the git work tree, else the working directory]
+    #[arg(long, value_name = "DIR")]
+    base_dir: Option<PathBuf>,
     #[command(flatten)]
     lints: LintArgs,
 }
@@ -58,17 +62,16 @@ pub(super) fn run_check(args: &CheckArgs, matches: &ArgMatches) -> Result<Exit, 
         ..environment(&store, Limits::default())
     };
     let checked = topoc::check(&source, &levels, &environment)?;
+    let path = || repository_path(&args.file, args.base_dir.as_deref());
     let text = match args.format {
         Format::Human => human_report(&source, &checked.report, Stream::Stdout),
         Format::Json => json::render(&source, &checked.report),
-        Format::Sarif => sarif::render(
-            &source,
-            &checked.report,
-            &sarif::uri(&relative_to_cwd(&args.file)),
-        ),
-        Format::Github => github::render(&source, &checked.report),
+        Format::Sarif => sarif::render(&source, &checked.report, &sarif::uri(&path())),
+        Format::Github => github::render(&source, &checked.report, &path()),
+        Format::Gitlab => gitlab::render(&source, &checked.report, &path()),
     };
     write_stdout(&text)?;
+    step_summary(&summary::markdown(&source, &checked.report, &path()));
     Ok(if checked.report.has_errors() {
         Exit::Findings
     } else {

@@ -37,6 +37,8 @@ pub(super) enum Format {
     Sarif,
     /// GitHub Actions workflow commands (annotations)
     Github,
+    /// GitLab Code Quality report (`artifacts:reports:codequality`)
+    Gitlab,
 }
 
 /// Lint levels for this run, over the file's `[lints]`.
@@ -267,15 +269,62 @@ pub(super) fn position_named<'n>(
         })
 }
 
-/// `path` relative to the working directory when it lies below it, as SARIF consumers want.
-pub(super) fn relative_to_cwd(path: &Path) -> String {
-    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_owned());
-    std::env::current_dir()
-        .ok()
-        .and_then(|cwd| absolute.strip_prefix(cwd).ok().map(Path::to_path_buf))
-        .unwrap_or_else(|| path.to_owned())
-        .to_string_lossy()
-        .replace('\\', "/")
+/// `path` as code-scanning tools want it: relative to `base` (`--base-dir`), else to the
+/// top level of the git work tree that holds it, else to the working directory; the path
+/// as given when it lies below none of them. Forward slashes.
+pub(super) fn repository_path(path: &Path, base: Option<&Path>) -> String {
+    let absolute = |path: &Path| std::path::absolute(path).unwrap_or_else(|_| path.to_owned());
+    let file = absolute(path);
+    let root = base
+        .map(absolute)
+        .or_else(|| git_top_level(&file))
+        .or_else(|| std::env::current_dir().ok());
+    root.and_then(|root| {
+        // The work tree's top level is canonical; so must the file's path be to compare.
+        let canonical =
+            |path: &Path| std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned());
+        canonical(&file)
+            .strip_prefix(canonical(&root))
+            .ok()
+            .map(Path::to_path_buf)
+    })
+    .unwrap_or_else(|| path.to_owned())
+    .to_string_lossy()
+    .replace('\\', "/")
+}
+
+/// The top level of the git work tree that holds `file`, if git is there and it is in one.
+fn git_top_level(file: &Path) -> Option<PathBuf> {
+    let dir = file.parent()?;
+    let output = std::process::Command::new("git")
+        .args(["rev-parse", "--show-toplevel"])
+        .current_dir(dir)
+        .stderr(std::process::Stdio::null())
+        .output()
+        .ok()?;
+    output
+        .status
+        .success()
+        .then(|| PathBuf::from(String::from_utf8_lossy(&output.stdout).trim_end()))
+}
+
+/// Appends `markdown` to the job summary when `GITHUB_STEP_SUMMARY` names one (GitHub
+/// Actions); a summary that cannot be written is said on standard error, not an error.
+pub(super) fn step_summary(markdown: &str) {
+    let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) else {
+        return;
+    };
+    let written = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .and_then(|mut file| file.write_all(format!("{markdown}\n").as_bytes()));
+    if let Err(error) = written {
+        eprintln!(
+            "warning: cannot append to the job summary `{}`: {error}",
+            PathBuf::from(path).display()
+        );
+    }
 }
 
 pub(super) fn write_stdout(text: &str) -> Result<(), Error> {

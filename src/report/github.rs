@@ -5,8 +5,9 @@ use std::fmt::Write as _;
 use crate::finding::diagnostic::{Report, Severity};
 use crate::source::Source;
 
-/// One `::error …::message` or `::warning …::message` line per finding.
-pub fn render(source: &Source, report: &Report) -> String {
+/// One `::error …::message` or `::warning …::message` line per finding, for the file at
+/// `path` (relative to the repository's root, as GitHub wants it).
+pub fn render(source: &Source, report: &Report, path: &str) -> String {
     let mut out = String::new();
     for diagnostic in &report.diagnostics {
         let finding = &diagnostic.finding;
@@ -24,7 +25,7 @@ pub fn render(source: &Source, report: &Report) -> String {
         let _ = writeln!(
             out,
             "::{command} file={},line={},col={},endLine={},endColumn={},title={}::{}",
-            property(&source.name),
+            property(path),
             start.line,
             start.column,
             end.line,

@@ -10,13 +10,16 @@ use crate::finding::{Class, Lint};
 use crate::lint;
 use crate::source::{Source, Span};
 
-/// The report as SARIF. `artifact` is the file's URI relative to the working directory.
+use super::fingerprint::fingerprints;
+
+/// The report as SARIF. `artifact` is the file's URI relative to the repository's root.
 pub fn render(source: &Source, report: &Report, artifact: &str) -> String {
     let rules: Vec<Value> = lint::all().map(rule).collect();
     let results: Vec<Value> = report
         .diagnostics
         .iter()
-        .map(|diagnostic| {
+        .zip(fingerprints(report, artifact))
+        .map(|(diagnostic, fingerprint)| {
             let finding = &diagnostic.finding;
             let index = lint::all()
                 .position(|check| check.code == finding.lint.code)
@@ -47,6 +50,7 @@ pub fn render(source: &Source, report: &Report, artifact: &str) -> String {
                 },
                 "message": { "text": text },
                 "locations": [{ "physicalLocation": physical(source, artifact, finding.span) }],
+                "partialFingerprints": { "topoc/v1": fingerprint },
             });
             if !related.is_empty() {
                 result["relatedLocations"] = Value::Array(related);

@@ -1,0 +1,65 @@
+//! The report as a GitLab Code Quality report (`artifacts:reports:codequality`): an array of
+//! issues with a description, the check's name, a fingerprint, a severity and the line.
+
+use serde::Serialize;
+
+use crate::finding::diagnostic::{Report, Severity};
+use crate::source::Source;
+
+use super::fingerprint::fingerprints;
+
+/// One issue; fields as GitLab reads them.
+#[derive(Serialize)]
+struct Issue<'a> {
+    description: String,
+    check_name: &'static str,
+    fingerprint: String,
+    severity: &'static str,
+    location: Location<'a>,
+}
+
+#[derive(Serialize)]
+struct Location<'a> {
+    path: &'a str,
+    lines: Lines,
+}
+
+#[derive(Serialize)]
+struct Lines {
+    begin: usize,
+}
+
+/// The report for the file at `path` (relative to the repository's root).
+pub fn render(source: &Source, report: &Report, path: &str) -> String {
+    let issues: Vec<Issue<'_>> = report
+        .diagnostics
+        .iter()
+        .zip(fingerprints(report, path))
+        .map(|(diagnostic, fingerprint)| {
+            let finding = &diagnostic.finding;
+            let mut description = finding.message.clone();
+            if let Some(help) = &finding.help {
+                description.push_str(" (help: ");
+                description.push_str(help);
+                description.push(')');
+            }
+            Issue {
+                description,
+                check_name: finding.lint.code,
+                fingerprint,
+                // GitLab ranks `major` above `minor` in the merge request's widget.
+                severity: match diagnostic.severity {
+                    Severity::Error => "major",
+                    Severity::Warning => "minor",
+                },
+                location: Location {
+                    path,
+                    lines: Lines {
+                        begin: source.line_column(finding.span.start).line,
+                    },
+                },
+            }
+        })
+        .collect();
+    crate::emit::json(&issues)
+}

@@ -1,0 +1,66 @@
+//! A short Markdown summary of a report, for a CI job's summary page (GitHub's
+//! `GITHUB_STEP_SUMMARY`): the counts by level, then the first findings.
+
+use std::fmt::Write as _;
+
+use crate::finding::diagnostic::{Report, Severity};
+use crate::finding::plural;
+use crate::source::Source;
+
+/// How many findings the summary lists before it says how many more there are.
+const LISTED: usize = 10;
+
+/// The summary of `report` on the file at `path`.
+pub fn markdown(source: &Source, report: &Report, path: &str) -> String {
+    let count = |severity: Severity| {
+        report
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == severity)
+            .count() as u64
+    };
+    let (errors, warnings) = (count(Severity::Error), count(Severity::Warning));
+    let verdict = if errors > 0 { "fails" } else { "passes" };
+    let mut text = format!(
+        "### topoc check `{}`: {verdict}\n\n{}, {}\n",
+        cell(path),
+        plural(errors, "error"),
+        plural(warnings, "warning")
+    );
+    if report.diagnostics.is_empty() {
+        return text;
+    }
+    text.push_str("\n| level | code | line | message |\n|---|---|---:|---|\n");
+    for diagnostic in report.diagnostics.iter().take(LISTED) {
+        let finding = &diagnostic.finding;
+        let level = match diagnostic.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        let _ = writeln!(
+            text,
+            "| {level} | `{}` | {} | {} |",
+            finding.lint.code,
+            source.line_column(finding.span.start).line,
+            cell(&finding.message)
+        );
+    }
+    if report.diagnostics.len() > LISTED {
+        let _ = writeln!(
+            text,
+            "\n… and {} (`topoc check {}` lists them all)",
+            plural((report.diagnostics.len() - LISTED) as u64, "more finding"),
+            cell(path)
+        );
+    }
+    text
+}
+
+/// Text for one Markdown table cell: one line, `|` escaped, control characters dropped.
+pub fn cell(text: &str) -> String {
+    text.chars()
+        .map(|c| if c == '\n' || c == '\r' { ' ' } else { c })
+        .filter(|c| !c.is_control())
+        .collect::<String>()
+        .replace('|', "\\|")
+}
