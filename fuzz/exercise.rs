@@ -26,9 +26,9 @@ pub fn check_and_report(text: &str) -> Checked {
     };
     let _ = human::render(&source, &checked.report, style);
     let _ = json::render(&source, &checked.report);
-    let _ = sarif::render(&source, &checked.report, "fuzz.toml");
+    let _ = sarif::render(&[(&source, &checked.report, "fuzz.toml")]);
     let _ = github::render(&source, &checked.report, "fuzz.toml");
-    let _ = gitlab::render(&source, &checked.report, "fuzz.toml");
+    let _ = gitlab::render(&[(&source, &checked.report, "fuzz.toml")]);
     let _ = summary::markdown(&source, &checked.report, "fuzz.toml");
     if let (Some(model), Some(analysis)) = (&checked.model, &checked.analysis) {
         let _ = topoc::analysis::what_if::each(model, analysis);

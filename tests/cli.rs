@@ -625,3 +625,123 @@ fn github_job_summaries_are_appended_by_check_and_build() {
     assert!(text.contains("### topoc build `t.toml`: passes"), "{text}");
     assert!(text.contains("- wrote 28 files to `out`"), "{text}");
 }
+
+#[test]
+fn several_files_and_standard_input_are_checked_and_the_worst_exit_wins() {
+    let clean = "examples/two-sites.toml";
+    let broken = "tests/fixtures/unreachable-nodes/err_three_parts.toml";
+    let both = topoc(&["check", clean, broken]);
+    assert_eq!(code(&both), 1);
+    let text = stdout(&both);
+    assert!(
+        text.contains("examples/two-sites.toml: no findings"),
+        "{text}"
+    );
+    assert!(text.contains("err_three_parts.toml: 3 errors"), "{text}");
+    let missing = topoc(&["check", clean, "nowhere.toml", broken]);
+    assert_eq!(code(&missing), 2, "an unreadable file is the worst");
+    assert!(
+        stdout(&missing).contains("err_three_parts.toml: 3 errors"),
+        "the others still run"
+    );
+    let gitlab = json(&topoc(&["check", "--format", "gitlab", broken, broken]));
+    assert_eq!(gitlab.as_array().map(Vec::len), Some(6));
+    let sarif = json(&topoc(&["check", "--format", "sarif", clean, broken]));
+    assert_eq!(
+        sarif["runs"][0]["artifacts"].as_array().map(Vec::len),
+        Some(2)
+    );
+    assert_eq!(
+        sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"],
+        serde_json::json!({ "uri": broken, "index": 1 })
+    );
+    let errors: Vec<String> = sarif_validator()
+        .iter_errors(&sarif)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
+
+    let text = std::fs::read(root().join(broken)).expect("fixture");
+    let mut child = common::command(
+        root(),
+        &[
+            "check",
+            "-",
+            "--stdin-filename",
+            "net/cluster.toml",
+            "--format",
+            "json",
+        ],
+    )
+    .stdin(std::process::Stdio::piped())
+    .stdout(std::process::Stdio::piped())
+    .spawn()
+    .expect("topoc runs");
+    std::io::Write::write_all(&mut child.stdin.take().expect("stdin"), &text).expect("write");
+    let piped = child.wait_with_output().expect("waited");
+    assert_eq!(code(&piped), 1);
+    assert_eq!(
+        json(&piped)["findings"][0]["location"]["file"],
+        "net/cluster.toml"
+    );
+}
+
+#[test]
+fn the_pre_commit_hook_checks_the_changed_topologies() {
+    if !common::client("pre-commit") || !common::client("git") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let repository = dir.path().join("repository");
+    std::fs::create_dir(&repository).expect("mkdir");
+    let git = |args: &[&str]| {
+        let output = std::process::Command::new("git")
+            .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+            .args(args)
+            .current_dir(&repository)
+            .output()
+            .expect("git runs");
+        assert!(output.status.success(), "{output:?}");
+    };
+    git(&["init", "-q"]);
+    std::fs::copy(
+        common::example("two-sites.toml"),
+        repository.join("cluster.toml"),
+    )
+    .expect("copy");
+    git(&["add", "-A"]);
+    let binary_dir = std::path::Path::new(env!("CARGO_BIN_EXE_topoc"))
+        .parent()
+        .expect("a directory");
+    let path = format!(
+        "{}:{}",
+        binary_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let try_repo = || {
+        std::process::Command::new("pre-commit")
+            .args([
+                "try-repo",
+                root().to_str().expect("UTF-8"),
+                "topoc-check-system",
+                "--all-files",
+            ])
+            .current_dir(&repository)
+            .env("PATH", &path)
+            .env("PRE_COMMIT_HOME", dir.path().join("cache"))
+            .output()
+            .expect("pre-commit runs")
+    };
+    let passed = try_repo();
+    assert!(passed.status.success(), "{}", stdout(&passed));
+    std::fs::copy(
+        root().join("tests/fixtures/unreachable-nodes/err_three_parts.toml"),
+        repository.join("topology-branch.toml"),
+    )
+    .expect("copy");
+    git(&["add", "-A"]);
+    let failed = try_repo();
+    assert!(!failed.status.success());
+    let text = stdout(&failed);
+    assert!(text.contains("topology-branch.toml: 3 errors"), "{text}");
+}

@@ -178,3 +178,28 @@ fn taplo_validates_every_example_and_rejects_a_misspelt_key() {
         String::from_utf8_lossy(&output.stderr)
     );
 }
+
+#[test]
+fn init_writes_a_topology_taplo_finds_formatted_and_valid() {
+    if !common::client("taplo") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let init = common::topoc(dir.path(), &["init", "starter"]);
+    assert!(init.status.success(), "{init:?}");
+    for args in [
+        vec!["fmt", "--check", "topology.toml"],
+        vec!["lint", "topology.toml"],
+    ] {
+        let output = std::process::Command::new("taplo")
+            .args(&args)
+            .current_dir(dir.path().join("starter"))
+            .output()
+            .expect("taplo runs");
+        assert!(
+            output.status.success(),
+            "taplo {args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+}

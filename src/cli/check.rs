@@ -1,16 +1,19 @@
 //! `topoc check` and `topoc explain`.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::ArgMatches;
 use topoc::environment::{Environment, Limits};
+use topoc::finding::diagnostic::Report;
+use topoc::finding::level::LintLevels;
 use topoc::report::{explain, github, gitlab, json, sarif, summary};
 use topoc::secrets::{Secrets, Store};
+use topoc::source::Source;
 use topoc::{lint, suggest};
 
 use super::common::{
     Format, LintArgs, Stream, command_line_levels, environment, human_report, read_source,
-    repository_path, step_summary, valid_for, write_stdout,
+    read_stdin, repository_path, step_summary, valid_for, write_stdout,
 };
 use super::error::{Error, Exit};
 
@@ -26,9 +29,20 @@ pub(super) struct ExplainArgs {
 }
 
 #[derive(Debug, clap::Args)]
+#[command(
+    after_long_help = "Exit status: 0 when no file has a finding at error level, 1 when \
+    one has, 2 when a file cannot be read (the worst of all the files).\n\nExamples:\n  \
+    topoc check cluster.toml\n  topoc check --format sarif cluster.toml > topoc.sarif\n  \
+    topoc check a.toml b.toml\n  git show HEAD:cluster.toml | topoc check - --stdin-filename cluster.toml"
+)]
 pub(super) struct CheckArgs {
-    /// The topology file
-    file: PathBuf,
+    /// The topology files; `-` reads standard input
+    #[arg(required = true, num_args = 1..)]
+    files: Vec<PathBuf>,
+    /// The name standard input's topology is reported under, and where its relative paths
+    /// (`[ca]` files, recipients) start [default: `<stdin>`, in the working directory]
+    #[arg(long, value_name = "NAME")]
+    stdin_filename: Option<PathBuf>,
     /// How to print the findings
     #[arg(long, value_enum, default_value_t = Format::Human, env = "TOPOC_FORMAT")]
     format: Format,
@@ -49,33 +63,106 @@ pub(super) struct CheckArgs {
     lints: LintArgs,
 }
 
+/// One file checked: its path as given (or `--stdin-filename`), its text and report.
+struct Checked {
+    path: PathBuf,
+    source: Source,
+    report: Report,
+}
+
 pub(super) fn run_check(args: &CheckArgs, matches: &ArgMatches) -> Result<Exit, Error> {
     let levels = command_line_levels(&args.lints, matches)?;
-    let source = read_source(&args.file)?;
+    let mut checked = Vec::new();
+    let mut worst = Exit::Clean;
+    for file in &args.files {
+        match check_one(args, &levels, file) {
+            Ok(one) => {
+                if one.report.has_errors() && worst == Exit::Clean {
+                    worst = Exit::Findings;
+                }
+                checked.push(one);
+            }
+            // One file that cannot be read does not hide the others' findings.
+            Err(error) => {
+                eprintln!("error: {error}");
+                worst = Exit::Failure;
+            }
+        }
+    }
+    let paths: Vec<String> = checked
+        .iter()
+        .map(|one| repository_path(&one.path, args.base_dir.as_deref()))
+        .collect();
+    let text = match args.format {
+        Format::Human => checked
+            .iter()
+            .map(|one| human_report(&one.source, &one.report, Stream::Stdout))
+            .collect(),
+        Format::Json if checked.len() == 1 => json::render(&checked[0].source, &checked[0].report),
+        Format::Json => {
+            let documents: Vec<serde_json::Value> = checked
+                .iter()
+                .filter_map(|one| {
+                    serde_json::from_str(&json::render(&one.source, &one.report)).ok()
+                })
+                .collect();
+            topoc::emit::json(&documents)
+        }
+        Format::Sarif => {
+            let uris: Vec<String> = paths.iter().map(|path| sarif::uri(path)).collect();
+            let files: Vec<sarif::File<'_>> = checked
+                .iter()
+                .zip(&uris)
+                .map(|(one, uri)| (&one.source, &one.report, uri.as_str()))
+                .collect();
+            sarif::render(&files)
+        }
+        Format::Github => checked
+            .iter()
+            .zip(&paths)
+            .map(|(one, path)| github::render(&one.source, &one.report, path))
+            .collect(),
+        Format::Gitlab => {
+            let files: Vec<(&Source, &Report, &str)> = checked
+                .iter()
+                .zip(&paths)
+                .map(|(one, path)| (&one.source, &one.report, path.as_str()))
+                .collect();
+            gitlab::render(&files)
+        }
+    };
+    write_stdout(&text)?;
+    for (one, path) in checked.iter().zip(&paths) {
+        step_summary(&summary::markdown(&one.source, &one.report, path));
+    }
+    Ok(worst)
+}
+
+/// Reads and checks one file (`-`: standard input).
+fn check_one(args: &CheckArgs, levels: &LintLevels, file: &Path) -> Result<Checked, Error> {
+    let (path, source) = if file == Path::new("-") {
+        let path = args
+            .stdin_filename
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("<stdin>"));
+        (path.clone(), read_stdin(&path)?)
+    } else {
+        (file.to_owned(), read_source(file)?)
+    };
     let store = match &args.secrets {
-        Some(dir) => Store::new(Secrets::reader(dir), &args.file),
-        None => Store::new(Secrets::reader(&PathBuf::from("secrets")), &args.file).if_present(),
+        Some(dir) => Store::new(Secrets::reader(dir), &path),
+        None => Store::new(Secrets::reader(&PathBuf::from("secrets")), &path).if_present(),
     }
     .with_output(&args.out);
     let environment = Environment {
         valid_for: args.valid_for,
         ..environment(&store, Limits::default())
     };
-    let checked = topoc::check(&source, &levels, &environment)?;
-    let path = || repository_path(&args.file, args.base_dir.as_deref());
-    let text = match args.format {
-        Format::Human => human_report(&source, &checked.report, Stream::Stdout),
-        Format::Json => json::render(&source, &checked.report),
-        Format::Sarif => sarif::render(&source, &checked.report, &sarif::uri(&path())),
-        Format::Github => github::render(&source, &checked.report, &path()),
-        Format::Gitlab => gitlab::render(&source, &checked.report, &path()),
-    };
-    write_stdout(&text)?;
-    step_summary(&summary::markdown(&source, &checked.report, &path()));
-    Ok(if checked.report.has_errors() {
-        Exit::Findings
-    } else {
-        Exit::Clean
+    let report = topoc::check(&source, levels, &environment)?.report;
+    Ok(Checked {
+        path,
+        source,
+        report,
     })
 }
 

@@ -177,13 +177,30 @@ pub(super) fn valid_for(text: &str) -> Result<time::Duration, String> {
         .ok_or_else(|| "a validity must be at most 100 years".to_owned())
 }
 
+/// The topology on standard input, reported as `name`.
+pub(super) fn read_stdin(name: &Path) -> Result<Source, Error> {
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut bytes).map_err(|error| {
+        Error::Read {
+            path: "standard input".to_owned(),
+            error,
+        }
+    })?;
+    source_of(name, bytes)
+}
+
 /// The topology at `path`, read whole.
 pub(super) fn read_source(path: &Path) -> Result<Source, Error> {
-    let shown = path.display().to_string();
     let bytes = std::fs::read(path).map_err(|error| Error::Read {
-        path: shown.clone(),
+        path: path.display().to_string(),
         error,
     })?;
+    source_of(path, bytes)
+}
+
+/// `bytes` as the text of the topology named `name`.
+fn source_of(name: &Path, bytes: Vec<u8>) -> Result<Source, Error> {
+    let shown = name.display().to_string();
     let text = String::from_utf8(bytes).map_err(|error| Error::NotUtf8 {
         path: shown.clone(),
         offset: error.utf8_error().valid_up_to(),

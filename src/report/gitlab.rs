@@ -29,9 +29,17 @@ struct Lines {
     begin: usize,
 }
 
-/// The report for the file at `path` (relative to the repository's root).
-pub fn render(source: &Source, report: &Report, path: &str) -> String {
-    let issues: Vec<Issue<'_>> = report
+/// The reports of `files` (each with its path relative to the repository's root) as one.
+pub fn render(files: &[(&Source, &Report, &str)]) -> String {
+    let issues: Vec<Issue<'_>> = files
+        .iter()
+        .flat_map(|&(source, report, path)| issues(source, report, path))
+        .collect();
+    crate::emit::json(&issues)
+}
+
+fn issues<'a>(source: &Source, report: &Report, path: &'a str) -> Vec<Issue<'a>> {
+    report
         .diagnostics
         .iter()
         .zip(fingerprints(report, path))
@@ -60,6 +68,5 @@ pub fn render(source: &Source, report: &Report, path: &str) -> String {
                 },
             }
         })
-        .collect();
-    crate::emit::json(&issues)
+        .collect()
 }

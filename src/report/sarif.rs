@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 
 use serde_json::{Value, json};
 
-use crate::finding::diagnostic::{Report, Severity};
+use crate::finding::diagnostic::{Diagnostic, Report, Severity};
 use crate::finding::level::Level;
 use crate::finding::{Class, Lint};
 use crate::lint;
@@ -12,51 +12,31 @@ use crate::source::{Source, Span};
 
 use super::fingerprint::fingerprints;
 
-/// The report as SARIF. `artifact` is the file's URI relative to the repository's root.
-pub fn render(source: &Source, report: &Report, artifact: &str) -> String {
+/// One checked file for SARIF: its source, its report, and its URI relative to the
+/// repository's root.
+pub type File<'a> = (&'a Source, &'a Report, &'a str);
+
+/// The reports of `files` as one SARIF run, each file an artifact.
+pub fn render(files: &[File<'_>]) -> String {
     let rules: Vec<Value> = lint::all().map(rule).collect();
-    let results: Vec<Value> = report
-        .diagnostics
-        .iter()
-        .zip(fingerprints(report, artifact))
-        .map(|(diagnostic, fingerprint)| {
-            let finding = &diagnostic.finding;
-            let index = lint::all()
-                .position(|check| check.code == finding.lint.code)
-                .unwrap_or_default();
-            let mut text = finding.message.clone();
-            if let Some(help) = &finding.help {
-                text.push_str("\nhelp: ");
-                text.push_str(help);
-            }
-            let related: Vec<Value> = finding
-                .related
+    let mut results: Vec<Value> = Vec::new();
+    for (index, (source, report, artifact)) in files.iter().enumerate() {
+        let place = Artifact {
+            source,
+            uri: artifact,
+            index,
+        };
+        results.extend(
+            report
+                .diagnostics
                 .iter()
-                .enumerate()
-                .map(|(id, related)| {
-                    json!({
-                        "id": id + 1,
-                        "message": { "text": related.message },
-                        "physicalLocation": physical(source, artifact, related.span),
-                    })
-                })
-                .collect();
-            let mut result = json!({
-                "ruleId": finding.lint.code,
-                "ruleIndex": index,
-                "level": match diagnostic.severity {
-                    Severity::Error => "error",
-                    Severity::Warning => "warning",
-                },
-                "message": { "text": text },
-                "locations": [{ "physicalLocation": physical(source, artifact, finding.span) }],
-                "partialFingerprints": { "topoc/v1": fingerprint },
-            });
-            if !related.is_empty() {
-                result["relatedLocations"] = Value::Array(related);
-            }
-            result
-        })
+                .zip(fingerprints(report, artifact))
+                .map(|(diagnostic, fingerprint)| result(&place, diagnostic, &fingerprint)),
+        );
+    }
+    let artifacts: Vec<Value> = files
+        .iter()
+        .map(|(_, _, artifact)| json!({ "location": { "uri": artifact } }))
         .collect();
     let document = json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
@@ -70,11 +50,57 @@ pub fn render(source: &Source, report: &Report, artifact: &str) -> String {
                 }
             },
             "columnKind": "unicodeCodePoints",
-            "artifacts": [{ "location": { "uri": artifact } }],
+            "artifacts": artifacts,
             "results": results,
         }]
     });
     crate::emit::json(&document)
+}
+
+/// A file of the run: its text, its URI and its index among the run's artifacts.
+struct Artifact<'a> {
+    source: &'a Source,
+    uri: &'a str,
+    index: usize,
+}
+
+fn result(place: &Artifact<'_>, diagnostic: &Diagnostic, fingerprint: &str) -> Value {
+    let finding = &diagnostic.finding;
+    let index = lint::all()
+        .position(|check| check.code == finding.lint.code)
+        .unwrap_or_default();
+    let mut text = finding.message.clone();
+    if let Some(help) = &finding.help {
+        text.push_str("\nhelp: ");
+        text.push_str(help);
+    }
+    let related: Vec<Value> = finding
+        .related
+        .iter()
+        .enumerate()
+        .map(|(id, related)| {
+            json!({
+                "id": id + 1,
+                "message": { "text": related.message },
+                "physicalLocation": physical(place, related.span),
+            })
+        })
+        .collect();
+    let mut result = json!({
+        "ruleId": finding.lint.code,
+        "ruleIndex": index,
+        "level": match diagnostic.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        },
+        "message": { "text": text },
+        "locations": [{ "physicalLocation": physical(place, finding.span) }],
+        "partialFingerprints": { "topoc/v1": fingerprint },
+    });
+    if !related.is_empty() {
+        result["relatedLocations"] = Value::Array(related);
+    }
+    result
 }
 
 fn rule(check: &Lint) -> Value {
@@ -97,11 +123,11 @@ fn rule(check: &Lint) -> Value {
 
 /// A physical location: SARIF lines and columns start at 1; the end column is the one
 /// after the last character.
-fn physical(source: &Source, artifact: &str, span: Span) -> Value {
-    let start = source.line_column(span.start);
-    let end = source.line_column(span.end.max(span.start));
+fn physical(place: &Artifact<'_>, span: Span) -> Value {
+    let start = place.source.line_column(span.start);
+    let end = place.source.line_column(span.end.max(span.start));
     json!({
-        "artifactLocation": { "uri": artifact, "index": 0 },
+        "artifactLocation": { "uri": place.uri, "index": place.index },
         "region": {
             "startLine": start.line,
             "startColumn": start.column,
