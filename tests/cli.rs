@@ -393,7 +393,10 @@ fn a_byte_order_mark_is_accepted() {
 #[test]
 fn the_man_page_and_diff_help_give_every_exit_status() {
     let man = String::from_utf8(topoc(&["man"]).stdout).expect("UTF-8");
-    assert!(man.contains("Exit status: 0 on success; 1 when"), "{man}");
+    assert!(
+        man.contains("EXIT STATUS") && man.contains("0 on success; 1 when"),
+        "{man}"
+    );
     assert!(man.contains("3 from `diff \\-\\-exit\\-code`"), "{man}");
     let help = String::from_utf8(topoc(&["diff", "--help"]).stdout).expect("UTF-8");
     assert!(help.contains("1 when NEW has errors"), "{help}");
@@ -744,4 +747,79 @@ fn the_pre_commit_hook_checks_the_changed_topologies() {
     assert!(!failed.status.success());
     let text = stdout(&failed);
     assert!(text.contains("topology-branch.toml: 3 errors"), "{text}");
+}
+
+#[test]
+fn every_command_has_a_manual_page_that_renders_cleanly() {
+    if !common::client("groff") || !common::client("man") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let written = topoc(&["man", "--dir", dir.path().to_str().expect("UTF-8")]);
+    assert_eq!(code(&written), 0, "{written:?}");
+    let pages: Vec<std::path::PathBuf> = std::fs::read_dir(dir.path())
+        .expect("listable")
+        .map(|entry| entry.expect("entry").path())
+        .collect();
+    let names: Vec<String> = pages
+        .iter()
+        .filter_map(|p| p.file_stem().and_then(|s| s.to_str()).map(str::to_owned))
+        .collect();
+    for expected in [
+        "topoc",
+        "topoc-check",
+        "topoc-build",
+        "topoc-ca-rotate",
+        "topoc-secrets-rekey",
+    ] {
+        assert!(
+            names.iter().any(|n| n == expected),
+            "{expected}.1 in {names:?}"
+        );
+    }
+    for page in &pages {
+        // As man renders it: UTF-8 through preconv (-k), every warning on (-ww).
+        let output = std::process::Command::new("groff")
+            .args(["-k", "-man", "-Tutf8", "-ww"])
+            .arg(page)
+            .output()
+            .expect("groff runs");
+        let warnings = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            output.status.success() && warnings.is_empty(),
+            "{}: {warnings}",
+            page.display()
+        );
+        // Bold and underline come as overstrikes (`N\x08N`): keep the last of each pair.
+        let mut text = String::new();
+        for c in String::from_utf8_lossy(&output.stdout).chars() {
+            if c == '\u{8}' {
+                text.pop();
+            } else {
+                text.push(c);
+            }
+        }
+        for section in ["NAME", "SYNOPSIS", "EXIT STATUS", "EXAMPLES"] {
+            assert!(text.contains(section), "{}: no {section}", page.display());
+        }
+        // Every page a SUBCOMMANDS section names is there.
+        for word in text.split_whitespace() {
+            if let Some(name) = word.strip_suffix("(1)").filter(|n| n.starts_with("topoc-")) {
+                assert!(
+                    names.iter().any(|n| n == name),
+                    "{}: {name}(1) is missing",
+                    page.display()
+                );
+            }
+        }
+    }
+    let man = std::process::Command::new("man")
+        .arg("-l")
+        .arg(dir.path().join("topoc-probe.1"))
+        .env("MANWIDTH", "80")
+        .output()
+        .expect("man runs");
+    assert!(man.status.success());
+    assert!(String::from_utf8_lossy(&man.stderr).is_empty(), "{man:?}");
+    assert!(String::from_utf8_lossy(&man.stdout).contains("EXIT STATUS"));
 }

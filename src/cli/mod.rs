@@ -4,7 +4,7 @@
 //! and `error` every failure's wording; each command lives in the module of its audience:
 //! `check` (check, explain), `build`, `certs` (certs, ca rotate), `plan` (join, upgrade),
 //! `architect` (graph,
-//! route, matrix, diff), `what_if` and `setup` (init, import-seg, schema, completions, man).
+//! route, matrix, diff), `what_if`, `probe`, `secrets`, `man` and `setup` (init, import-seg, schema, completions).
 //! Command modules never import each other.
 
 use std::process::ExitCode;
@@ -17,6 +17,7 @@ mod certs;
 mod check;
 mod common;
 mod error;
+mod man;
 mod plan;
 mod probe;
 mod secrets;
@@ -87,8 +88,8 @@ enum Command {
         /// The shell
         shell: clap_complete::Shell,
     },
-    /// Prints the man page
-    Man,
+    /// Prints the manual page, or writes one per subcommand with --dir
+    Man(man::ManArgs),
     /// Explains a finding code: what it checks, why, and how to fix it
     Explain(check::ExplainArgs),
 }
@@ -132,7 +133,7 @@ pub fn main() -> ExitCode {
         Command::Secrets(secrets::SecretsCommand::Rekey(args)) => secrets::run_rekey(args),
         Command::Secrets(secrets::SecretsCommand::Status(args)) => secrets::run_status(args),
         Command::Completions { shell } => setup::run_completions(*shell, Cli::command()),
-        Command::Man => setup::run_man(Cli::command()),
+        Command::Man(args) => man::run_man(args, Cli::command()),
         Command::Explain(args) => check::run_explain(args),
         Command::Plan(plan::PlanCommand::Join(args)) => plan::run_join(args),
         Command::Plan(plan::PlanCommand::Upgrade(args)) => plan::run_upgrade(args),

@@ -144,12 +144,3 @@ pub(super) fn run_completions(
     write_stdout(&String::from_utf8_lossy(&buffer))?;
     Ok(Exit::Clean)
 }
-
-pub(super) fn run_man(command: clap::Command) -> Result<Exit, Error> {
-    let mut buffer = Vec::new();
-    clap_mangen::Man::new(command)
-        .render(&mut buffer)
-        .map_err(Error::Man)?;
-    write_stdout(&String::from_utf8_lossy(&buffer))?;
-    Ok(Exit::Clean)
-}
