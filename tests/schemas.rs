@@ -203,3 +203,84 @@ fn init_writes_a_topology_taplo_finds_formatted_and_valid() {
         );
     }
 }
+
+/// The two-sites example with `from` replaced by `to`, for the schema's bounds.
+fn example_with(from: &str, to: &str) -> String {
+    let text = std::fs::read_to_string(common::example("two-sites.toml")).expect("example");
+    assert!(text.contains(from), "the example has `{from}`");
+    text.replacen(from, to, 1)
+}
+
+#[test]
+fn taplo_and_check_jsonschema_hold_addresses_ports_durations_and_versions_to_their_forms() {
+    if !common::client("taplo") || !common::client("check-jsonschema") {
+        return;
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let schema_path = root.join(topoc::emit::schema::FILE);
+    let schema = format!("file://{}", schema_path.display());
+    let dir = tempfile::tempdir().expect("temp");
+    let cases = [
+        ("good.toml", example_with("", ""), true),
+        (
+            "address.toml",
+            example_with("address = \"10.1.0.11\"", "address = \"10.1.0.300\""),
+            false,
+        ),
+        (
+            "port.toml",
+            example_with("[cluster]\n", "[cluster]\nport = 70000\n"),
+            false,
+        ),
+        (
+            "subnet.toml",
+            example_with("subnet = \"10.1.0.0/24\"", "subnet = \"10.1.0.0/33\""),
+            false,
+        ),
+        (
+            "duration.toml",
+            example_with(
+                "distribution_timeout = \"10s\"",
+                "distribution_timeout = \"soon\"",
+            ),
+            false,
+        ),
+        (
+            "version.toml",
+            example_with("version = \"12.2.4-46412\"", "version = \"12.2\""),
+            false,
+        ),
+        (
+            "ipv6.toml",
+            example_with("address = \"10.1.0.11\"", "address = \"2001:db8::11\""),
+            true,
+        ),
+    ];
+    for (name, text, valid) in cases {
+        let file = dir.path().join(name);
+        std::fs::write(&file, text).expect("write");
+        let taplo = std::process::Command::new("taplo")
+            .args(["lint", "--no-auto-config", "--schema", &schema])
+            .arg(&file)
+            .output()
+            .expect("taplo runs");
+        assert_eq!(
+            taplo.status.success(),
+            valid,
+            "taplo on {name}: {}",
+            String::from_utf8_lossy(&taplo.stderr)
+        );
+        let checked = std::process::Command::new("check-jsonschema")
+            .arg("--schemafile")
+            .arg(&schema_path)
+            .arg(&file)
+            .output()
+            .expect("check-jsonschema runs");
+        assert_eq!(
+            checked.status.success(),
+            valid,
+            "check-jsonschema on {name}: {}",
+            String::from_utf8_lossy(&checked.stdout)
+        );
+    }
+}
