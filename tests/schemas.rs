@@ -14,7 +14,7 @@ fn schemas_dir() -> std::path::PathBuf {
 
 #[test]
 fn committed_output_schemas_are_current() {
-    for (name, generated) in topoc::emit::output_schemas() {
+    for (name, generated) in topoc::report::build::output_schemas() {
         let path = schemas_dir().join(name);
         if std::env::var_os("UPDATE_SCHEMAS").is_some() {
             std::fs::write(&path, &generated).expect("schemas/ is writable");
@@ -283,4 +283,106 @@ fn taplo_and_check_jsonschema_hold_addresses_ports_durations_and_versions_to_the
             String::from_utf8_lossy(&checked.stdout)
         );
     }
+}
+
+/// The validator of `schemas/<name>`.
+fn output_validator(name: &str) -> jsonschema::Validator {
+    let text = std::fs::read_to_string(schemas_dir().join(name)).expect("schema exists");
+    let schema: serde_json::Value = serde_json::from_str(&text).expect("schema is JSON");
+    jsonschema::validator_for(&schema).expect("schema compiles")
+}
+
+/// Asserts `output` is JSON that `schema` accepts; returns it.
+fn valid_json(output: &std::process::Output, schema: &str) -> serde_json::Value {
+    let value: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{schema}: not JSON ({e}): {}",
+            String::from_utf8_lossy(&output.stdout)
+        )
+    });
+    let errors: Vec<String> = output_validator(schema)
+        .iter_errors(&value)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{schema}: {errors:?}");
+    value
+}
+
+#[test]
+fn build_and_graph_json_satisfy_their_schemas() {
+    let dir = tempfile::tempdir().expect("temp");
+    let root = dir.path();
+    std::fs::copy(common::example("two-sites.toml"), root.join("t.toml")).expect("copy");
+    let first = valid_json(
+        &common::topoc(root, &["build", "t.toml", "--format", "json"]),
+        "build.schema.json",
+    );
+    let written = first["written"].as_array().expect("written").len();
+    assert_eq!(
+        first["changed"].as_array().map(Vec::len),
+        Some(written),
+        "all new"
+    );
+    assert!(first["secrets"].as_array().is_some_and(|s| !s.is_empty()));
+    // A file left over from an older build is reported removed.
+    std::fs::write(root.join("out/nodes/tok-1/routes"), "stale\n").expect("write");
+    let drifted = common::topoc(root, &["build", "t.toml", "--check", "--format", "json"]);
+    assert_eq!(drifted.status.code(), Some(1));
+    let drift = valid_json(&drifted, "build-check.schema.json");
+    assert_eq!(drift["up_to_date"], false);
+    assert!(
+        drift["differences"]
+            .as_array()
+            .expect("differences")
+            .iter()
+            .any(|d| d["path"] == "nodes/tok-1/routes" && d["kind"] == "unexpected"),
+        "{drift:#}"
+    );
+    let second = valid_json(
+        &common::topoc(root, &["build", "t.toml", "--format", "json", "--force"]),
+        "build.schema.json",
+    );
+    assert_eq!(second["removed"], serde_json::json!(["nodes/tok-1/routes"]));
+    assert_eq!(second["changed"], serde_json::json!([]));
+    let clean = valid_json(
+        &common::topoc(root, &["build", "t.toml", "--check", "--format", "json"]),
+        "build-check.schema.json",
+    );
+    assert_eq!(clean["up_to_date"], true);
+
+    let graph = valid_json(
+        &common::topoc(
+            root,
+            &[
+                "graph",
+                "t.toml",
+                "--format",
+                "json",
+                "--highlight-route",
+                "tok-2",
+                "ny-2",
+            ],
+        ),
+        "graph.schema.json",
+    );
+    assert_eq!(graph["nodes"].as_array().map(Vec::len), Some(4));
+    let memberships: usize = graph["groups"]
+        .as_array()
+        .expect("groups")
+        .iter()
+        .map(|g| g["members"].as_array().map_or(0, Vec::len))
+        .sum();
+    assert_eq!(
+        graph["edges"].as_array().map(Vec::len),
+        Some(memberships),
+        "an edge per membership"
+    );
+    let on_route: Vec<&str> = graph["nodes"]
+        .as_array()
+        .expect("nodes")
+        .iter()
+        .filter(|n| n["on_route"] == true)
+        .filter_map(|n| n["name"].as_str())
+        .collect();
+    assert_eq!(on_route, ["ny-1", "ny-2", "tok-1", "tok-2"]);
 }

@@ -98,6 +98,8 @@ enum MatrixFormat {
 enum GraphFormat {
     Dot,
     Mermaid,
+    /// Nodes, network groups and one edge per membership (`schemas/graph.schema.json`)
+    Json,
 }
 
 /// `topoc route --format json`; fields in name order.
@@ -280,6 +282,7 @@ pub(super) fn run_graph(args: &GraphArgs) -> Result<Exit, Error> {
     let text = match args.format {
         GraphFormat::Dot => graph::dot_with(model, &overlay),
         GraphFormat::Mermaid => graph::mermaid_with(model, &overlay),
+        GraphFormat::Json => topoc::emit::json(&graph::json_with(model, &overlay)),
     };
     write_stdout(&text)?;
     Ok(Exit::Clean)

@@ -8,6 +8,7 @@ use topoc::analysis::routes::RouteExtent;
 use topoc::emit::layout::{self, NodeFile, node_file};
 use topoc::environment::{DEFAULT_MAX_OUTPUT_MB, Limits};
 use topoc::finding::plural;
+use topoc::report::build::{BuildJson, DriftJson};
 use topoc::report::summary;
 use topoc::secrets::{Secrets, Store};
 use topoc::source::Source;
@@ -16,8 +17,9 @@ use topoc::write::{self, Replace};
 use topoc::{BuildMode, BuildOptions, Output, emit};
 
 use super::common::{
-    IdentityArgs, LintArgs, command_line_levels, environment, identities, print_findings,
-    read_source, recipients, repository_path, step_summary, write_stdout,
+    IdentityArgs, LintArgs, ListFormat, command_line_levels, environment, identities,
+    print_findings, read_source, recipients, repository_path, step_summary, write_json,
+    write_stdout,
 };
 use super::error::{Error, Exit};
 
@@ -50,6 +52,10 @@ pub(super) struct BuildArgs {
     /// before the atomic swap)
     #[arg(long, value_name = "MB", default_value_t = DEFAULT_MAX_OUTPUT_MB)]
     max_output_mb: u64,
+    /// How to say what was done: `json` follows `schemas/build.schema.json` (with --check:
+    /// `schemas/build-check.schema.json`)
+    #[arg(long, value_enum, default_value_t = ListFormat::Human)]
+    format: ListFormat,
     #[command(flatten)]
     lints: LintArgs,
     #[command(flatten)]
@@ -104,7 +110,7 @@ pub(super) fn run_build(args: &BuildArgs, matches: &ArgMatches) -> Result<Exit, 
         return Ok(Exit::Findings);
     };
     if mode == BuildMode::Check {
-        let (exit, text) = report_drift(output, &args.out, &source)?;
+        let (exit, text) = report_drift(output, &args.out, &source, args.format)?;
         step_summary(&format!("{summary}\n{}", as_markdown_list(&text)));
         return Ok(exit);
     }
@@ -126,6 +132,11 @@ pub(super) fn run_build(args: &BuildArgs, matches: &ArgMatches) -> Result<Exit, 
     } else {
         Replace::OnlyOurs
     };
+    // What the previous output had, for the JSON report's changed and removed files.
+    let before = match args.format {
+        ListFormat::Json => write::drift(&output.public, &args.out)?,
+        ListFormat::Human => Vec::new(),
+    };
     write::commit(&output.public, &args.out, replace)?;
     let _ = writeln!(
         text,
@@ -133,7 +144,19 @@ pub(super) fn run_build(args: &BuildArgs, matches: &ArgMatches) -> Result<Exit, 
         plural(output.public.len() as u64, "file"),
         args.out.display()
     );
-    write_stdout(&text)?;
+    match args.format {
+        ListFormat::Human => write_stdout(&text)?,
+        ListFormat::Json => write_json(&BuildJson::new(
+            &args.out.display().to_string(),
+            output
+                .public
+                .iter()
+                .map(|(path, _)| path.to_owned())
+                .collect(),
+            &before,
+            changes.clone(),
+        ))?,
+    }
     step_summary(&format!("{summary}\n{}", as_markdown_list(&text)));
     Ok(Exit::Clean)
 }
@@ -257,7 +280,12 @@ fn list_changes(lines: &[String]) -> String {
 }
 
 /// `build --check`: what differs between `out` and this build; exit 1 if anything does.
-fn report_drift(output: &Output, out: &Path, source: &Source) -> Result<(Exit, String), Error> {
+fn report_drift(
+    output: &Output,
+    out: &Path,
+    source: &Source,
+    format: ListFormat,
+) -> Result<(Exit, String), Error> {
     let mut drift = write::drift(&output.public, out)?;
     if !output.reissued.is_empty() {
         for (node, why) in &output.reissued {
@@ -272,14 +300,24 @@ fn report_drift(output: &Output, out: &Path, source: &Source) -> Result<(Exit, S
         drift.sort();
         drift.dedup();
     }
+    let exit = if drift.is_empty() {
+        Exit::Clean
+    } else {
+        Exit::Findings
+    };
+    if format == ListFormat::Json {
+        write_json(&DriftJson::new(&out.display().to_string(), &drift))?;
+    }
     if drift.is_empty() {
         let text = format!(
             "`{}` is up to date ({})\n",
             out.display(),
             plural(output.public.len() as u64, "file")
         );
-        write_stdout(&text)?;
-        return Ok((Exit::Clean, text));
+        if format == ListFormat::Human {
+            write_stdout(&text)?;
+        }
+        return Ok((exit, text));
     }
     let mut text = format!(
         "`{}` differs from a fresh build of `{}`:\n",
@@ -289,6 +327,8 @@ fn report_drift(output: &Output, out: &Path, source: &Source) -> Result<(Exit, S
     for difference in &drift {
         let _ = writeln!(text, "  {difference}");
     }
-    write_stdout(&text)?;
-    Ok((Exit::Findings, text))
+    if format == ListFormat::Human {
+        write_stdout(&text)?;
+    }
+    Ok((exit, text))
 }

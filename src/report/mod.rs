@@ -1,5 +1,6 @@
 //! Reporters: a [`Report`](crate::finding::diagnostic::Report) rendered for people or for machines.
 
+pub mod build;
 pub mod explain;
 pub mod fingerprint;
 pub mod github;
