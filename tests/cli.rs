@@ -823,3 +823,81 @@ fn every_command_has_a_manual_page_that_renders_cleanly() {
     assert!(String::from_utf8_lossy(&man.stderr).is_empty(), "{man:?}");
     assert!(String::from_utf8_lossy(&man.stdout).contains("EXIT STATUS"));
 }
+
+#[test]
+fn colour_follows_no_color_clicolor_and_the_flag_and_width_follows_columns() {
+    let file = "tests/fixtures/unreachable-nodes/err_three_parts.toml";
+    let run = |vars: &[(&str, &str)], extra: &[&str]| {
+        let mut args = vec!["check", file];
+        args.extend_from_slice(extra);
+        let mut command = common::command(root(), &args);
+        command
+            .env_remove("NO_COLOR")
+            .env_remove("CLICOLOR")
+            .env_remove("CLICOLOR_FORCE")
+            .env_remove("COLUMNS");
+        for (name, value) in vars {
+            command.env(name, value);
+        }
+        stdout(&command.output().expect("topoc runs"))
+    };
+    let coloured = |text: &str| text.contains('\u{1b}');
+    assert!(!coloured(&run(&[], &[])), "not a terminal: no colour");
+    assert!(coloured(&run(&[("CLICOLOR_FORCE", "1")], &[])));
+    assert!(!coloured(&run(
+        &[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")],
+        &[]
+    )));
+    assert!(!coloured(&run(
+        &[("CLICOLOR_FORCE", "1")],
+        &["--color", "never"]
+    )));
+    assert!(
+        coloured(&run(&[("NO_COLOR", "1")], &["--color", "always"])),
+        "the flag wins"
+    );
+    let widest = |text: &str| {
+        text.lines()
+            .filter(|line| line.contains('×') || line.contains('│'))
+            .map(|line| line.chars().count())
+            .max()
+            .unwrap_or(0)
+    };
+    let narrow = widest(&run(&[("COLUMNS", "60")], &[]));
+    let wide = widest(&run(&[("COLUMNS", "200")], &[]));
+    assert!(narrow <= 60 && wide > narrow, "{narrow} {wide}");
+}
+
+#[test]
+fn control_characters_and_huge_names_from_the_file_never_reach_the_terminal_raw() {
+    let long = "k".repeat(10_000);
+    // An unknown key with ESC and an RTL override, and a 10,000-character key.
+    let text = format!("[cluster]\nname = \"x\"\n\"bad\\u001b[31mkey\\u202e\" = 1\n{long} = 2\n");
+    let file = temp_file("hostile.toml", text.as_bytes());
+    let path = file.to_str().expect("UTF-8");
+    for format in ["human", "github", "gitlab"] {
+        let output = topoc(&["check", "--format", format, path]);
+        let shown = stdout(&output);
+        assert!(!shown.contains('\u{1b}'), "{format}: a raw ESC: {shown}");
+        assert!(!shown.contains('\u{202e}'), "{format}: a raw RTL override");
+        assert!(shown.len() < 8_000, "{format}: {} bytes", shown.len());
+    }
+    let human = stdout(&topoc(&["check", path]));
+    assert!(
+        human.contains("\\u{1b}[31mkey\\u{202e}"),
+        "escaped visibly: {human}"
+    );
+    assert!(human.contains('…'), "the long key is cut: {human}");
+    // A raw ESC byte in a comment, which TOML refuses: its excerpt shows `?`; the long line
+    // above it is not quoted as context.
+    let comment = temp_file(
+        "comment.toml",
+        format!("{long} = 2\na = 1 # \u{1b}[2J\n").as_bytes(),
+    );
+    let shown = stdout(&topoc(&["check", comment.to_str().expect("UTF-8")]));
+    assert!(
+        !shown.contains('\u{1b}') && shown.contains("?[2J"),
+        "{shown}"
+    );
+    assert!(shown.len() < 2_000, "{} bytes", shown.len());
+}

@@ -2,7 +2,7 @@
 //! environment, looking names up, writing to standard output. Command modules import from
 //! here and from `error`, never from each other.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use clap::{ArgMatches, ValueEnum};
@@ -255,11 +255,34 @@ pub(super) enum Stream {
 }
 
 pub(super) fn human_report(source: &Source, report: &Report, stream: Stream) -> String {
-    let color = match stream {
-        Stream::Stdout => std::io::stdout().is_terminal(),
-        Stream::Stderr => std::io::stderr().is_terminal(),
+    // `--color`, NO_COLOR, CLICOLOR, CLICOLOR_FORCE and TERM, as anstream reads them.
+    let (color, width) = match stream {
+        Stream::Stdout => (
+            anstream::AutoStream::choice(&std::io::stdout()),
+            terminal_size::terminal_size_of(std::io::stdout()),
+        ),
+        Stream::Stderr => (
+            anstream::AutoStream::choice(&std::io::stderr()),
+            terminal_size::terminal_size_of(std::io::stderr()),
+        ),
     };
-    human::render(source, report, human::Style { color, width: 100 })
+    let width = width.map_or_else(columns, |(width, _)| usize::from(width.0));
+    human::render(
+        source,
+        report,
+        human::Style {
+            color: color != anstream::ColorChoice::Never,
+            width: width.clamp(40, 400),
+        },
+    )
+}
+
+/// The width to wrap at away from a terminal: `COLUMNS` when set, else 100.
+fn columns() -> usize {
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|columns| columns.trim().parse().ok())
+        .unwrap_or(100)
 }
 
 /// The node named `name` (any case), or a usage error with the nearest name.

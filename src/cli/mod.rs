@@ -36,8 +36,20 @@ use error::Exit;
         usage, input or I/O error; 3 from `diff --exit-code` when the topologies differ."
 )]
 pub(crate) struct Cli {
+    /// When to colour reports: `auto` follows the terminal and `NO_COLOR`, `CLICOLOR`,
+    /// `CLICOLOR_FORCE` and `TERM`; `always` and `never` override them
+    #[arg(long, global = true, value_enum, value_name = "WHEN", default_value_t = ColorWhen::Auto)]
+    color: ColorWhen,
     #[command(subcommand)]
     command: Command,
+}
+
+/// `--color`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum ColorWhen {
+    Auto,
+    Always,
+    Never,
 }
 
 #[derive(Debug, Subcommand)]
@@ -114,6 +126,11 @@ pub fn main() -> ExitCode {
             return Exit::Failure.into();
         }
     };
+    anstream::ColorChoice::write_global(match cli.color {
+        ColorWhen::Auto => anstream::ColorChoice::Auto,
+        ColorWhen::Always => anstream::ColorChoice::Always,
+        ColorWhen::Never => anstream::ColorChoice::Never,
+    });
     let sub = |name: &str| matches.subcommand_matches(name).unwrap_or(&matches);
     let result = match &cli.command {
         Command::Check(args) => check::run_check(args, sub("check")),

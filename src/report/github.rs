@@ -5,6 +5,8 @@ use std::fmt::Write as _;
 use crate::finding::diagnostic::{Report, Severity};
 use crate::source::Source;
 
+use super::printable::printable;
+
 /// One `::error …::message` or `::warning …::message` line per finding, for the file at
 /// `path` (relative to the repository's root, as GitHub wants it).
 pub fn render(source: &Source, report: &Report, path: &str) -> String {
@@ -17,15 +19,15 @@ pub fn render(source: &Source, report: &Report, path: &str) -> String {
         };
         let start = source.line_column(finding.span.start);
         let end = source.line_column(finding.span.end.max(finding.span.start));
-        let mut message = finding.message.clone();
+        let mut message = printable(&finding.message);
         if let Some(help) = &finding.help {
             message.push_str("\nhelp: ");
-            message.push_str(help);
+            message.push_str(&printable(help));
         }
         let _ = writeln!(
             out,
             "::{command} file={},line={},col={},endLine={},endColumn={},title={}::{}",
-            property(path),
+            property(&printable(path)),
             start.line,
             start.column,
             end.line,

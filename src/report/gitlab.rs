@@ -7,6 +7,7 @@ use crate::finding::diagnostic::{Report, Severity};
 use crate::source::Source;
 
 use super::fingerprint::fingerprints;
+use super::printable::printable;
 
 /// One issue; fields as GitLab reads them.
 #[derive(Serialize)]
@@ -45,10 +46,10 @@ fn issues<'a>(source: &Source, report: &Report, path: &'a str) -> Vec<Issue<'a>>
         .zip(fingerprints(report, path))
         .map(|(diagnostic, fingerprint)| {
             let finding = &diagnostic.finding;
-            let mut description = finding.message.clone();
+            let mut description = printable(&finding.message);
             if let Some(help) = &finding.help {
                 description.push_str(" (help: ");
-                description.push_str(help);
+                description.push_str(&printable(help));
                 description.push(')');
             }
             Issue {

@@ -10,6 +10,8 @@ use miette::{
 use crate::finding::diagnostic::{Diagnostic, Report, Severity};
 use crate::source::Source;
 
+use super::printable::{printable, same_length};
+
 /// How the human report looks.
 #[derive(Debug, Clone, Copy)]
 pub struct Style {
@@ -29,7 +31,11 @@ pub fn render(source: &Source, report: &Report, style: Style) -> String {
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_width(style.width)
         .with_links(false);
-    let excerpts = Excerpts(source);
+    let excerpts = Excerpts {
+        source,
+        text: same_length(&source.text),
+        name: printable(&source.name),
+    };
     let mut out = String::new();
     for diagnostic in &report.diagnostics {
         let finding = &diagnostic.finding;
@@ -44,7 +50,7 @@ pub fn render(source: &Source, report: &Report, style: Style) -> String {
             diagnostic,
             source: excerpt.then_some(&excerpts),
             at: (!excerpt)
-                .then(|| format!("{}:{}:{}", source.name, position.line, position.column)),
+                .then(|| format!("{}:{}:{}", excerpts.name, position.line, position.column)),
         };
         if handler.render_report(&mut out, &shown).is_err() {
             let finding = &diagnostic.finding;
@@ -61,11 +67,11 @@ fn summary(source: &Source, report: &Report) -> String {
     let warnings = report.count(Severity::Warning);
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
     if errors == 0 && warnings == 0 {
-        format!("{}: no findings", source.name)
+        format!("{}: no findings", printable(&source.name))
     } else {
         format!(
             "{}: {}, {}",
-            source.name,
+            printable(&source.name),
             plural(errors, "error"),
             plural(warnings, "warning")
         )
@@ -74,8 +80,13 @@ fn summary(source: &Source, report: &Report) -> String {
 
 /// The source for miette, which finds an excerpt's lines through the source's line index.
 /// miette's own `str` source counts lines from the top for every excerpt, which made ten
-/// thousand findings on a 100,000-node file take minutes.
-struct Excerpts<'a>(&'a Source);
+/// thousand findings on a 100,000-node file take minutes. The text quoted is the source's
+/// with every control character shown as `?` (at the same offsets), and the name printable.
+struct Excerpts<'a> {
+    source: &'a Source,
+    text: std::borrow::Cow<'a, str>,
+    name: String,
+}
 
 impl SourceCode for Excerpts<'_> {
     fn read_span<'b>(
@@ -84,7 +95,8 @@ impl SourceCode for Excerpts<'_> {
         context_lines_before: usize,
         context_lines_after: usize,
     ) -> Result<Box<dyn SpanContents<'b> + 'b>, MietteError> {
-        let source = self.0;
+        let source = self.source;
+        let text = self.text.as_bytes();
         let (start, end) = (span.offset(), span.offset() + span.len());
         if end > source.text.len() {
             return Err(MietteError::OutOfBounds);
@@ -93,8 +105,8 @@ impl SourceCode for Excerpts<'_> {
             // The span itself: miette takes the header's line and column from this.
             let position = source.line_column(start);
             let contents = MietteSpanContents::new_named(
-                source.name.clone(),
-                &source.text.as_bytes()[start..end],
+                self.name.clone(),
+                &text[start..end],
                 *span,
                 position.line - 1,
                 position.column - 1,
@@ -102,13 +114,25 @@ impl SourceCode for Excerpts<'_> {
             );
             return Ok(Box::new(contents));
         }
-        let first = source.line_of(start).saturating_sub(context_lines_before);
+        // Context lines stop before a line too long to quote.
+        let short = |line: usize| source.lines(line, line).len() <= LONGEST_EXCERPT_LINE;
+        let first_of_span = source.line_of(start);
+        let mut first = first_of_span;
+        while first > 0 && first_of_span - first < context_lines_before && short(first - 1) {
+            first -= 1;
+        }
         let last_of_span = source.line_of(end.saturating_sub(1).max(start));
-        let last = (last_of_span + context_lines_after).min(source.line_count() - 1);
+        let mut last = last_of_span;
+        while last + 1 < source.line_count()
+            && last - last_of_span < context_lines_after
+            && short(last + 1)
+        {
+            last += 1;
+        }
         let lines = source.lines(first, last);
         let contents = MietteSpanContents::new_named(
-            source.name.clone(),
-            &source.text.as_bytes()[lines.start..lines.end],
+            self.name.clone(),
+            &text[lines.start..lines.end],
             lines.into(),
             first,
             0,
@@ -141,7 +165,7 @@ impl fmt::Debug for Shown<'_> {
 
 impl fmt::Display for Shown<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.diagnostic.finding.message)?;
+        f.write_str(&printable(&self.diagnostic.finding.message))?;
         match &self.at {
             Some(at) => write!(f, " (at {at})"),
             None => Ok(()),
@@ -168,7 +192,7 @@ impl MietteDiagnostic for Shown<'_> {
             .finding
             .help
             .as_ref()
-            .map(|help| Box::new(help) as Box<dyn fmt::Display>)
+            .map(|help| Box::new(printable(help)) as Box<dyn fmt::Display>)
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
@@ -178,11 +202,13 @@ impl MietteDiagnostic for Shown<'_> {
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         self.source?;
         let finding = &self.diagnostic.finding;
-        let primary = LabeledSpan::new_primary_with_span(finding.label.clone(), finding.span);
-        let related = finding
-            .related
-            .iter()
-            .map(|related| LabeledSpan::new_with_span(Some(related.message.clone()), related.span));
+        let primary = LabeledSpan::new_primary_with_span(
+            finding.label.as_deref().map(printable),
+            finding.span,
+        );
+        let related = finding.related.iter().map(|related| {
+            LabeledSpan::new_with_span(Some(printable(&related.message)), related.span)
+        });
         // In file order, so that miette never joins far-apart labels into one long excerpt.
         let mut labels: Vec<LabeledSpan> = std::iter::once(primary).chain(related).collect();
         labels.sort_by_key(LabeledSpan::offset);

@@ -7,5 +7,6 @@ pub mod github;
 pub mod gitlab;
 pub mod human;
 pub mod json;
+pub mod printable;
 pub mod sarif;
 pub mod summary;

@@ -7,6 +7,8 @@ use crate::finding::diagnostic::{Report, Severity};
 use crate::finding::plural;
 use crate::source::Source;
 
+use super::printable::printable;
+
 /// How many findings the summary lists before it says how many more there are.
 const LISTED: usize = 10;
 
@@ -56,11 +58,7 @@ pub fn markdown(source: &Source, report: &Report, path: &str) -> String {
     text
 }
 
-/// Text for one Markdown table cell: one line, `|` escaped, control characters dropped.
+/// Text for one Markdown table cell: one line, `|` escaped, control characters shown.
 pub fn cell(text: &str) -> String {
-    text.chars()
-        .map(|c| if c == '\n' || c == '\r' { ' ' } else { c })
-        .filter(|c| !c.is_control())
-        .collect::<String>()
-        .replace('|', "\\|")
+    printable(&text.replace(['\n', '\t'], " ")).replace('|', "\\|")
 }
