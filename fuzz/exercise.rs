@@ -26,7 +26,10 @@ pub fn check_and_report(text: &str) -> Checked {
     };
     let _ = human::render(&source, &checked.report, style);
     let _ = json::render(&source, &checked.report);
-    let _ = sarif::render(&[(&source, &checked.report, "fuzz.toml")]);
+    let _ = sarif::render(
+        &[(&source, &checked.report, "fuzz.toml")],
+        Some("https://x/l.md"),
+    );
     let _ = github::render(&source, &checked.report, "fuzz.toml");
     let _ = gitlab::render(&[(&source, &checked.report, "fuzz.toml")]);
     let _ = summary::markdown(&source, &checked.report, "fuzz.toml");

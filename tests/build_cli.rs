@@ -710,3 +710,42 @@ fn the_new_output_is_on_disk_before_it_replaces_the_old_and_the_swap_after() {
         std::fs::remove_dir_all(dir.path().join("out")).expect("rm");
     }
 }
+
+#[path = "../benches/generate.rs"]
+mod generate;
+
+#[test]
+fn a_terminal_sees_progress_a_pipe_does_not_and_quiet_prints_nothing() {
+    if !common::client("script") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("t.toml"), generate::topology(10, 100, 10)).expect("write");
+    // `script` gives the build a terminal: the spinner says what it is doing.
+    let binary = env!("CARGO_BIN_EXE_topoc");
+    let output = Command::new("script")
+        .args(["-qec", &format!("{binary} build t.toml"), "/dev/null"])
+        .current_dir(dir.path())
+        .output()
+        .expect("script runs");
+    assert!(output.status.success(), "{output:?}");
+    let seen = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        seen.contains("making its keys and files"),
+        "the spinner on a terminal: {seen}"
+    );
+    // Through a pipe, only the result.
+    let piped = topoc(dir.path(), &["build", "t.toml", "--force"]);
+    assert_eq!(code(&piped), 0);
+    assert!(!String::from_utf8_lossy(&piped.stderr).contains("making its keys"));
+    // Quiet: nothing at all on success, for check and build alike.
+    let quiet = topoc(dir.path(), &["build", "t.toml", "--quiet"]);
+    assert_eq!(code(&quiet), 0);
+    assert!(
+        quiet.stdout.is_empty() && quiet.stderr.is_empty(),
+        "{quiet:?}"
+    );
+    let quiet = topoc(dir.path(), &["check", "t.toml", "-q"]);
+    assert_eq!(code(&quiet), 0);
+    assert!(quiet.stdout.is_empty(), "{quiet:?}");
+}

@@ -901,3 +901,39 @@ fn control_characters_and_huge_names_from_the_file_never_reach_the_terminal_raw(
     );
     assert!(shown.len() < 2_000, "{} bytes", shown.len());
 }
+
+#[test]
+fn sarif_rules_link_to_their_section_of_the_lints_document() {
+    let base = "https://git.example.com/tools/topoc/-/blob/main/docs/lints.md";
+    let sarif = json(&topoc(&[
+        "check",
+        "--format",
+        "sarif",
+        "--rule-help-uri",
+        base,
+        "tests/fixtures/unreachable-nodes/err_three_parts.toml",
+    ]));
+    let errors: Vec<String> = sarif_validator()
+        .iter_errors(&sarif)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
+    for rule in sarif["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .expect("rules")
+    {
+        assert_eq!(
+            rule["helpUri"],
+            format!("{base}#{}", rule["id"].as_str().expect("id"))
+        );
+    }
+    let bad = topoc(&[
+        "check",
+        "--format",
+        "sarif",
+        "--rule-help-uri",
+        "docs/lints.md",
+        "examples/two-sites.toml",
+    ]);
+    assert_eq!(code(&bad), 2, "a relative address is refused");
+}

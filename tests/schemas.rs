@@ -12,18 +12,25 @@ fn schemas_dir() -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas")
 }
 
+/// Asserts the committed file at `path` is `generated` (with `UPDATE_SCHEMAS` set, makes
+/// it so first); returns its text.
+fn assert_current(path: &Path, generated: &str) -> String {
+    if std::env::var_os("UPDATE_SCHEMAS").is_some() {
+        std::fs::write(path, generated).expect("the repository is writable");
+    }
+    let committed = std::fs::read_to_string(path).unwrap_or_default();
+    assert!(
+        committed == generated,
+        "{} is stale: run `UPDATE_SCHEMAS=1 cargo test --test schemas`",
+        path.display()
+    );
+    committed
+}
+
 #[test]
 fn committed_output_schemas_are_current() {
     for (name, generated) in topoc::report::build::output_schemas() {
-        let path = schemas_dir().join(name);
-        if std::env::var_os("UPDATE_SCHEMAS").is_some() {
-            std::fs::write(&path, &generated).expect("schemas/ is writable");
-        }
-        let committed = std::fs::read_to_string(&path).unwrap_or_default();
-        assert!(
-            committed == generated,
-            "schemas/{name} is stale: run `UPDATE_SCHEMAS=1 cargo test --test schemas`"
-        );
+        assert_current(&schemas_dir().join(name), &generated);
     }
 }
 
@@ -385,4 +392,17 @@ fn build_and_graph_json_satisfy_their_schemas() {
         .filter_map(|n| n["name"].as_str())
         .collect();
     assert_eq!(on_route, ["ny-1", "ny-2", "tok-1", "tok-2"]);
+}
+
+#[test]
+fn the_committed_lints_document_is_current() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(topoc::report::explain::LINTS_DOCUMENT);
+    let committed = assert_current(&path, &topoc::report::explain::document());
+    for lint in topoc::lint::all() {
+        assert!(
+            committed.contains(&format!("\n## {}\n", lint.code)),
+            "{}",
+            lint.code
+        );
+    }
 }

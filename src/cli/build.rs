@@ -17,12 +17,14 @@ use topoc::write::{self, Replace};
 use topoc::{BuildMode, BuildOptions, Output, emit};
 
 use super::common::{
-    IdentityArgs, LintArgs, ListFormat, command_line_levels, environment, identities,
+    IdentityArgs, LintArgs, ListFormat, Progress, command_line_levels, environment, identities,
     print_findings, read_source, recipients, repository_path, step_summary, write_json,
     write_stdout,
 };
 use super::error::{Error, Exit};
 
+// Command-line switches, each its own choice: no state machine.
+#[allow(clippy::struct_excessive_bools)]
 #[derive(Debug, clap::Args)]
 pub(super) struct BuildArgs {
     /// The topology file
@@ -56,6 +58,9 @@ pub(super) struct BuildArgs {
     /// `schemas/build-check.schema.json`)
     #[arg(long, value_enum, default_value_t = ListFormat::Human)]
     format: ListFormat,
+    /// Print nothing on success (warnings and errors still go to standard error)
+    #[arg(short, long)]
+    quiet: bool,
     #[command(flatten)]
     lints: LintArgs,
     #[command(flatten)]
@@ -93,7 +98,12 @@ pub(super) fn run_build(args: &BuildArgs, matches: &ArgMatches) -> Result<Exit, 
         },
     };
     let environment = environment(&store, Limits::max_output_mb(args.max_output_mb));
+    let progress = Progress::start(
+        &format!("checking `{}` and making its keys and files", source.name),
+        args.quiet,
+    );
     let built = topoc::build(&source, &input_name, &levels, &environment, options)?;
+    drop(progress);
     print_findings(&source, &built.checked);
     let summary = summary::markdown(
         &source,
@@ -110,7 +120,7 @@ pub(super) fn run_build(args: &BuildArgs, matches: &ArgMatches) -> Result<Exit, 
         return Ok(Exit::Findings);
     };
     if mode == BuildMode::Check {
-        let (exit, text) = report_drift(output, &args.out, &source, args.format)?;
+        let (exit, text) = report_drift(output, &args.out, &source, args.format, args.quiet)?;
         step_summary(&format!("{summary}\n{}", as_markdown_list(&text)));
         return Ok(exit);
     }
@@ -118,8 +128,26 @@ pub(super) fn run_build(args: &BuildArgs, matches: &ArgMatches) -> Result<Exit, 
     if recipients.is_none() && refuse_plaintext(args, output) {
         return Ok(Exit::Findings);
     }
-    let written = secrets.sealed_for(recipients).store(&output.secret)?;
-    let changes: Vec<String> = match model.cluster.kind {
+    let written = write_output(
+        args,
+        output,
+        &secrets.sealed_for(recipients),
+        model.cluster.kind,
+    )?;
+    step_summary(&format!("{summary}\n{}", as_markdown_list(&written)));
+    Ok(Exit::Clean)
+}
+
+/// Writes the secrets and the output, says what was done, and returns that text.
+fn write_output(
+    args: &BuildArgs,
+    output: &Output,
+    secrets: &Secrets,
+    kind: Kind,
+) -> Result<String, Error> {
+    let progress = Progress::start("writing the secrets and the output", args.quiet);
+    let written = secrets.store(&output.secret)?;
+    let changes: Vec<String> = match kind {
         Kind::Swg => output.changes.clone(),
         Kind::Seg => written
             .iter()
@@ -138,6 +166,7 @@ pub(super) fn run_build(args: &BuildArgs, matches: &ArgMatches) -> Result<Exit, 
         ListFormat::Human => Vec::new(),
     };
     write::commit(&output.public, &args.out, replace)?;
+    drop(progress);
     let _ = writeln!(
         text,
         "wrote {} to `{}`",
@@ -145,6 +174,7 @@ pub(super) fn run_build(args: &BuildArgs, matches: &ArgMatches) -> Result<Exit, 
         args.out.display()
     );
     match args.format {
+        ListFormat::Human if args.quiet => {}
         ListFormat::Human => write_stdout(&text)?,
         ListFormat::Json => write_json(&BuildJson::new(
             &args.out.display().to_string(),
@@ -154,11 +184,10 @@ pub(super) fn run_build(args: &BuildArgs, matches: &ArgMatches) -> Result<Exit, 
                 .map(|(path, _)| path.to_owned())
                 .collect(),
             &before,
-            changes.clone(),
+            changes,
         ))?,
     }
-    step_summary(&format!("{summary}\n{}", as_markdown_list(&text)));
-    Ok(Exit::Clean)
+    Ok(text)
 }
 
 /// The lines of a command's output as a Markdown list, for the job summary.
@@ -285,6 +314,7 @@ fn report_drift(
     out: &Path,
     source: &Source,
     format: ListFormat,
+    quiet: bool,
 ) -> Result<(Exit, String), Error> {
     let mut drift = write::drift(&output.public, out)?;
     if !output.reissued.is_empty() {
@@ -314,7 +344,7 @@ fn report_drift(
             out.display(),
             plural(output.public.len() as u64, "file")
         );
-        if format == ListFormat::Human {
+        if format == ListFormat::Human && !quiet {
             write_stdout(&text)?;
         }
         return Ok((exit, text));

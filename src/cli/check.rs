@@ -12,8 +12,8 @@ use topoc::source::Source;
 use topoc::{lint, suggest};
 
 use super::common::{
-    Format, LintArgs, Stream, command_line_levels, environment, human_report, read_source,
-    read_stdin, repository_path, step_summary, valid_for, write_stdout,
+    Format, LintArgs, Progress, Stream, command_line_levels, environment, human_report,
+    read_source, read_stdin, repository_path, step_summary, valid_for, write_stdout,
 };
 use super::error::{Error, Exit};
 
@@ -59,8 +59,37 @@ pub(super) struct CheckArgs {
     /// top level of the git work tree, else the working directory]
     #[arg(long, value_name = "DIR")]
     base_dir: Option<PathBuf>,
+    /// The absolute address of topoc's `docs/lints.md` where your CI can open it: SARIF
+    /// rules then link to their section (`helpUri`)
+    #[arg(long, value_name = "URL", env = "TOPOC_RULE_HELP_URI", value_parser = absolute_uri)]
+    rule_help_uri: Option<String>,
+    /// Print nothing when no file has a finding (human format)
+    #[arg(short, long)]
+    quiet: bool,
     #[command(flatten)]
     lints: LintArgs,
+}
+
+/// `--rule-help-uri`: an absolute URI (a scheme, a colon, no spaces), as SARIF requires.
+fn absolute_uri(text: &str) -> Result<String, String> {
+    let scheme = text.split_once(':').map(|(scheme, _)| scheme);
+    let valid = scheme.is_some_and(|scheme| {
+        scheme
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic())
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+    }) && !text.contains(char::is_whitespace)
+        && !text.contains('#');
+    if valid {
+        Ok(text.to_owned())
+    } else {
+        Err(format!(
+            "`{text}` is not an absolute URI without a fragment, such as `https://example.com/topoc/docs/lints.md`"
+        ))
+    }
 }
 
 /// One file checked: its path as given (or `--stdin-filename`), its text and report.
@@ -74,7 +103,9 @@ pub(super) fn run_check(args: &CheckArgs, matches: &ArgMatches) -> Result<Exit, 
     let levels = command_line_levels(&args.lints, matches)?;
     let mut checked = Vec::new();
     let mut worst = Exit::Clean;
+    let progress = Progress::start("checking", args.quiet);
     for file in &args.files {
+        progress.phase(&format!("checking `{}`", file.display()));
         match check_one(args, &levels, file) {
             Ok(one) => {
                 if one.report.has_errors() && worst == Exit::Clean {
@@ -89,11 +120,14 @@ pub(super) fn run_check(args: &CheckArgs, matches: &ArgMatches) -> Result<Exit, 
             }
         }
     }
+    drop(progress);
     let paths: Vec<String> = checked
         .iter()
         .map(|one| repository_path(&one.path, args.base_dir.as_deref()))
         .collect();
+    let quiet = args.quiet && checked.iter().all(|one| one.report.diagnostics.is_empty());
     let text = match args.format {
+        Format::Human if quiet => String::new(),
         Format::Human => checked
             .iter()
             .map(|one| human_report(&one.source, &one.report, Stream::Stdout))
@@ -115,7 +149,7 @@ pub(super) fn run_check(args: &CheckArgs, matches: &ArgMatches) -> Result<Exit, 
                 .zip(&uris)
                 .map(|(one, uri)| (&one.source, &one.report, uri.as_str()))
                 .collect();
-            sarif::render(&files)
+            sarif::render(&files, args.rule_help_uri.as_deref())
         }
         Format::Github => checked
             .iter()

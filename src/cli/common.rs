@@ -157,6 +157,41 @@ pub(super) fn recipients(model: &Model, topology: &Path) -> Result<Option<Recipi
         })
 }
 
+/// A spinner with a phase and the elapsed time on standard error while long work runs,
+/// when standard error is a terminal and `--quiet` is not given; nothing otherwise.
+pub(super) struct Progress(Option<indicatif::ProgressBar>);
+
+impl Progress {
+    pub(super) fn start(phase: &str, quiet: bool) -> Progress {
+        use std::io::IsTerminal as _;
+        if quiet || !std::io::stderr().is_terminal() {
+            return Progress(None);
+        }
+        let bar =
+            indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr());
+        if let Ok(style) = indicatif::ProgressStyle::with_template("{spinner} {msg} ({elapsed})") {
+            bar.set_style(style);
+        }
+        bar.set_message(phase.to_owned());
+        bar.enable_steady_tick(std::time::Duration::from_millis(100));
+        Progress(Some(bar))
+    }
+
+    pub(super) fn phase(&self, phase: &str) {
+        if let Some(bar) = &self.0 {
+            bar.set_message(phase.to_owned());
+        }
+    }
+}
+
+impl Drop for Progress {
+    fn drop(&mut self) {
+        if let Some(bar) = &self.0 {
+            bar.finish_and_clear();
+        }
+    }
+}
+
 /// What the pipeline takes from the world: now, `keys`, and `limits`.
 pub(super) fn environment(keys: &dyn KeySource, limits: Limits) -> Environment<'_> {
     Environment {

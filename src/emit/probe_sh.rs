@@ -175,17 +175,25 @@ pub fn probe_script(model: &Model, id: NodeId, input: &str) -> String {
 /// the functions and header of each, and a line per peer of each node (a peer in two
 /// shared groups counted twice), every line as long as the longest could be.
 pub fn estimated_size(model: &Model) -> u64 {
+    // `probe 'peer' 'dialed' 'address' port 'address:port' -verify_hostname -servername
+    // 'dialed'`: the fixed words, quotes and port take under 64 bytes.
     const HEADER: u64 = 1024;
-    const LINE: u64 = 96;
+    const LINE: u64 = 64;
     let nodes = model.nodes.len() as u64;
-    let longest_name = model.nodes.iter().map(|n| n.name.len()).max().unwrap_or(0) as u64;
-    let longest_dialed = model
-        .nodes
-        .iter()
-        .map(|n| n.fqdn.as_ref().map_or(0, |fqdn| fqdn.value.len()).max(39))
-        .max()
-        .unwrap_or(0) as u64;
-    let line = LINE + longest_name + 2 * longest_dialed + 2 * (39 + 8);
+    let longest = |length: &dyn Fn(&crate::model::Node) -> usize| {
+        model.nodes.iter().map(length).max().unwrap_or(0) as u64
+    };
+    let longest_name = longest(&|n| n.name.len());
+    let longest_address = longest(&|n| {
+        n.address.value.to_string().len().max(
+            n.nat_address
+                .as_ref()
+                .map_or(0, |nat| nat.value.to_string().len()),
+        )
+    });
+    let longest_dialed =
+        longest(&|n| n.fqdn.as_ref().map_or(0, |fqdn| fqdn.value.len())).max(longest_address);
+    let line = LINE + longest_name + 2 * longest_dialed + 2 * longest_address;
     let lines: u64 = match model.cluster.kind {
         Kind::Seg => nodes.saturating_mul(nodes.saturating_sub(1)),
         Kind::Swg => model

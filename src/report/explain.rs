@@ -38,3 +38,24 @@ pub fn list() -> String {
     }
     out
 }
+
+/// Where `docs/lints.md` lives in the repository; SARIF rules link to its anchors.
+pub const LINTS_DOCUMENT: &str = "docs/lints.md";
+
+/// `docs/lints.md`: every code with its class and explanation, one section each, whose
+/// anchor is the code itself (`#unreachable-nodes`).
+pub fn document() -> String {
+    let mut out = String::from(
+        "# topoc findings\n\nGenerated from topoc's registry (`topoc explain CODE` prints the same). Each\nsection's anchor is its code.\n",
+    );
+    for check in lint::all() {
+        let _ = write!(
+            out,
+            "\n## {}\n\n*{}*\n\n{}\n",
+            check.code,
+            class(check),
+            check.explanation()
+        );
+    }
+    out
+}

@@ -16,9 +16,10 @@ use super::fingerprint::fingerprints;
 /// repository's root.
 pub type File<'a> = (&'a Source, &'a Report, &'a str);
 
-/// The reports of `files` as one SARIF run, each file an artifact.
-pub fn render(files: &[File<'_>]) -> String {
-    let rules: Vec<Value> = lint::all().map(rule).collect();
+/// The reports of `files` as one SARIF run, each file an artifact. With `help`, the
+/// address of `docs/lints.md`, each rule's `helpUri` is its section there.
+pub fn render(files: &[File<'_>], help: Option<&str>) -> String {
+    let rules: Vec<Value> = lint::all().map(|check| rule(check, help)).collect();
     let mut results: Vec<Value> = Vec::new();
     for (index, (source, report, artifact)) in files.iter().enumerate() {
         let place = Artifact {
@@ -103,7 +104,7 @@ fn result(place: &Artifact<'_>, diagnostic: &Diagnostic, fingerprint: &str) -> V
     result
 }
 
-fn rule(check: &Lint) -> Value {
+fn rule(check: &Lint, help: Option<&str>) -> Value {
     let explanation = check.explanation();
     let summary = explanation.lines().next().unwrap_or_default();
     let level = match check.class {
@@ -111,14 +112,18 @@ fn rule(check: &Lint) -> Value {
         Class::Lint(Level::Warn) => "warning",
         Class::Lint(Level::Allow) => "none",
     };
-    json!({
+    let mut rule = json!({
         "id": check.code,
         "name": check.code,
         "shortDescription": { "text": summary },
         "fullDescription": { "text": explanation },
         "help": { "text": explanation },
         "defaultConfiguration": { "level": level },
-    })
+    });
+    if let Some(base) = help {
+        rule["helpUri"] = json!(format!("{base}#{}", check.code));
+    }
+    rule
 }
 
 /// A physical location: SARIF lines and columns start at 1; the end column is the one
