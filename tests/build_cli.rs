@@ -749,3 +749,51 @@ fn a_terminal_sees_progress_a_pipe_does_not_and_quiet_prints_nothing() {
     assert_eq!(code(&quiet), 0);
     assert!(quiet.stdout.is_empty(), "{quiet:?}");
 }
+
+#[test]
+fn a_terminal_gets_colour_unless_term_is_dumb_or_no_color_is_set() {
+    if !common::client("script") {
+        return;
+    }
+    let file = common::root().join("tests/fixtures/unreachable-nodes/err_three_parts.toml");
+    let binary = env!("CARGO_BIN_EXE_topoc");
+    let on_a_terminal = |vars: &[(&str, &str)]| {
+        let mut command = Command::new("script");
+        command
+            .args([
+                "-qec",
+                &format!("{binary} check {}", file.display()),
+                "/dev/null",
+            ])
+            .env_remove("NO_COLOR")
+            .env_remove("CLICOLOR")
+            .env_remove("CLICOLOR_FORCE")
+            .env("TERM", "xterm-256color");
+        for (name, value) in vars {
+            command.env(name, value);
+        }
+        String::from_utf8_lossy(&command.output().expect("script runs").stdout).into_owned()
+    };
+    // Colour is an SGR sequence (`ESC [ … m`); the spinner's cursor moves are not colour.
+    let coloured = |text: &str| {
+        text.split('\u{1b}').skip(1).any(|rest| {
+            rest.strip_prefix('[').is_some_and(|rest| {
+                let end = rest.find(|c: char| !(c.is_ascii_digit() || c == ';'));
+                end.is_some_and(|end| rest[end..].starts_with('m'))
+            })
+        })
+    };
+    assert!(coloured(&on_a_terminal(&[])), "a terminal gets colour");
+    assert!(
+        !coloured(&on_a_terminal(&[("TERM", "dumb")])),
+        "TERM=dumb: none"
+    );
+    assert!(
+        !coloured(&on_a_terminal(&[("NO_COLOR", "1")])),
+        "NO_COLOR: none"
+    );
+    assert!(
+        !coloured(&on_a_terminal(&[("CLICOLOR", "0")])),
+        "CLICOLOR=0: none"
+    );
+}
