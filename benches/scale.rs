@@ -21,6 +21,7 @@
 #![allow(clippy::cast_precision_loss)]
 
 mod generate;
+mod place;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -93,17 +94,7 @@ fn check_table() {
 }
 
 fn build_table() {
-    let base = std::env::var_os("TOPOC_BENCH_DIR").map_or_else(
-        || {
-            let shm = Path::new("/dev/shm");
-            if shm.is_dir() {
-                shm.to_owned()
-            } else {
-                std::env::temp_dir()
-            }
-        },
-        PathBuf::from,
-    );
+    let base = place::bench_dir();
     let dir = base.join(format!("topoc-bench-{}", std::process::id()));
     println!("\nbuild, in {}:", base.display());
     println!(
@@ -172,7 +163,7 @@ fn run_measured(dir: &Path, args: &[&str]) -> (f64, f64) {
         if let Some(status) = child.try_wait().expect("waitable") {
             break status;
         }
-        peak_kb = peak_kb.max(status_field(&status_file, "VmHWM:"));
+        peak_kb = peak_kb.max(place::status_field(&status_file, "VmHWM:"));
         std::thread::sleep(Duration::from_millis(2));
     };
     let seconds = started.elapsed().as_secs_f64();
@@ -264,18 +255,5 @@ fn child(what: &str, size: usize) {
 
 /// A field of `/proc/self/status` in kB; 0 where there is no procfs.
 fn status_kb(field: &str) -> u64 {
-    status_field(Path::new("/proc/self/status"), field)
-}
-
-/// A field of a process's status file in kB; 0 where there is none.
-fn status_field(file: &Path, field: &str) -> u64 {
-    std::fs::read_to_string(file)
-        .ok()
-        .and_then(|status| {
-            status
-                .lines()
-                .find(|line| line.starts_with(field))
-                .and_then(|line| line.split_whitespace().nth(1)?.parse().ok())
-        })
-        .unwrap_or(0)
+    place::status_field(Path::new("/proc/self/status"), field)
 }

@@ -301,6 +301,15 @@ pub(super) fn human_report(source: &Source, report: &Report, stream: Stream) -> 
             terminal_size::terminal_size_of(std::io::stderr()),
         ),
     };
+    // anstream colours any terminal in CI; a dumb terminal says it cannot show colour.
+    let dumb = std::env::var_os("TERM").is_some_and(|term| term == "dumb")
+        && anstream::ColorChoice::global() == anstream::ColorChoice::Auto
+        && std::env::var_os("CLICOLOR_FORCE").is_none_or(|force| force == "0");
+    let color = if dumb {
+        anstream::ColorChoice::Never
+    } else {
+        color
+    };
     let width = width.map_or_else(columns, |(width, _)| usize::from(width.0));
     human::render(
         source,
