@@ -652,3 +652,35 @@ fn the_playbooks_prejoin_checks_follow_the_join_plan_both_ways() {
         "{{ topoc_port }}"
     );
 }
+
+#[test]
+fn probe_scripts_are_left_out_when_a_huge_group_would_make_them_gigabytes() {
+    // One network group of 1,600 nodes: 1600 x 1599 peer lines.
+    let mut text = String::from(
+        "[cluster]\nname = \"flat\"\nversion = \"12.2.4-46412\"\nmanagement_node = \"n0\"\n\n[ntp]\nservers = [\"10.255.0.1\"]\n\n[sites.lab]\nsubnet = \"10.0.0.0/16\"\n",
+    );
+    for index in 0..1600 {
+        let _ = write!(
+            text,
+            "\n[nodes.n{index}]\nsite = \"lab\"\naddress = \"10.0.{}.{}\"\n",
+            index / 200 + 1,
+            index % 200 + 1
+        );
+    }
+    let source = topoc::source::Source::new("flat.toml", text);
+    let model = common::check(&source).model.expect("resolves");
+    assert!(!topoc::emit::probe_sh::written(&model));
+    assert!(topoc::emit::probe_sh::estimated_size(&model) > topoc::emit::probe_sh::BUDGET);
+
+    // A cluster of ordinary groups gets one per node.
+    let source = common::load(Path::new(&common::example("larger-cluster.toml")));
+    let tree = common::preview(&source, "larger-cluster.toml", Options::default());
+    let scripts = tree
+        .iter()
+        .filter(|(path, _)| path.ends_with("probe.sh"))
+        .count();
+    assert_eq!(
+        scripts,
+        common::check(&source).model.expect("resolves").nodes.len()
+    );
+}

@@ -124,6 +124,12 @@ pub(super) fn run_build(args: &BuildArgs, matches: &ArgMatches) -> Result<Exit, 
         step_summary(&format!("{summary}\n{}", as_markdown_list(&text)));
         return Ok(exit);
     }
+    if !emit::probe_sh::written(model) {
+        eprintln!(
+            "note: no `probe.sh` is written: each lists every peer of its node, and for this cluster they would take about {} MB together; `topoc probe --from NODE` checks the same",
+            emit::probe_sh::estimated_size(model) / 1_000_000
+        );
+    }
     let recipients = recipients(model, &args.file)?;
     if recipients.is_none() && refuse_plaintext(args, output) {
         return Ok(Exit::Findings);

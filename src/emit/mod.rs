@@ -89,6 +89,7 @@ pub fn compile(
     let mut all_pairs =
         (options.routes == RouteExtent::AllPairs && web).then(cluster_json::AllPairs::default);
     let with_hosts = hosts::needed(model);
+    let with_probe_scripts = probe_sh::written(model);
     // One copy of the CA certificate for every node's `ca.pem`.
     let ca_pem: Option<std::sync::Arc<[u8]>> =
         certificates.map(|certificates| certificates.ca.as_bytes().into());
@@ -117,10 +118,12 @@ pub fn compile(
             node_file(name, NodeFile::Runbook),
             runbook::node_runbook(model, id, input.0),
         )?;
-        tree.insert(
-            node_file(name, NodeFile::Probe),
-            probe_sh::probe_script(model, id, input.0),
-        )?;
+        if with_probe_scripts {
+            tree.insert(
+                node_file(name, NodeFile::Probe),
+                probe_sh::probe_script(model, id, input.0),
+            )?;
+        }
         if let (Some(certificates), Some(ca)) = (certificates, &ca_pem) {
             tree.insert_shared(node_file(name, NodeFile::CaCertificate), ca.clone())?;
             if let Some(cert) = certificates.nodes.get(name.as_str()) {
@@ -206,7 +209,11 @@ pub fn estimated_size(model: &Model, options: Options) -> u64 {
     total
         .saturating_add(firewall::estimated_size(model).saturating_mul(2))
         .saturating_add(static_routes::estimated_size(model))
-        .saturating_add(probe_sh::estimated_size(model))
+        .saturating_add(if probe_sh::written(model) {
+            probe_sh::estimated_size(model)
+        } else {
+            0
+        })
 }
 
 /// A build refused before it is made: its output would be larger than the limit.

@@ -171,6 +171,17 @@ pub fn probe_script(model: &Model, id: NodeId, input: &str) -> String {
     text
 }
 
+/// The most the probe scripts of one build may take together. Each script lists every peer
+/// of its node, so their size grows with the square of the largest network group: a
+/// cluster whose transit group has 10,000 members would get gigabytes of them. Beyond this,
+/// none is written, and `topoc probe --from NODE` checks the same.
+pub const BUDGET: u64 = 256_000_000;
+
+/// Whether the build writes the probe scripts: their size within [`BUDGET`].
+pub fn written(model: &Model) -> bool {
+    estimated_size(model) <= BUDGET
+}
+
 /// About how many bytes every probe script takes together, in time linear in the model:
 /// the functions and header of each, and a line per peer of each node (a peer in two
 /// shared groups counted twice), every line as long as the longest could be.
