@@ -83,16 +83,21 @@ fn measure(dir: &Path, small: &Path, large: &Path) -> Figures {
     let _ = std::fs::remove_dir_all(dir.join("out"));
     let _ = std::fs::remove_dir_all(dir.join("secrets"));
     let first_build = run(dir, topoc, &["build", large]);
+    let copy = if first_build.succeeded {
+        median(|| {
+            let _ = std::fs::remove_dir_all(dir.join("copy"));
+            run(dir, "cp", &["-r", "out", "copy"])
+        })
+    } else {
+        first_build
+    };
     Figures {
         check_large: median(|| run(dir, topoc, &["check", large])),
         parse_large: median(|| run(dir, this.to_str().expect("UTF-8"), &["--parse", large])),
         check_small: median(|| run(dir, topoc, &["check", small])),
         python,
         first_build,
-        copy: median(|| {
-            let _ = std::fs::remove_dir_all(dir.join("copy"));
-            run(dir, "cp", &["-r", "out", "copy"])
-        }),
+        copy,
     }
 }
 
@@ -141,19 +146,26 @@ fn report(f: &Figures, file_mb: f64) {
         "<= 10",
         memory <= 10.0,
     );
-    let build = f.first_build.seconds / f.copy.seconds;
-    row(
-        "first build 100k / cp -r of its output (x)",
-        build,
-        "<= 1.5",
-        build <= 1.5,
-    );
-    row(
-        "peak memory of that build (MB)",
-        f.first_build.peak_mb,
-        "<= 300",
-        f.first_build.peak_mb <= 300.0,
-    );
+    if f.first_build.succeeded {
+        let build = f.first_build.seconds / f.copy.seconds;
+        row(
+            "first build 100k / cp -r of its output (x)",
+            build,
+            "<= 1.5",
+            build <= 1.5,
+        );
+        row(
+            "peak memory of that build (MB)",
+            f.first_build.peak_mb,
+            "<= 300",
+            f.first_build.peak_mb <= 300.0,
+        );
+    } else {
+        println!(
+            "{:<58} {:>10} {:>10}  no",
+            "first build 100k: refused (run `topoc build` for why)", "-", "<= 1.5"
+        );
+    }
     println!(
         "\nseconds: check 100k {:.3}, parse {:.3}, check 10k {:.3}, build {:.3}, cp -r {:.3}{}",
         f.check_large.seconds,
@@ -171,6 +183,7 @@ fn report(f: &Figures, file_mb: f64) {
 struct Run {
     seconds: f64,
     peak_mb: f64,
+    succeeded: bool,
 }
 
 /// The run with the median time of three.
@@ -192,20 +205,17 @@ fn run(dir: &Path, program: &str, args: &[&str]) -> Run {
         .unwrap_or_else(|e| panic!("{program} runs: {e}"));
     let status_file = PathBuf::from(format!("/proc/{}/status", child.id()));
     let mut peak_kb = 0;
-    loop {
+    let succeeded = loop {
         peak_kb = peak_kb.max(place::status_field(&status_file, "VmHWM:"));
         if let Some(status) = child.try_wait().expect("waitable") {
-            assert!(
-                status.success() || program.ends_with("topoc"),
-                "{program} {args:?}: {status}"
-            );
-            break;
+            break status.success();
         }
         std::thread::sleep(Duration::from_millis(2));
-    }
+    };
     Run {
         seconds: started.elapsed().as_secs_f64(),
         peak_mb: peak_kb as f64 / 1e3,
+        succeeded,
     }
 }
 
