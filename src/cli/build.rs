@@ -17,8 +17,8 @@ use topoc::write::{self, Replace};
 use topoc::{BuildMode, BuildOptions, Output, emit};
 
 use super::common::{
-    IdentityArgs, LintArgs, ListFormat, Progress, command_line_levels, environment, identities,
-    print_findings, read_source, recipients, repository_path, step_summary, write_json,
+    IdentityArgs, LintArgs, ListFormat, Progress, SecretsDir, command_line_levels, environment,
+    identities, print_findings, read_source, recipients, repository_path, step_summary, write_json,
     write_stdout,
 };
 use super::error::{Error, Exit};
@@ -32,14 +32,8 @@ pub(super) struct BuildArgs {
     /// The output directory, replaced as a whole
     #[arg(long, value_name = "DIR", default_value = "out", env = "TOPOC_OUT")]
     out: PathBuf,
-    /// Where keys live (never inside the output directory)
-    #[arg(
-        long,
-        value_name = "DIR",
-        default_value = "secrets",
-        env = "TOPOC_SECRETS"
-    )]
-    secrets: PathBuf,
+    #[command(flatten)]
+    secrets: SecretsDir,
     /// Write nothing; exit 1 and list the files when the output differs from a fresh build
     #[arg(long)]
     check: bool,
@@ -70,7 +64,8 @@ pub(super) struct BuildArgs {
 pub(super) fn run_build(args: &BuildArgs, matches: &ArgMatches) -> Result<Exit, Error> {
     let levels = command_line_levels(&args.lints, matches)?;
     let source = read_source(&args.file)?;
-    let secrets = Secrets::new(&args.secrets, &args.out)?.opened_by(identities(&args.identity)?);
+    let secrets =
+        Secrets::new(&args.secrets.dir, &args.out)?.opened_by(identities(&args.identity)?);
     let mode = if args.check {
         BuildMode::Check
     } else {
@@ -79,7 +74,7 @@ pub(super) fn run_build(args: &BuildArgs, matches: &ArgMatches) -> Result<Exit, 
     // Held from before the secrets are read until the output is in place, so that a second
     // build into the same output or secrets fails at once instead of making its own CA.
     let _lock = match mode {
-        BuildMode::Write => Some(write::lock(&[&args.out, &args.secrets])?),
+        BuildMode::Write => Some(write::lock(&[&args.out, &args.secrets.dir])?),
         BuildMode::Check | BuildMode::Preview => None,
     };
     let store = Store::new(secrets.clone(), &args.file).with_output(&args.out);
@@ -212,7 +207,7 @@ fn refuse_plaintext(args: &BuildArgs, output: &Output) -> bool {
         .secret
         .iter()
         .filter(|(path, _)| layout::secrets::is_secret(path))
-        .map(|(path, _)| args.secrets.join(path))
+        .map(|(path, _)| args.secrets.dir.join(path))
         .collect();
     let exposed = exposed_in_git(&plaintext);
     let Some(first) = exposed.first() else {

@@ -16,8 +16,8 @@ use topoc::secrets::{Secrets, Store};
 use topoc::write;
 
 use super::common::{
-    IdentityArgs, ListFormat, Needs, environment, identities, print_findings, read_source,
-    recipients, resolved, valid_for, write_json, write_stdout,
+    IdentityArgs, ListFormat, Needs, SecretsDir, environment, identities, print_findings,
+    read_source, recipients, resolved, valid_for, write_json, write_stdout,
 };
 use super::error::{Error, Exit};
 
@@ -30,14 +30,8 @@ use super::error::{Error, Exit};
 pub(super) struct CertsArgs {
     /// The topology file
     file: PathBuf,
-    /// The secrets directory
-    #[arg(
-        long,
-        value_name = "DIR",
-        default_value = "secrets",
-        env = "TOPOC_SECRETS"
-    )]
-    secrets: PathBuf,
+    #[command(flatten)]
+    secrets: SecretsDir,
     /// The output of a previous build: its certificates are the ones listed and judged
     #[arg(long, value_name = "DIR", default_value = "out", env = "TOPOC_OUT")]
     out: PathBuf,
@@ -60,14 +54,8 @@ pub(super) enum CaCommand {
 pub(super) struct RotateArgs {
     /// The topology file
     file: PathBuf,
-    /// The secrets directory
-    #[arg(
-        long,
-        value_name = "DIR",
-        default_value = "secrets",
-        env = "TOPOC_SECRETS"
-    )]
-    secrets: PathBuf,
+    #[command(flatten)]
+    secrets: SecretsDir,
     #[command(flatten)]
     identity: IdentityArgs,
 }
@@ -91,7 +79,7 @@ const CERTIFICATE_CODES: [&str; 5] = [
 
 pub(super) fn run_certs(args: &CertsArgs) -> Result<Exit, Error> {
     let source = read_source(&args.file)?;
-    let store = Store::new(Secrets::reader(&args.secrets), &args.file)
+    let store = Store::new(Secrets::reader(&args.secrets.dir), &args.file)
         .if_present()
         .with_output(&args.out);
     let environment = Environment {
@@ -275,11 +263,11 @@ pub(super) fn run_rotate(args: &RotateArgs) -> Result<Exit, Error> {
     if model.ca.external.is_some() {
         return Err(Error::ExternalCa);
     }
-    let secrets = Secrets::reader(&args.secrets)
+    let secrets = Secrets::reader(&args.secrets.dir)
         .opened_by(identities(&args.identity)?)
         .sealed_for(recipients(model, &args.file)?);
     let now = OffsetDateTime::now_utc();
-    let _lock = write::lock(&[&args.secrets])?;
+    let _lock = write::lock(&[&args.secrets.dir])?;
     let retired = secrets.retire(&pki::stamp(now))?;
     let existing = Store::new(secrets.clone(), &args.file)
         .material(model)?

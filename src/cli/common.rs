@@ -96,6 +96,20 @@ impl LintArgs {
     }
 }
 
+/// `--secrets DIR`: where keys live, never inside the output directory.
+#[derive(Debug, clap::Args)]
+pub(super) struct SecretsDir {
+    /// The secrets directory: keys, certificates and the cluster CA (never inside the
+    /// output directory)
+    #[arg(
+        long = "secrets",
+        value_name = "DIR",
+        default_value = "secrets",
+        env = "TOPOC_SECRETS"
+    )]
+    pub(super) dir: PathBuf,
+}
+
 /// Where the identity that opens encrypted secrets comes from.
 #[derive(Debug, clap::Args)]
 pub(super) struct IdentityArgs {

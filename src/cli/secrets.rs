@@ -10,7 +10,8 @@ use topoc::secrets::Secrets;
 use topoc::write;
 
 use super::common::{
-    IdentityArgs, ListFormat, Needs, identities, recipients, resolved, write_json, write_stdout,
+    IdentityArgs, ListFormat, Needs, SecretsDir, identities, recipients, resolved, write_json,
+    write_stdout,
 };
 use super::error::{Error, Exit};
 
@@ -31,14 +32,8 @@ pub(super) enum SecretsCommand {
 pub(super) struct SecretsArgs {
     /// The topology file
     file: PathBuf,
-    /// The secrets directory
-    #[arg(
-        long,
-        value_name = "DIR",
-        default_value = "secrets",
-        env = "TOPOC_SECRETS"
-    )]
-    secrets: PathBuf,
+    #[command(flatten)]
+    secrets: SecretsDir,
     #[command(flatten)]
     identity: IdentityArgs,
 }
@@ -63,7 +58,7 @@ fn directory(args: &SecretsArgs) -> Result<Result<(Secrets, Vec<String>), Exit>,
         .as_ref()
         .map(|r| r.written.clone())
         .unwrap_or_default();
-    let secrets = Secrets::reader(&args.secrets)
+    let secrets = Secrets::reader(&args.secrets.dir)
         .opened_by(identities(&args.identity)?)
         .sealed_for(recipients);
     Ok(Ok((secrets, written)))
@@ -82,7 +77,7 @@ fn rewrite(
     if recipients.is_empty() {
         return Err(Error::NoRecipients);
     }
-    let _lock = write::lock(&[&args.secrets])?;
+    let _lock = write::lock(&[&args.secrets.dir])?;
     write_stdout(&act(&secrets, &recipients)?)?;
     Ok(Exit::Clean)
 }
@@ -93,7 +88,7 @@ pub(super) fn run_encrypt(args: &SecretsArgs) -> Result<Exit, Error> {
         Ok(format!(
             "encrypted {} in `{}` to {}; the plaintext files are gone\n",
             plural(done.len() as u64, "file"),
-            args.secrets.display(),
+            args.secrets.dir.display(),
             plural(recipients.len() as u64, "recipient")
         ))
     })
@@ -105,7 +100,7 @@ pub(super) fn run_rekey(args: &SecretsArgs) -> Result<Exit, Error> {
         Ok(format!(
             "re-encrypted {} in `{}` to {}\n",
             plural(done.len() as u64, "file"),
-            args.secrets.display(),
+            args.secrets.dir.display(),
             recipients.join(", ")
         ))
     })

@@ -4,6 +4,7 @@
 //! stand-in for NODE that answers those handshakes. What to check comes from
 //! `topoc::probe`; `net`, `tls` and `clock` do the I/O.
 
+mod checks;
 mod clock;
 mod net;
 mod tls;
@@ -14,19 +15,21 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde::Serialize;
-use topoc::emit::layout::{NodeFile, node_file};
 use topoc::environment::KeySource;
 use topoc::finding::plural;
-use topoc::model::{MAX_CLOCK_DIFFERENCE, Model, NodeId};
-use topoc::probe::{self, NameVerdict, Target};
+use topoc::model::{Model, NodeId};
+use topoc::probe;
 use topoc::secrets::{Secrets, Store};
 use topoc::syntax::Kind as TopologyKind;
 
 use super::common::{
-    IdentityArgs, ListFormat, Needs, identities, node_named, resolved, write_json, write_stdout,
+    IdentityArgs, ListFormat, Needs, SecretsDir, identities, node_named, resolved, write_json,
+    write_stdout,
 };
 use super::error::{Error, Exit, ProbeFailure};
-use net::{ConnectTo, Connection, Lookup, Resolve};
+use checks::{Outcome, Run, Status, Task};
+use net::{ConnectTo, Resolve};
+use topoc::report::printable::printable;
 
 #[derive(Debug, clap::Args)]
 #[command(
@@ -64,14 +67,8 @@ pub(super) struct ProbeArgs {
     /// an empty field matches any (repeatable)
     #[arg(long, value_name = "HOST1:PORT1:HOST2:PORT2", requires = "from")]
     connect_to: Vec<ConnectTo>,
-    /// The secrets directory, where NODE's certificate and key and the cluster CA are
-    #[arg(
-        long,
-        value_name = "DIR",
-        default_value = "secrets",
-        env = "TOPOC_SECRETS"
-    )]
-    secrets: PathBuf,
+    #[command(flatten)]
+    secrets: SecretsDir,
     /// NODE's certificate (PEM), instead of the one in the secrets directory
     #[arg(long, value_name = "FILE", requires = "key")]
     cert: Option<PathBuf>,
@@ -132,7 +129,7 @@ fn identity(args: &ProbeArgs, model: &Model, node: NodeId) -> Result<tls::Identi
             error,
         })
     };
-    let secrets = Secrets::reader(&args.secrets).opened_by(identities(&args.identity)?);
+    let secrets = Secrets::reader(&args.secrets.dir).opened_by(identities(&args.identity)?);
     let existing = Store::new(secrets, &args.file)
         .material(model)?
         .unwrap_or_default();
@@ -140,7 +137,7 @@ fn identity(args: &ProbeArgs, model: &Model, node: NodeId) -> Result<tls::Identi
         Error::Probe(ProbeFailure::NoMaterial {
             node: name.clone(),
             what,
-            secrets: args.secrets.clone(),
+            secrets: args.secrets.dir.clone(),
         })
     };
     let (cert, key) = if let (Some(cert), Some(key)) = (&args.cert, &args.key) {
@@ -167,40 +164,6 @@ fn identity(args: &ProbeArgs, model: &Model, node: NodeId) -> Result<tls::Identi
     Ok(tls::Identity::new(name, &cert, &key, &ca).map_err(ProbeFailure::Material)?)
 }
 
-/// The result of one check.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-enum Status {
-    Ok,
-    Fail,
-    Skip,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-enum Kind {
-    Name,
-    Tcp,
-    Tls,
-    Ntp,
-}
-
-/// One check of one peer (or NTP server); fields in name order, as the JSON has them.
-#[derive(Debug, Serialize)]
-struct Outcome {
-    check: Kind,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    millis: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    offset_seconds: Option<f64>,
-    /// The peer node, or the NTP server.
-    peer: String,
-    reason: String,
-    status: Status,
-    /// What was looked up or dialed.
-    target: String,
-}
-
 /// `topoc probe --format json`.
 #[derive(Debug, Serialize)]
 struct ProbeJson<'a> {
@@ -211,20 +174,6 @@ struct ProbeJson<'a> {
     port: u16,
     skipped: usize,
     timeout_ms: u128,
-}
-
-/// What every check of one run shares.
-struct Run<'a> {
-    args: &'a ProbeArgs,
-    /// NODE's certificate, key and CA (web gateway clusters).
-    identity: Option<&'a tls::Identity>,
-    from: &'a str,
-}
-
-/// The work of one parallel task.
-enum Task<'a> {
-    Peer(&'a Target),
-    Ntp(&'a str),
 }
 
 fn probe_from(
@@ -251,8 +200,8 @@ fn probe_from(
         from,
     };
     let outcomes: Vec<Outcome> = net::in_parallel(&tasks, |task| match task {
-        Task::Peer(target) => peer(&run, target),
-        Task::Ntp(server) => vec![ntp(&run, server)],
+        Task::Peer(target) => checks::peer(&run, target),
+        Task::Ntp(server) => vec![checks::ntp(&run, server)],
     })
     .into_iter()
     .flatten()
@@ -297,229 +246,6 @@ fn probe_from(
     })
 }
 
-/// The three checks of one peer: its name, a TCP connection, a TLS handshake.
-fn peer(run: &Run<'_>, target: &Target) -> Vec<Outcome> {
-    let timeout = run.args.timeout;
-    let outcome = |check: Kind, status: Status, target_text: String, reason: String| Outcome {
-        check,
-        millis: None,
-        offset_seconds: None,
-        peer: target.peer.clone(),
-        reason,
-        status,
-        target: target_text,
-    };
-    let mut outcomes = vec![name_check(run, target)];
-    let address = target.address.to_string();
-    let dialed_at = SocketAddr::new(target.address, target.port);
-    let destination = match net::destination(
-        &run.args.connect_to,
-        &[&target.dialed, &address],
-        target.address,
-        target.port,
-    ) {
-        Ok(destination) => destination,
-        Err(why) => {
-            outcomes.push(outcome(Kind::Tcp, Status::Fail, dialed_at.to_string(), why));
-            return outcomes;
-        }
-    };
-    let via = if destination == dialed_at {
-        String::new()
-    } else {
-        format!(" (--connect-to {destination})")
-    };
-    let tcp_target = dialed_at.to_string();
-    let stream = match net::connect(destination, timeout) {
-        Connection::Open { stream, took } => {
-            let mut ok = outcome(
-                Kind::Tcp,
-                Status::Ok,
-                tcp_target.clone(),
-                format!("connected in {} ms{via}", took.as_millis()),
-            );
-            ok.millis = Some(u64::try_from(took.as_millis()).unwrap_or(u64::MAX));
-            outcomes.push(ok);
-            stream
-        }
-        failed => {
-            let reason = match failed {
-                Connection::Refused => format!(
-                    "refused{via}: nothing listens on port {} there, or a firewall rejects the connection",
-                    target.port
-                ),
-                Connection::TimedOut => format!(
-                    "no answer within {}{via}: a firewall drops the connection, or nothing has this address",
-                    humantime::format_duration(timeout)
-                ),
-                Connection::Failed(error) => format!("{error}{via}"),
-                Connection::Open { .. } => unreachable!("handled above"),
-            };
-            outcomes.push(outcome(Kind::Tcp, Status::Fail, tcp_target.clone(), reason));
-            outcomes.push(outcome(
-                Kind::Tls,
-                Status::Skip,
-                tcp_target,
-                "no connection".to_owned(),
-            ));
-            return outcomes;
-        }
-    };
-    let Some(identity) = run.identity else {
-        outcomes.push(outcome(
-            Kind::Tls,
-            Status::Skip,
-            target.dialed.clone(),
-            "the cluster authenticates with its shared key, not certificates".to_owned(),
-        ));
-        return outcomes;
-    };
-    let verdict = tls::handshake(identity, stream, &target.dialed, timeout);
-    let status = if verdict.passed {
-        Status::Ok
-    } else {
-        Status::Fail
-    };
-    outcomes.push(outcome(
-        Kind::Tls,
-        status,
-        target.dialed.clone(),
-        verdict.reason,
-    ));
-    outcomes
-}
-
-/// Whether the name the node dials leads where the topology says.
-fn name_check(run: &Run<'_>, target: &Target) -> Outcome {
-    let mut outcome = Outcome {
-        check: Kind::Name,
-        millis: None,
-        offset_seconds: None,
-        peer: target.peer.clone(),
-        reason: String::new(),
-        status: Status::Ok,
-        target: target.dialed.clone(),
-    };
-    let (answers, given) = if target.by_name() {
-        match net::lookup(&target.dialed, &run.args.resolve, run.args.timeout) {
-            Lookup::Answers { addresses, given } => (addresses, given),
-            Lookup::TimedOut => {
-                outcome.status = Status::Fail;
-                outcome.reason = format!(
-                    "the lookup did not answer within {}",
-                    humantime::format_duration(run.args.timeout)
-                );
-                return outcome;
-            }
-        }
-    } else {
-        (Vec::new(), false)
-    };
-    let fix = format!(
-        "add `{} {}` to /etc/hosts on `{}` (`{}` of the build output has it)",
-        target.address,
-        target.dialed,
-        run.from,
-        node_file(run.from, NodeFile::Hosts)
-    );
-    let source = if given { " (--resolve)" } else { "" };
-    let listed = |addresses: &[IpAddr]| {
-        addresses
-            .iter()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    match probe::judge_name(target, &answers) {
-        NameVerdict::Literal => {
-            outcome.status = Status::Skip;
-            outcome.reason = "dialed by address: nothing to look up".into();
-        }
-        NameVerdict::Leads(addresses) => {
-            outcome.reason = format!("resolves to {}{source}", listed(&addresses));
-        }
-        NameVerdict::Elsewhere(addresses) => {
-            outcome.status = Status::Fail;
-            outcome.reason = format!(
-                "resolves to {}{source}, but `{}` reaches `{}` at {}: {fix}",
-                listed(&addresses),
-                run.from,
-                target.peer,
-                target.address
-            );
-        }
-        NameVerdict::Unresolved => {
-            outcome.status = Status::Fail;
-            outcome.reason = format!("does not resolve here: {fix}");
-        }
-    }
-    outcome
-}
-
-/// This machine's clock against one NTP server.
-fn ntp(run: &Run<'_>, server: &str) -> Outcome {
-    const NTP_PORT: u16 = 123;
-    let timeout = run.args.timeout;
-    let mut outcome = Outcome {
-        check: Kind::Ntp,
-        millis: None,
-        offset_seconds: None,
-        peer: server.to_owned(),
-        reason: String::new(),
-        status: Status::Fail,
-        target: format!("{server}:{NTP_PORT}"),
-    };
-    let address = match server.parse::<IpAddr>() {
-        Ok(address) => address,
-        Err(_) => match net::lookup(server, &run.args.resolve, timeout) {
-            Lookup::Answers { addresses, .. } if !addresses.is_empty() => addresses[0],
-            Lookup::Answers { .. } => {
-                outcome.reason = "the server's name does not resolve here".into();
-                return outcome;
-            }
-            Lookup::TimedOut => {
-                outcome.reason = "the lookup of the server's name did not answer in time".into();
-                return outcome;
-            }
-        },
-    };
-    let destination = match net::destination(
-        &run.args.connect_to,
-        &[server, &address.to_string()],
-        address,
-        NTP_PORT,
-    ) {
-        Ok(destination) => destination,
-        Err(why) => {
-            outcome.reason = why;
-            return outcome;
-        }
-    };
-    match clock::query(destination, timeout) {
-        Ok(measured) => {
-            let offset = (measured.offset * 1000.0).round() / 1000.0;
-            outcome.offset_seconds = Some(offset);
-            let ahead = if offset >= 0.0 { "ahead of" } else { "behind" };
-            let limit = MAX_CLOCK_DIFFERENCE.as_secs_f64();
-            if measured.offset.abs() > limit {
-                outcome.reason = format!(
-                    "the server's clock is {:.3} s {ahead} this machine's, more than the two minutes the cluster allows: set this machine's time from it",
-                    offset.abs()
-                );
-            } else {
-                outcome.status = Status::Ok;
-                outcome.reason = format!(
-                    "offset {offset:+.3} s (stratum {}, round trip {} ms)",
-                    measured.stratum,
-                    (measured.delay.max(0.0) * 1000.0).round()
-                );
-            }
-        }
-        Err(why) => outcome.reason = why,
-    }
-    outcome
-}
-
 /// The outcomes as aligned columns.
 fn table(outcomes: &[Outcome]) -> String {
     let rows: Vec<[String; 5]> = outcomes
@@ -549,19 +275,6 @@ fn table(outcomes: &[Outcome]) -> String {
         let _ = writeln!(text, "{}", row[4]);
     }
     text
-}
-
-/// Text from the network made safe for a terminal: control characters escaped.
-fn printable(text: &str) -> String {
-    text.chars()
-        .map(|c| {
-            if c.is_control() {
-                c.escape_unicode().to_string()
-            } else {
-                c.to_string()
-            }
-        })
-        .collect()
 }
 
 /// `--listen`: answers handshakes as `node` until interrupted, one line a connection.

@@ -20,12 +20,13 @@ use std::path::{Path, PathBuf};
 
 use crate::emit::Tree;
 use crate::emit::layout::secrets as layout;
-use crate::emit::layout::{NodeFile, node_file};
-use crate::emit::manifest::Manifest;
-use crate::environment::{KeyError, KeySource, Published};
-use crate::model::{Model, SharedKeySource};
 use crate::pki::Existing;
-use crate::seal::{self, Identities, OpenError, Recipients};
+use crate::seal::{self, Identities, Recipients};
+
+mod sealed;
+mod store;
+
+pub use store::Store;
 
 const DIR_MODE: u32 = 0o700;
 const FILE_MODE: u32 = 0o600;
@@ -163,56 +164,6 @@ impl Secrets {
     pub fn sealed_for(mut self, recipients: Option<Recipients>) -> Self {
         self.recipients = recipients;
         self
-    }
-
-    /// The recipients the encrypted files were written for, as `recipients.txt` records
-    /// them (empty when it does not exist).
-    pub fn recorded_recipients(&self) -> Vec<String> {
-        std::fs::read_to_string(self.root.join(layout::RECIPIENTS))
-            .map(|text| {
-                text.lines()
-                    .map(str::trim)
-                    .filter(|line| !line.is_empty() && !line.starts_with('#'))
-                    .map(str::to_owned)
-                    .collect()
-            })
-            .unwrap_or_default()
-    }
-
-    /// The secret at `path` (its plaintext name): `path.age` opened where it exists, else
-    /// `path` itself. An encrypted file that cannot be opened for want of an identity is
-    /// added to `locked`; any other failure to open it is an error.
-    fn read_secret(
-        &self,
-        path: &Path,
-        locked: &mut Vec<String>,
-    ) -> Result<Option<String>, SecretsError> {
-        let sealed = sealed_path(path);
-        let bytes = match std::fs::read(&sealed) {
-            Ok(bytes) => bytes,
-            Err(error) if error.kind() == io::ErrorKind::NotFound => return read_optional(path),
-            Err(error) => return Err(io_error(&sealed)(error)),
-        };
-        match seal::open(&bytes, self.identities.as_ref()) {
-            Ok(plaintext) => String::from_utf8(plaintext)
-                .map(Some)
-                .map_err(|_| self.sealed_error(&sealed, "its content is not text")),
-            Err(OpenError::NoIdentity) => {
-                locked.push(sealed.display().to_string());
-                Ok(None)
-            }
-            Err(why) => Err(self.sealed_error(&sealed, &why.to_string())),
-        }
-    }
-
-    /// The error for the encrypted file at `path`, with the recipients it was written for.
-    fn sealed_error(&self, path: &Path, why: &str) -> SecretsError {
-        SecretsError::Sealed {
-            path: path.to_owned(),
-            why: why.to_owned(),
-            recipients: self.recorded_recipients(),
-            identities: self.identities.as_ref().map(|i| i.source.clone()),
-        }
     }
 
     pub fn root(&self) -> &Path {
@@ -356,139 +307,6 @@ impl Secrets {
         Ok(pending.into_iter().map(|(path, _)| path).collect())
     }
 
-    /// Writes `pending` in one batch, then removes the plaintext files it `supersedes`.
-    fn commit(
-        &self,
-        pending: &[(PathBuf, Vec<u8>)],
-        supersedes: &[PathBuf],
-    ) -> Result<(), SecretsError> {
-        write_secrets(&self.root, pending)?;
-        self.remove_superseded(pending, supersedes)
-    }
-
-    /// Removes the plaintext files whose encrypted copies are now on disk, once every
-    /// encrypted file written has been read back whole (and opened, where an identity is
-    /// at hand).
-    fn remove_superseded(
-        &self,
-        written: &[(PathBuf, Vec<u8>)],
-        superseded: &[PathBuf],
-    ) -> Result<(), SecretsError> {
-        if superseded.is_empty() {
-            return Ok(());
-        }
-        for (path, bytes) in written {
-            let back = std::fs::read(path).map_err(io_error(path))?;
-            if &back != bytes {
-                return Err(
-                    self.sealed_error(path, "it reads back different from what was written")
-                );
-            }
-        }
-        for plain in superseded {
-            let sealed = sealed_path(plain);
-            let back = std::fs::read(&sealed).map_err(io_error(&sealed))?;
-            if self.identities.is_some() {
-                let opened = seal::open(&back, self.identities.as_ref())
-                    .map_err(|why| self.sealed_error(&sealed, &why.to_string()))?;
-                let original = std::fs::read(plain).map_err(io_error(plain))?;
-                if opened != original && !written.iter().any(|(path, _)| path == &sealed) {
-                    return Err(self
-                        .sealed_error(&sealed, "it does not hold what the plaintext file holds"));
-                }
-            }
-        }
-        for plain in superseded {
-            std::fs::remove_file(plain).map_err(io_error(plain))?;
-        }
-        sync(&self.root)
-    }
-
-    /// Every secret file below the directory, by its plaintext path relative to it, with
-    /// whether it is encrypted; sorted.
-    pub fn secret_files(&self) -> Result<Vec<(String, bool)>, SecretsError> {
-        let mut found = Vec::new();
-        if self.root.is_dir() {
-            walk(&self.root, &self.root, &mut found)?;
-        }
-        found.sort();
-        Ok(found)
-    }
-
-    /// `topoc secrets encrypt`: every plaintext secret encrypted to the recipients in one
-    /// batch; the plaintext files are removed only after every encrypted file has been read
-    /// back. Returns the files encrypted.
-    pub fn encrypt(&self) -> Result<Vec<String>, SecretsError> {
-        let recipients = self.recipients.as_ref().ok_or(SecretsError::NoRecipients {
-            path: self.root.clone(),
-        })?;
-        let recorded = self.recorded_recipients();
-        if !recorded.is_empty() && recorded != recipients.written {
-            return Err(SecretsError::RecipientsChanged {
-                recorded,
-                now: recipients.written.clone(),
-            });
-        }
-        let mut pending = Vec::new();
-        let mut superseded = Vec::new();
-        let mut done = Vec::new();
-        for (relative, sealed) in self.secret_files()? {
-            if sealed {
-                continue;
-            }
-            let path = self.root.join(&relative);
-            let plaintext = std::fs::read(&path).map_err(io_error(&path))?;
-            let target = sealed_path(&path);
-            let bytes = seal::seal(&plaintext, recipients)
-                .map_err(|why| self.sealed_error(&target, &why))?;
-            pending.push((target, bytes));
-            superseded.push(path);
-            done.push(relative);
-        }
-        if !pending.is_empty() || recorded.is_empty() {
-            pending.push(self.recipients_entry(recipients));
-        }
-        self.commit(&pending, &superseded)?;
-        Ok(done)
-    }
-
-    /// `topoc secrets rekey`: every encrypted secret opened and encrypted anew to the
-    /// recipients, in one batch, and `recipients.txt` updated. Returns the files rekeyed.
-    pub fn rekey(&self) -> Result<Vec<String>, SecretsError> {
-        let recipients = self.recipients.as_ref().ok_or(SecretsError::NoRecipients {
-            path: self.root.clone(),
-        })?;
-        let mut pending = Vec::new();
-        let mut done = Vec::new();
-        for (relative, sealed) in self.secret_files()? {
-            if !sealed {
-                continue;
-            }
-            let target = sealed_path(&self.root.join(&relative));
-            let bytes = std::fs::read(&target).map_err(io_error(&target))?;
-            let plaintext = seal::open(&bytes, self.identities.as_ref())
-                .map_err(|why| self.sealed_error(&target, &why.to_string()))?;
-            let bytes = seal::seal(&plaintext, recipients)
-                .map_err(|why| self.sealed_error(&target, &why))?;
-            pending.push((target, bytes));
-            done.push(relative);
-        }
-        pending.push(self.recipients_entry(recipients));
-        self.commit(&pending, &[])?;
-        Ok(done)
-    }
-
-    /// Whether the identities open the encrypted file of the secret `relative`.
-    pub fn opens(&self, relative: &str) -> Result<bool, SecretsError> {
-        let target = sealed_path(&self.root.join(relative));
-        let bytes = std::fs::read(&target).map_err(io_error(&target))?;
-        match seal::open(&bytes, self.identities.as_ref()) {
-            Ok(_) => Ok(true),
-            Err(OpenError::NoIdentity | OpenError::NotARecipient) => Ok(false),
-            Err(why) => Err(self.sealed_error(&target, &why.to_string())),
-        }
-    }
-
     /// Moves the CA and the node certificates into `retired/<label>/` (rotation), keeping the
     /// node keys. Returns where they went.
     pub fn retire(&self, label: &str) -> Result<PathBuf, SecretsError> {
@@ -546,57 +364,6 @@ fn sealed_path(path: &Path) -> PathBuf {
 fn is_sealed(path: &Path) -> bool {
     path.extension()
         .is_some_and(|e| e == layout::SEALED_EXTENSION)
-}
-
-impl Secrets {
-    /// `recipients.txt` with `recipients`, to write.
-    fn recipients_entry(&self, recipients: &Recipients) -> (PathBuf, Vec<u8>) {
-        (
-            self.root.join(layout::RECIPIENTS),
-            recipients_file(recipients),
-        )
-    }
-}
-
-/// `recipients.txt`'s content.
-fn recipients_file(recipients: &Recipients) -> Vec<u8> {
-    let mut text = String::from(
-        "# The age recipients topoc encrypted the secrets of this directory to (public keys).\n",
-    );
-    for recipient in &recipients.written {
-        text.push_str(recipient);
-        text.push('\n');
-    }
-    text.into_bytes()
-}
-
-/// Every secret file below `dir` (relative to `root`, by plaintext name) and whether it
-/// is encrypted; temporary files of an interrupted write are left out.
-fn walk(root: &Path, dir: &Path, found: &mut Vec<(String, bool)>) -> Result<(), SecretsError> {
-    for entry in std::fs::read_dir(dir).map_err(io_error(dir))? {
-        let path = entry.map_err(io_error(dir))?.path();
-        if path.is_dir() {
-            walk(root, &path, found)?;
-            continue;
-        }
-        let Some(relative) = path
-            .strip_prefix(root)
-            .ok()
-            .and_then(|relative| relative.to_str())
-        else {
-            continue;
-        };
-        let relative = relative.replace('\\', "/");
-        let suffix = format!(".{}", layout::SEALED_EXTENSION);
-        let (plain, sealed) = match relative.strip_suffix(&suffix) {
-            Some(plain) => (plain.to_owned(), true),
-            None => (relative.clone(), false),
-        };
-        if layout::is_secret(&plain) {
-            found.push((plain, sealed));
-        }
-    }
-    Ok(())
 }
 
 fn normalize(path: &Path) -> PathBuf {
@@ -685,104 +452,4 @@ fn write_secrets<B: AsRef<[u8]>>(root: &Path, files: &[(PathBuf, B)]) -> Result<
 fn sync(dir: &Path) -> Result<(), SecretsError> {
     let handle = std::fs::File::open(dir).map_err(io_error(dir))?;
     rustix::fs::syncfs(&handle).map_err(|error| io_error(dir)(error.into()))
-}
-
-/// The key material of one topology: its secrets directory, and the files the topology
-/// names (`[ca] cert`/`key`, `shared_key_file`), relative to the topology's directory.
-#[derive(Debug, Clone)]
-pub struct Store {
-    secrets: Secrets,
-    topology_dir: PathBuf,
-    /// Read the directory even where it does not exist yet (a build makes it); otherwise
-    /// only material that is there is judged.
-    always: bool,
-    /// The previous output, whose certificates a drift check may judge.
-    out: Option<PathBuf>,
-}
-
-impl Store {
-    /// The material in `secrets` for the topology at `topology`.
-    pub fn new(secrets: Secrets, topology: &Path) -> Self {
-        Store {
-            secrets,
-            topology_dir: topology.parent().unwrap_or(Path::new(".")).to_owned(),
-            always: true,
-            out: None,
-        }
-    }
-
-    /// Only what is there: no material when the directory does not exist and `[ca]` names
-    /// no files.
-    #[must_use]
-    pub fn if_present(mut self) -> Self {
-        self.always = false;
-        self
-    }
-
-    /// Certificates published in `out` stand in for a CA that is not at hand.
-    #[must_use]
-    pub fn with_output(mut self, out: &Path) -> Self {
-        self.out = Some(out.to_owned());
-        self
-    }
-}
-
-impl KeySource for Store {
-    fn material(&self, model: &Model) -> Result<Option<Existing>, KeyError> {
-        let external = model.ca.external.as_ref().map(|(cert, key)| {
-            (
-                self.topology_dir.join(&cert.value),
-                self.topology_dir.join(&key.value),
-            )
-        });
-        if !self.always && external.is_none() && !self.secrets.root().is_dir() {
-            return Ok(None);
-        }
-        self.secrets
-            .load(
-                external
-                    .as_ref()
-                    .map(|(cert, key)| (cert.as_path(), key.as_path())),
-            )
-            .map(Some)
-            .map_err(|error| KeyError(error.to_string()))
-    }
-
-    fn shared_key(&self, model: &Model) -> Result<String, String> {
-        match &model.cluster.shared_key {
-            Some(SharedKeySource::Env(name)) => std::env::var(&name.value)
-                .map_err(|_| format!("the environment variable `{}` is not set", name.value)),
-            Some(SharedKeySource::File(file)) => {
-                let path = self.topology_dir.join(&file.value);
-                std::fs::read_to_string(&path).map_err(|e| format!("`{}`: {e}", path.display()))
-            }
-            None => Err("the topology names no `shared_key_env` or `shared_key_file`".to_owned()),
-        }
-    }
-
-    fn published(&self, model: &Model) -> Option<Published> {
-        let out = self.out.as_ref()?;
-        // Only an output of this cluster: another's certificates say nothing about it.
-        let manifest = std::fs::read_to_string(out.join(crate::emit::layout::MANIFEST)).ok()?;
-        if Manifest::parse(&manifest)?.cluster != model.cluster.name.value {
-            return None;
-        }
-        let read = |node: &str, file: NodeFile| {
-            std::fs::read_to_string(out.join(node_file(node, file))).ok()
-        };
-        let read_all = |file: NodeFile| -> std::collections::BTreeMap<String, String> {
-            model
-                .nodes
-                .iter()
-                .filter_map(|node| Some((node.name.clone(), read(&node.name, file)?)))
-                .collect()
-        };
-        let cas = read_all(NodeFile::CaCertificate);
-        let ca = model
-            .nodes
-            .iter()
-            .find_map(|node| cas.get(&node.name).cloned())?;
-        let nodes = read_all(NodeFile::Certificate);
-        Some(Published { ca, nodes, cas })
-    }
 }
