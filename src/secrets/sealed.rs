@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 use crate::emit::layout::secrets as layout;
 use crate::seal::{self, OpenError, Recipients};
 
-use super::{Secrets, SecretsError, io_error, read_optional, sealed_path, sync, write_secrets};
+use super::files::{read_optional, sync, write_secrets};
+use super::{Secrets, SecretsError, io_error, sealed_path};
 
 impl Secrets {
     /// The recipients the encrypted files were written for, as `recipients.txt` records
