@@ -3,6 +3,7 @@
 //! These types hold no logic. Every field is optional here, so that one bad or missing value
 //! never hides the others: `resolve` says what is required and checks what each value means.
 
+pub mod fast;
 pub mod parse;
 
 use std::collections::BTreeMap;

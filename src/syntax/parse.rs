@@ -22,8 +22,18 @@ use crate::syntax::{self, Document, Entry};
 type Key<'i> = Spanned<Cow<'i, str>>;
 type Value<'i> = Spanned<DeValue<'i>>;
 
-/// Reads the file into its sections. `None` when the TOML itself is broken.
+/// Reads the file into its sections. `None` when the TOML itself is broken. A valid file
+/// takes the [fast path](super::fast); the others are read again here.
 pub fn parse(source: &Source) -> (Option<Document>, Vec<Finding>) {
+    if let Some(document) = super::fast::parse(&source.text) {
+        return (Some(document), Vec::new());
+    }
+    recoverable(source)
+}
+
+/// The path that locates every problem: a span-keeping tree of the whole file, read
+/// section by section.
+pub fn recoverable(source: &Source) -> (Option<Document>, Vec<Finding>) {
     let mut findings = Vec::new();
     let (root, errors) = DeTable::parse_recoverable(&source.text);
     if !errors.is_empty() {

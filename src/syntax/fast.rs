@@ -1,0 +1,547 @@
+//! The fast path for valid files: one streaming pass from TOML events straight into the
+//! typed [`Document`], without the span-keeping tree the recoverable path builds.
+//!
+//! It takes the common shape of a topology (its sections, `[sites.NAME]` and
+//! `[nodes.NAME]` tables of plain keys, strings, integers, booleans and arrays of strings)
+//! and gives up, returning `None`, at anything else: a syntax error, an unknown key, a
+//! value of the wrong type, a repeated key or table, a dotted key, an inline or nested
+//! table. [`super::parse::parse`] then reads the file again on the recoverable path, which
+//! locates every problem. So for any file this path takes, the two paths give the same
+//! document (`tests/fast_path.rs` proves it over generated and mutated files).
+//!
+//! The file is lexed in pieces, one table at a time: a piece ends before a `[` that opens
+//! a line outside a value. TOML's grammar is a sequence of lines, so the pieces parse as
+//! the whole would; only one table's tokens and events are held at a time.
+
+use std::borrow::Cow;
+use std::collections::HashSet;
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::ops::Range;
+
+use serde::Deserialize;
+use serde::de::value::{Error as ValueError, StrDeserializer};
+use serde_spanned::Spanned;
+use toml_parser::decoder::ScalarKind;
+use toml_parser::lexer::{Token, TokenKind};
+use toml_parser::parser::{Event, EventKind, RecursionGuard, ValidateWhitespace};
+use toml_parser::{ParseError, Source};
+
+use crate::finding::level::Level;
+use crate::syntax::{
+    Algorithm, Ca, Cluster, Document, Entry, Kind, Node, Reach, Settings, Site, VersionMatchLevel,
+};
+
+/// How deep arrays and tables may nest, as the recoverable path allows.
+const NESTING: u32 = 80;
+
+/// The document of a file this path takes; `None` sends the file to the recoverable path.
+pub fn parse(text: &str) -> Option<Document> {
+    let source = Source::new(text);
+    let mut reader = Reader::default();
+    let mut tokens: Vec<Token> = Vec::new();
+    let mut lines = Lines::default();
+    for token in source.lex() {
+        if lines.opens_table(token.kind()) && !tokens.is_empty() {
+            reader.piece(source, &tokens)?;
+            tokens.clear();
+        }
+        tokens.push(token);
+    }
+    reader.piece(source, &tokens)?;
+    Some(reader.document)
+}
+
+/// Where the lexer is, line by line: enough to see a table header open a line.
+#[derive(Default)]
+struct Lines {
+    /// Only whitespace since the last newline.
+    at_start: bool,
+    /// Between a key's `=` and the newline that ends its value.
+    in_value: bool,
+    /// Brackets and braces open in the value.
+    depth: i64,
+}
+
+impl Lines {
+    /// Whether `kind`, the next token, opens a table header; follows it either way.
+    fn opens_table(&mut self, kind: TokenKind) -> bool {
+        let opens = self.at_start && !self.in_value && kind == TokenKind::LeftSquareBracket;
+        match kind {
+            TokenKind::Whitespace => {}
+            TokenKind::Newline => {
+                if self.depth <= 0 {
+                    self.in_value = false;
+                }
+                self.at_start = true;
+            }
+            _ => self.at_start = false,
+        }
+        match kind {
+            TokenKind::Equals if !self.in_value => {
+                self.in_value = true;
+                self.depth = 0;
+            }
+            TokenKind::LeftSquareBracket | TokenKind::LeftCurlyBracket if self.in_value => {
+                self.depth += 1;
+            }
+            TokenKind::RightSquareBracket | TokenKind::RightCurlyBracket if self.in_value => {
+                self.depth -= 1;
+            }
+            _ => {}
+        }
+        opens
+    }
+}
+
+/// The table that key/value lines fill.
+#[derive(Clone, Copy)]
+enum Table {
+    Root,
+    Cluster,
+    Ntp,
+    Ca,
+    Lints,
+    Inventory,
+    Secrets,
+    Site(usize),
+    Node(usize),
+    ClusterSettings,
+    NodeSettings(usize),
+    NodeUpdates(usize),
+}
+
+#[derive(Default)]
+struct Reader {
+    document: Document,
+    table: Option<Table>,
+    /// Sections and named tables opened so far, by hash: a repeat (or a collision) gives up.
+    opened: HashSet<u64>,
+    events: Vec<Event>,
+}
+
+/// A value as the file wrote it.
+enum Value<'i> {
+    Scalar {
+        kind: ScalarKind,
+        text: Cow<'i, str>,
+        span: Range<usize>,
+    },
+    Strings {
+        items: Vec<Spanned<String>>,
+        span: Range<usize>,
+    },
+}
+
+/// Sets the field named `key` of `target` from `value`: `None` for an unknown key or one
+/// given twice.
+macro_rules! set {
+    ($target:expr, $key:expr, $value:expr; $($field:ident)*) => {
+        match $key {
+            $(stringify!($field) => put(&mut $target.$field, $value),)*
+            _ => None,
+        }
+    };
+}
+
+impl Reader {
+    /// Parses one piece of the file and reads its events into the document.
+    fn piece(&mut self, source: Source<'_>, tokens: &[Token]) -> Option<()> {
+        let mut events = std::mem::take(&mut self.events);
+        events.clear();
+        let mut errors: Vec<ParseError> = Vec::new();
+        {
+            let mut push = |event: Event| events.push(event);
+            let mut validated = ValidateWhitespace::new(&mut push, source);
+            let mut guarded = RecursionGuard::new(&mut validated, NESTING);
+            toml_parser::parser::parse_document(tokens, &mut guarded, &mut errors);
+        }
+        let read = errors
+            .is_empty()
+            .then(|| self.read(source, &events))
+            .flatten();
+        self.events = events;
+        read
+    }
+
+    fn read(&mut self, source: Source<'_>, events: &[Event]) -> Option<()> {
+        let mut at = 0;
+        while let Some(event) = events.get(at) {
+            at = match event.kind() {
+                EventKind::Whitespace | EventKind::Comment | EventKind::Newline => at + 1,
+                EventKind::StdTableOpen => self.header(source, events, at + 1)?,
+                EventKind::SimpleKey => self.key_value(source, events, at)?,
+                _ => return None,
+            };
+        }
+        Some(())
+    }
+
+    /// Opens the table of the header whose keys start at `at`; the index after it.
+    fn header(&mut self, source: Source<'_>, events: &[Event], mut at: usize) -> Option<usize> {
+        let start = events[at - 1].span().start();
+        let mut path: Vec<Spanned<String>> = Vec::new();
+        let end = loop {
+            let event = events.get(at)?;
+            at += 1;
+            match event.kind() {
+                EventKind::SimpleKey => path.push(key(source, event)?),
+                EventKind::KeySep | EventKind::Whitespace => {}
+                EventKind::StdTableClose => break event.span().end(),
+                _ => return None,
+            }
+        };
+        let span = start..end;
+        let mut hasher = DefaultHasher::new();
+        for key in &path {
+            key.get_ref().hash(&mut hasher);
+        }
+        if !self.opened.insert(hasher.finish()) {
+            return None;
+        }
+        let document = &mut self.document;
+        self.table = Some(match path.as_slice() {
+            [section] => {
+                let key = section.clone();
+                match section.get_ref().as_str() {
+                    "cluster" => open(&mut document.cluster, key, Table::Cluster),
+                    "ntp" => open(&mut document.ntp, key, Table::Ntp),
+                    "ca" => open(&mut document.ca, key, Table::Ca),
+                    "inventory" => open(&mut document.inventory, key, Table::Inventory),
+                    "secrets" => open(&mut document.secrets, key, Table::Secrets),
+                    "lints" => Table::Lints,
+                    _ => return None,
+                }
+            }
+            [section, name] => match section.get_ref().as_str() {
+                "sites" => Table::Site(push(&mut document.sites, name.clone())),
+                "nodes" => Table::Node(push(&mut document.nodes, name.clone())),
+                "cluster" if name.get_ref() == "settings" => {
+                    // Only right under `[cluster]`, which it then belongs to.
+                    let Some(Table::Cluster) = self.table else {
+                        return None;
+                    };
+                    let cluster = &mut document.cluster.as_mut()?.value;
+                    nested(&mut cluster.settings, span, Table::ClusterSettings)?
+                }
+                _ => return None,
+            },
+            [section, name, inner] if section.get_ref() == "nodes" => {
+                // Only right under its node's own table (or its other nested one).
+                let Some(
+                    Table::Node(index) | Table::NodeSettings(index) | Table::NodeUpdates(index),
+                ) = self.table
+                else {
+                    return None;
+                };
+                let node = &mut document.nodes[index];
+                if node.key.get_ref() != name.get_ref() {
+                    return None;
+                }
+                match inner.get_ref().as_str() {
+                    "settings" => {
+                        nested(&mut node.value.settings, span, Table::NodeSettings(index))?
+                    }
+                    "updates" => nested(&mut node.value.updates, span, Table::NodeUpdates(index))?,
+                    _ => return None,
+                }
+            }
+            _ => return None,
+        });
+        Some(at)
+    }
+
+    /// Reads the `key = value` line that starts at `at`; the index after it.
+    fn key_value(&mut self, source: Source<'_>, events: &[Event], at: usize) -> Option<usize> {
+        let name = key(source, &events[at])?;
+        let mut at = at + 1;
+        loop {
+            let event = events.get(at)?;
+            at += 1;
+            match event.kind() {
+                EventKind::Whitespace => {}
+                EventKind::KeyValSep => break,
+                // A dotted key, or anything else: the recoverable path's business.
+                _ => return None,
+            }
+        }
+        while events.get(at)?.kind() == EventKind::Whitespace {
+            at += 1;
+        }
+        let (value, at) = value(source, events, at)?;
+        let key = name.get_ref().as_str();
+        let document = &mut self.document;
+        match self.table.unwrap_or(Table::Root) {
+            Table::Root => return None,
+            Table::Cluster => cluster(&mut document.cluster.as_mut()?.value, key, value)?,
+            Table::Ntp => set!(document.ntp.as_mut()?.value, key, value; servers)?,
+            Table::Ca => ca(&mut document.ca.as_mut()?.value, key, value)?,
+            Table::Inventory => set!(document.inventory.as_mut()?.value, key, value; reach)?,
+            Table::Secrets => set!(
+                document.secrets.as_mut()?.value, key, value; recipients recipients_file
+            )?,
+            Table::Site(index) => site(&mut document.sites[index].value, key, value)?,
+            Table::Node(index) => node(&mut document.nodes[index].value, key, value)?,
+            Table::ClusterSettings => {
+                let cluster = &mut document.cluster.as_mut()?.value;
+                settings(cluster.settings.as_mut()?.get_mut(), key, value)?;
+            }
+            Table::NodeSettings(index) => {
+                let node = &mut document.nodes[index].value;
+                settings(node.settings.as_mut()?.get_mut(), key, value)?;
+            }
+            Table::NodeUpdates(index) => {
+                let node = &mut document.nodes[index].value;
+                set!(node.updates.as_mut()?.get_mut(), key, value; automatic from_internet from_nodes)?;
+            }
+            Table::Lints => {
+                if document.lints.iter().any(|entry| entry.name() == key) {
+                    return None;
+                }
+                let level = Spanned::<Level>::take(value)?.into_inner();
+                document.lints.push(Entry {
+                    key: name,
+                    value: level,
+                    rejected: Vec::new(),
+                });
+            }
+        }
+        Some(at)
+    }
+}
+
+fn cluster(cluster: &mut Cluster, key: &str, value: Value<'_>) -> Option<()> {
+    set!(cluster, key, value;
+        name kind port version management_node transit_group transit_fanout_limit
+        max_route_hops shared_key_env shared_key_file)
+}
+
+fn ca(ca: &mut Ca, key: &str, value: Value<'_>) -> Option<()> {
+    set!(ca, key, value; common_name algorithm validity_days node_validity_days cert key)
+}
+
+fn site(site: &mut Site, key: &str, value: Value<'_>) -> Option<()> {
+    set!(site, key, value; location subnet nat_realm update_group runtime_group route_via)
+}
+
+fn node(node: &mut Node, key: &str, value: Value<'_>) -> Option<()> {
+    set!(node, key, value;
+        site address fqdn nat_address route_via transit network_groups update_group
+        runtime_group priority version port)
+}
+
+fn settings(settings: &mut Settings, key: &str, value: Value<'_>) -> Option<()> {
+    set!(settings, key, value;
+        distribution_timeout distribution_timeout_multiplier allowed_time_difference
+        check_version_match check_version_match_level)
+}
+
+/// A nested table opened by its header: `None` when its key was given already.
+fn nested<T: Default>(
+    slot: &mut Option<Spanned<T>>,
+    span: Range<usize>,
+    table: Table,
+) -> Option<Table> {
+    if slot.is_some() {
+        return None;
+    }
+    *slot = Some(Spanned::new(span, T::default()));
+    Some(table)
+}
+
+fn put<T: Take>(slot: &mut Option<T>, value: Value<'_>) -> Option<()> {
+    if slot.is_some() {
+        return None;
+    }
+    *slot = Some(T::take(value)?);
+    Some(())
+}
+
+/// A section opened for the first time; a second `[cluster]` never reaches here.
+fn open<T: Default>(slot: &mut Option<Entry<T>>, key: Spanned<String>, table: Table) -> Table {
+    *slot = Some(Entry {
+        key,
+        value: T::default(),
+        rejected: Vec::new(),
+    });
+    table
+}
+
+fn push<T: Default>(entries: &mut Vec<Entry<T>>, key: Spanned<String>) -> usize {
+    entries.push(Entry {
+        key,
+        value: T::default(),
+        rejected: Vec::new(),
+    });
+    entries.len() - 1
+}
+
+fn key(source: Source<'_>, event: &Event) -> Option<Spanned<String>> {
+    let raw = source.get(event)?;
+    let mut decoded: Cow<'_, str> = Cow::Borrowed("");
+    let mut errors: Vec<ParseError> = Vec::new();
+    raw.decode_key(&mut decoded, &mut errors);
+    let span = event.span();
+    errors
+        .is_empty()
+        .then(|| Spanned::new(span.start()..span.end(), decoded.into_owned()))
+}
+
+/// The value that starts at `at`, and the index after it.
+fn value<'i>(source: Source<'i>, events: &[Event], at: usize) -> Option<(Value<'i>, usize)> {
+    let event = events.get(at)?;
+    match event.kind() {
+        EventKind::Scalar => {
+            let (kind, text) = scalar(source, event)?;
+            let span = event.span();
+            let span = span.start()..span.end();
+            Some((Value::Scalar { kind, text, span }, at + 1))
+        }
+        EventKind::ArrayOpen => {
+            let start = event.span().start();
+            let mut items = Vec::new();
+            let mut at = at + 1;
+            loop {
+                let event = events.get(at)?;
+                at += 1;
+                match event.kind() {
+                    EventKind::Scalar => {
+                        let (kind, text) = scalar(source, event)?;
+                        if kind != ScalarKind::String {
+                            return None;
+                        }
+                        let span = event.span();
+                        items.push(Spanned::new(span.start()..span.end(), text.into_owned()));
+                    }
+                    EventKind::Whitespace
+                    | EventKind::Comment
+                    | EventKind::Newline
+                    | EventKind::ValueSep => {}
+                    EventKind::ArrayClose => {
+                        let span = start..event.span().end();
+                        return Some((Value::Strings { items, span }, at));
+                    }
+                    _ => return None,
+                }
+            }
+        }
+        _ => None,
+    }
+}
+
+fn scalar<'i>(source: Source<'i>, event: &Event) -> Option<(ScalarKind, Cow<'i, str>)> {
+    let raw = source.get(event)?;
+    let mut decoded: Cow<'i, str> = Cow::Borrowed("");
+    let mut errors: Vec<ParseError> = Vec::new();
+    let kind = raw.decode_scalar(&mut decoded, &mut errors);
+    errors.is_empty().then_some((kind, decoded))
+}
+
+/// A typed field read from a value; `None` when the value is of another type.
+trait Take: Sized {
+    fn take(value: Value<'_>) -> Option<Self>;
+}
+
+impl Take for Spanned<String> {
+    fn take(value: Value<'_>) -> Option<Self> {
+        match value {
+            Value::Scalar {
+                kind: ScalarKind::String,
+                text,
+                span,
+            } => Some(Spanned::new(span, text.into_owned())),
+            _ => None,
+        }
+    }
+}
+
+impl Take for Spanned<i64> {
+    fn take(value: Value<'_>) -> Option<Self> {
+        match value {
+            Value::Scalar {
+                kind: ScalarKind::Integer(radix),
+                text,
+                span,
+            } => {
+                let number = i64::from_str_radix(&text, radix.value()).ok()?;
+                Some(Spanned::new(span, number))
+            }
+            _ => None,
+        }
+    }
+}
+
+impl Take for Spanned<bool> {
+    fn take(value: Value<'_>) -> Option<Self> {
+        match value {
+            Value::Scalar {
+                kind: ScalarKind::Boolean(flag),
+                span,
+                ..
+            } => Some(Spanned::new(span, flag)),
+            _ => None,
+        }
+    }
+}
+
+impl Take for Spanned<Vec<Spanned<String>>> {
+    fn take(value: Value<'_>) -> Option<Self> {
+        match value {
+            Value::Strings { items, span } => Some(Spanned::new(span, items)),
+            Value::Scalar { .. } => None,
+        }
+    }
+}
+
+/// Keywords: a string serde reads into the enum, as the recoverable path does.
+macro_rules! keyword {
+    ($($enum:ty),*) => {$(
+        impl Take for Spanned<$enum> {
+            fn take(value: Value<'_>) -> Option<Self> {
+                let text = Spanned::<String>::take(value)?;
+                let span = text.span();
+                let deserializer = StrDeserializer::<ValueError>::new(text.get_ref());
+                <$enum>::deserialize(deserializer).ok().map(|keyword| Spanned::new(span, keyword))
+            }
+        }
+    )*};
+}
+
+keyword!(Kind, Algorithm, Reach, Level, VersionMatchLevel);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pieces_split_before_headers_only_outside_values() {
+        let mut lines = Lines::default();
+        let text = "a = [\n[1],\n]\n[b]\n";
+        let opened: Vec<bool> = Source::new(text)
+            .lex()
+            .map(|token| lines.opens_table(token.kind()))
+            .collect();
+        assert_eq!(opened.iter().filter(|&&opens| opens).count(), 1);
+    }
+
+    #[test]
+    fn gives_up_at_what_it_does_not_take() {
+        let base = "[cluster]\nname = \"c\"\n";
+        assert!(parse(base).is_some());
+        for tail in [
+            "name = \"again\"\n",
+            "[cluster]\n",
+            "[nodes.a.settings]\n",
+            "[cluster.settings]\n[cluster.settings]\n",
+            "x.y = 1\n",
+            "[[nodes]]\n",
+            "port = \"not a number\"\n",
+            "unknown = 1\n",
+            "kind = \"neither\"\n",
+            "settings = { distribution_timeout = \"1m\" }\n",
+            "port = 99999999999999999999\n",
+            "= broken\n",
+        ] {
+            assert!(parse(&format!("{base}{tail}")).is_none(), "{tail}");
+        }
+    }
+}
