@@ -121,16 +121,13 @@ fn checked_with(
     command_line: &LintLevels,
     evidence: impl FnOnce(&Model) -> Result<Evidence, KeyError>,
 ) -> Result<Checked, KeyError> {
-    let (document, mut findings) = syntax::parse::parse(source);
+    let (document, model, mut findings) = model::resolve::read(source);
     let mut file_levels = LintLevels::default();
-    let model = document.and_then(|document| {
-        let (model, resolve_findings) = model::resolve::resolve(&document);
-        findings.extend(resolve_findings);
+    if let Some(document) = document {
         let (levels, level_findings) = lint::file_levels(&document.lints);
         findings.extend(level_findings);
         file_levels = levels;
-        model
-    });
+    }
     let Some(model) = model.filter(|_| findings.is_empty()) else {
         return Ok(Checked {
             model: None,

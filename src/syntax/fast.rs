@@ -34,10 +34,19 @@ use crate::syntax::{
 /// How deep arrays and tables may nest, as the recoverable path allows.
 const NESTING: u32 = 80;
 
-/// The document of a file this path takes; `None` sends the file to the recoverable path.
-pub fn parse(text: &str) -> Option<Document> {
+/// The document of a file this path takes, its nodes handed to `node` one by one (the
+/// document's own `nodes` stay empty) so that they need not all be held at once; `None`
+/// sends the file to the recoverable path, whatever `node` was given already.
+pub fn parse(text: &str, node: &mut dyn FnMut(Entry<Node>)) -> Option<Document> {
     let source = Source::new(text);
-    let mut reader = Reader::default();
+    let mut reader = Reader {
+        document: Document::default(),
+        table: None,
+        pending: None,
+        sink: node,
+        opened: HashSet::new(),
+        events: Vec::new(),
+    };
     let mut tokens: Vec<Token> = Vec::new();
     let mut lines = Lines::default();
     for token in source.lex() {
@@ -48,6 +57,7 @@ pub fn parse(text: &str) -> Option<Document> {
         tokens.push(token);
     }
     reader.piece(source, &tokens)?;
+    reader.flush();
     Some(reader.document)
 }
 
@@ -104,16 +114,18 @@ enum Table {
     Inventory,
     Secrets,
     Site(usize),
-    Node(usize),
+    Node,
     ClusterSettings,
-    NodeSettings(usize),
-    NodeUpdates(usize),
+    NodeSettings,
+    NodeUpdates,
 }
 
-#[derive(Default)]
-struct Reader {
+struct Reader<'s> {
     document: Document,
     table: Option<Table>,
+    /// The node being read, handed on when a table that is not its own opens.
+    pending: Option<Entry<Node>>,
+    sink: &'s mut dyn FnMut(Entry<Node>),
     /// Sections and named tables opened so far, by hash: a repeat (or a collision) gives up.
     opened: HashSet<u64>,
     events: Vec<Event>,
@@ -143,7 +155,13 @@ macro_rules! set {
     };
 }
 
-impl Reader {
+impl Reader<'_> {
+    fn flush(&mut self) {
+        if let Some(node) = self.pending.take() {
+            (self.sink)(node);
+        }
+    }
+
     /// Parses one piece of the file and reads its events into the document.
     fn piece(&mut self, source: Source<'_>, tokens: &[Token]) -> Option<()> {
         let mut events = std::mem::take(&mut self.events);
@@ -198,6 +216,15 @@ impl Reader {
         if !self.opened.insert(hasher.finish()) {
             return None;
         }
+        let own_nested = match (path.as_slice(), &self.pending) {
+            ([section, name, _], Some(node)) => {
+                section.get_ref() == "nodes" && node.key.get_ref() == name.get_ref()
+            }
+            _ => false,
+        };
+        if !own_nested {
+            self.flush();
+        }
         let document = &mut self.document;
         self.table = Some(match path.as_slice() {
             [section] => {
@@ -214,7 +241,14 @@ impl Reader {
             }
             [section, name] => match section.get_ref().as_str() {
                 "sites" => Table::Site(push(&mut document.sites, name.clone())),
-                "nodes" => Table::Node(push(&mut document.nodes, name.clone())),
+                "nodes" => {
+                    self.pending = Some(Entry {
+                        key: name.clone(),
+                        value: Node::default(),
+                        rejected: Vec::new(),
+                    });
+                    Table::Node
+                }
                 "cluster" if name.get_ref() == "settings" => {
                     // Only right under `[cluster]`, which it then belongs to.
                     let Some(Table::Cluster) = self.table else {
@@ -227,21 +261,14 @@ impl Reader {
             },
             [section, name, inner] if section.get_ref() == "nodes" => {
                 // Only right under its node's own table (or its other nested one).
-                let Some(
-                    Table::Node(index) | Table::NodeSettings(index) | Table::NodeUpdates(index),
-                ) = self.table
+                let Some(Table::Node | Table::NodeSettings | Table::NodeUpdates) = self.table
                 else {
                     return None;
                 };
-                let node = &mut document.nodes[index];
-                if node.key.get_ref() != name.get_ref() {
-                    return None;
-                }
+                let node = self.pending.as_mut().filter(|_| own_nested)?;
                 match inner.get_ref().as_str() {
-                    "settings" => {
-                        nested(&mut node.value.settings, span, Table::NodeSettings(index))?
-                    }
-                    "updates" => nested(&mut node.value.updates, span, Table::NodeUpdates(index))?,
+                    "settings" => nested(&mut node.value.settings, span, Table::NodeSettings)?,
+                    "updates" => nested(&mut node.value.updates, span, Table::NodeUpdates)?,
                     _ => return None,
                 }
             }
@@ -280,17 +307,17 @@ impl Reader {
                 document.secrets.as_mut()?.value, key, value; recipients recipients_file
             )?,
             Table::Site(index) => site(&mut document.sites[index].value, key, value)?,
-            Table::Node(index) => node(&mut document.nodes[index].value, key, value)?,
+            Table::Node => node(&mut self.pending.as_mut()?.value, key, value)?,
             Table::ClusterSettings => {
                 let cluster = &mut document.cluster.as_mut()?.value;
                 settings(cluster.settings.as_mut()?.get_mut(), key, value)?;
             }
-            Table::NodeSettings(index) => {
-                let node = &mut document.nodes[index].value;
+            Table::NodeSettings => {
+                let node = &mut self.pending.as_mut()?.value;
                 settings(node.settings.as_mut()?.get_mut(), key, value)?;
             }
-            Table::NodeUpdates(index) => {
-                let node = &mut document.nodes[index].value;
+            Table::NodeUpdates => {
+                let node = &mut self.pending.as_mut()?.value;
                 set!(node.updates.as_mut()?.get_mut(), key, value; automatic from_internet from_nodes)?;
             }
             Table::Lints => {
@@ -526,7 +553,7 @@ mod tests {
     #[test]
     fn gives_up_at_what_it_does_not_take() {
         let base = "[cluster]\nname = \"c\"\n";
-        assert!(parse(base).is_some());
+        assert!(parse(base, &mut |_| {}).is_some());
         for tail in [
             "name = \"again\"\n",
             "[cluster]\n",
@@ -541,7 +568,10 @@ mod tests {
             "port = 99999999999999999999\n",
             "= broken\n",
         ] {
-            assert!(parse(&format!("{base}{tail}")).is_none(), "{tail}");
+            assert!(
+                parse(&format!("{base}{tail}"), &mut |_| {}).is_none(),
+                "{tail}"
+            );
         }
     }
 }

@@ -25,7 +25,9 @@ type Value<'i> = Spanned<DeValue<'i>>;
 /// Reads the file into its sections. `None` when the TOML itself is broken. A valid file
 /// takes the [fast path](super::fast); the others are read again here.
 pub fn parse(source: &Source) -> (Option<Document>, Vec<Finding>) {
-    if let Some(document) = super::fast::parse(&source.text) {
+    let mut nodes = Vec::new();
+    if let Some(mut document) = super::fast::parse(&source.text, &mut |node| nodes.push(node)) {
+        document.nodes = nodes;
         return (Some(document), Vec::new());
     }
     recoverable(source)

@@ -13,8 +13,13 @@ use crate::source::Span;
 use crate::syntax::{self, Document, Entry, Kind};
 
 impl Resolver {
-    /// In a SEG topology, every key that only a Secure Web Gateway cluster has is an error.
-    pub(super) fn refuse_swg_only(&mut self, document: &Document) {
+    /// In a SEG topology, every key that only a Secure Web Gateway cluster has is an error:
+    /// those of the document and `node_keys`, the nodes' (read apart from the document).
+    pub(super) fn refuse_swg_only(
+        &mut self,
+        document: &Document,
+        node_keys: &[(Span, &'static str)],
+    ) {
         let Some(cluster) = &document.cluster else {
             return;
         };
@@ -43,20 +48,7 @@ impl Resolver {
                 given.extend(span.map(|span| (span, key)));
             }
         }
-        for node in &document.nodes {
-            let v = &node.value;
-            for (span, key) in [
-                (span_of(v.transit.as_ref()), "transit"),
-                (span_of(v.network_groups.as_ref()), "network_groups"),
-                (span_of(v.update_group.as_ref()), "update_group"),
-                (span_of(v.runtime_group.as_ref()), "runtime_group"),
-                (span_of(v.priority.as_ref()), "priority"),
-                (span_of(v.updates.as_ref()), "updates"),
-                (span_of(v.settings.as_ref()), "settings"),
-            ] {
-                given.extend(span.map(|span| (span, key)));
-            }
-        }
+        given.extend_from_slice(node_keys);
         if let Some(ca) = &document.ca {
             given.push((ca.key_span(), "[ca]"));
         }
@@ -69,7 +61,7 @@ impl Resolver {
         &mut self,
         entry: Option<&Entry<syntax::Cluster>>,
         rejected_cluster: bool,
-        nodes: &[(String, &Entry<syntax::Node>)],
+        nodes: &[&str],
     ) -> Option<Cluster> {
         let Some(entry) = entry else {
             if rejected_cluster {
@@ -164,19 +156,19 @@ impl Resolver {
     fn node_reference(
         &mut self,
         reference: &Spanned<String>,
-        nodes: &[(String, &Entry<syntax::Node>)],
+        nodes: &[&str],
     ) -> Result<Located<NodeId>, Reported> {
         let span: Span = reference.span().into();
         let wanted = reference.get_ref().to_ascii_lowercase();
         nodes
-            .binary_search_by(|(name, _)| name.as_str().cmp(&wanted))
+            .binary_search_by(|name| (*name).cmp(wanted.as_str()))
             .map(|index| Located::new(NodeId(index), span))
             .map_err(|_| {
                 self.report(unknown_reference::finding(
                     span,
                     "node",
                     reference.get_ref(),
-                    nodes.iter().map(|(name, _)| name.as_str()),
+                    nodes.iter().copied(),
                 ))
             })
     }
@@ -293,5 +285,21 @@ fn env_var_name(text: &str) -> Result<String, String> {
             "`{}` is not an environment variable name",
             values::shown(text)
         ))
+    }
+}
+
+/// The keys only web gateway clusters take that a node gives, with where: reported if the
+/// cluster turns out to be SEG.
+pub(super) fn swg_only_node_keys(node: &syntax::Node, into: &mut Vec<(Span, &'static str)>) {
+    for (span, key) in [
+        (span_of(node.transit.as_ref()), "transit"),
+        (span_of(node.network_groups.as_ref()), "network_groups"),
+        (span_of(node.update_group.as_ref()), "update_group"),
+        (span_of(node.runtime_group.as_ref()), "runtime_group"),
+        (span_of(node.priority.as_ref()), "priority"),
+        (span_of(node.updates.as_ref()), "updates"),
+        (span_of(node.settings.as_ref()), "settings"),
+    ] {
+        into.extend(span.map(|span| (span, key)));
     }
 }

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use serde_spanned::Spanned;
 
+use super::symbols::Symbol;
 use super::{Reported, Resolver, located_copy};
 use crate::finding::Place;
 use crate::model::values;
@@ -12,30 +13,40 @@ use crate::model::{GroupId, Located, Node, Site, SiteId, Updates};
 use crate::source::Span;
 use crate::syntax::{self, Entry};
 
-/// A node resolved but for its group ids, which exist once every node is read.
-pub(super) struct DraftNode {
+/// A node read on its own, before the sites and the cluster are known (a file may define
+/// them after its nodes): every value checked, its references to a site and to groups kept
+/// as names (symbols) until [`Resolver::link`].
+pub(super) struct LocalNode {
+    /// Its name and site are placeholders until it is linked.
     pub(super) node: Node,
-    pub(super) network_groups: Vec<Located<String>>,
+    /// The network groups the file names, if it does.
+    pub(super) network_groups: Option<Vec<Located<Symbol>>>,
+    pub(super) update_group: Option<Located<Symbol>>,
+    pub(super) runtime_group: Option<Located<Symbol>>,
+}
+
+/// The groups of a linked node, by name: their ids exist once every node is read.
+pub(super) struct Memberships {
+    pub(super) network_groups: Vec<Located<Symbol>>,
     /// 1 when the first network group is the site's, by default; else 0.
     pub(super) first_explicit_group: usize,
-    pub(super) update_group: Located<String>,
-    pub(super) runtime_group: Located<String>,
+    pub(super) update_group: Located<Symbol>,
+    pub(super) runtime_group: Located<Symbol>,
 }
 
 impl Resolver {
-    pub(super) fn node(
+    /// Reads the node `name` (folded) on its own: the site it names, if it does, and the
+    /// node, unless a value was wrong or its site is missing (reported).
+    pub(super) fn local_node(
         &mut self,
         name: &str,
         entry: &Entry<syntax::Node>,
-        sites: &[(String, Option<Site>)],
-        site_index: &BTreeMap<&str, SiteId>,
-        transit_group: &str,
-    ) -> Option<DraftNode> {
+    ) -> (Option<Located<Symbol>>, Option<Box<LocalNode>>) {
         let syntax = &entry.value;
         let place = Place::Named { what: "node", name };
         let site = self
             .required(entry, place, "site", "\"SITE\"", syntax.site.as_ref())
-            .map(|site| self.site_reference(site, site_index));
+            .map(|site| Located::new(self.symbols.intern(site.get_ref()), site.span().into()));
         let address = self
             .required(
                 entry,
@@ -49,14 +60,12 @@ impl Resolver {
         let route_via = self.optional_value(syntax.route_via.as_ref(), "route_via", values::ip);
         let nat_address =
             self.optional_value(syntax.nat_address.as_ref(), "nat_address", values::ip);
-        let explicit_groups = syntax
+        let network_groups = syntax
             .network_groups
             .as_ref()
             .map(|groups| self.group_names(groups));
-        let update_group =
-            self.optional_value(syntax.update_group.as_ref(), "update_group", values::name);
-        let runtime_group =
-            self.optional_value(syntax.runtime_group.as_ref(), "runtime_group", values::name);
+        let update_group = self.optional_symbol(syntax.update_group.as_ref(), "update_group");
+        let runtime_group = self.optional_symbol(syntax.runtime_group.as_ref(), "runtime_group");
         let priority = self.optional_number(syntax.priority.as_ref(), "priority", |n| {
             values::at_least(n, 0)
         });
@@ -67,55 +76,108 @@ impl Resolver {
             .as_ref()
             .map(|settings| self.settings(settings.get_ref()));
 
-        let site = site?.ok()?;
-        // A site whose own values are wrong was reported already; its nodes wait for it.
-        let site_model = sites[site.value.index()].1.as_ref()?;
-        let explicit_groups = explicit_groups.transpose().ok()?;
-        let first_explicit_group = usize::from(explicit_groups.is_none());
-        let transit = syntax.transit.as_ref().map(located_copy);
-        let site_group = || vec![Located::new(site_model.name.clone(), site.span)];
-        let mut network_groups = explicit_groups.unwrap_or_else(site_group);
-        join_transit(&mut network_groups, transit.as_ref(), transit_group);
-        let node = Node {
-            name: name.to_owned(),
-            span: entry.key_span(),
-            site,
-            address: address?.ok()?,
-            fqdn: fqdn.ok()?,
-            nat_address: nat_address.ok()?,
-            route_via: route_via.ok()?.or_else(|| site_model.route_via.clone()),
-            transit,
-            network_groups: Vec::new(),
-            update_group: Located::new(GroupId(0), Span::default()),
-            runtime_group: Located::new(GroupId(0), Span::default()),
-            priority: priority.ok()?,
-            version: version.ok()?,
-            updates: updates(syntax.updates.as_ref().map(Spanned::get_ref)),
-            port: port.ok()?,
-            settings: settings.transpose().ok()?.unwrap_or_default(),
-        };
-        Some(DraftNode {
-            node,
-            network_groups,
-            first_explicit_group,
-            update_group: update_group
-                .ok()?
-                .unwrap_or_else(|| site_model.update_group.clone()),
-            runtime_group: runtime_group
-                .ok()?
-                .unwrap_or_else(|| site_model.runtime_group.clone()),
-        })
+        let node = (|| {
+            Some(Node {
+                span: entry.key_span(),
+                // Set when it is linked, from the name its entry keeps.
+                name: String::new(),
+                site: Located::new(SiteId(0), site.as_ref()?.span),
+                address: address?.ok()?,
+                fqdn: fqdn.ok()?,
+                nat_address: nat_address.ok()?,
+                route_via: route_via.ok()?,
+                transit: syntax.transit.as_ref().map(located_copy),
+                network_groups: Vec::new(),
+                update_group: Located::new(GroupId(0), Span::default()),
+                runtime_group: Located::new(GroupId(0), Span::default()),
+                priority: priority.ok()?,
+                version: version.ok()?,
+                updates: updates(syntax.updates.as_ref().map(Spanned::get_ref)),
+                port: port.ok()?,
+                settings: settings.transpose().ok()?.unwrap_or_default(),
+            })
+        })();
+        let local = (|| {
+            Some(Box::new(LocalNode {
+                node: node?,
+                network_groups: network_groups.transpose().ok()?,
+                update_group: update_group.ok()?,
+                runtime_group: runtime_group.ok()?,
+            }))
+        })();
+        (site, local)
     }
 
-    /// Every name of a `network_groups` list, each reported if wrong.
+    /// A node's site and what it takes from it: the default groups and `route_via`, and the
+    /// transit group. `None` when the site is unknown (reported) or wrong itself (reported
+    /// already: its nodes wait for it).
+    pub(super) fn link(
+        &mut self,
+        (site, local): (Option<Located<Symbol>>, Option<Box<LocalNode>>),
+        sites: &[(String, Option<Site>)],
+        site_index: &BTreeMap<&str, SiteId>,
+        transit_group: &str,
+    ) -> Option<(Node, Memberships)> {
+        let site = site?;
+        let written = self.symbols.name(site.value).to_owned();
+        let site_id = self.site_reference(&written, site.span, site_index);
+        let LocalNode {
+            mut node,
+            network_groups,
+            update_group,
+            runtime_group,
+        } = *local?;
+        let site_id = site_id.ok()?;
+        let site_model = sites[site_id.value.index()].1.as_ref()?;
+        node.site = site_id;
+        if node.route_via.is_none() {
+            node.route_via.clone_from(&site_model.route_via);
+        }
+        let first_explicit_group = usize::from(network_groups.is_none());
+        let mut network_groups = network_groups.unwrap_or_else(|| {
+            vec![Located::new(
+                self.symbols.intern(&site_model.name),
+                site.span,
+            )]
+        });
+        if let Some(&Located { value: true, span }) = node.transit.as_ref() {
+            network_groups.push(Located::new(self.symbols.intern(transit_group), span));
+        }
+        let mut by_default =
+            |group: &Located<String>| Located::new(self.symbols.intern(&group.value), group.span);
+        let update_group = update_group.unwrap_or_else(|| by_default(&site_model.update_group));
+        let runtime_group = runtime_group.unwrap_or_else(|| by_default(&site_model.runtime_group));
+        let memberships = Memberships {
+            network_groups,
+            first_explicit_group,
+            update_group,
+            runtime_group,
+        };
+        Some((node, memberships))
+    }
+
+    /// A group name that may be absent, folded and interned.
+    fn optional_symbol(
+        &mut self,
+        spanned: Option<&Spanned<String>>,
+        key: &str,
+    ) -> Result<Option<Located<Symbol>>, Reported> {
+        let name = self.optional_value(spanned, key, values::name)?;
+        Ok(name.map(|name| Located::new(self.symbols.intern(&name.value), name.span)))
+    }
+
+    /// Every name of a `network_groups` list, folded and interned, each reported if wrong.
     pub(super) fn group_names(
         &mut self,
         groups: &Spanned<Vec<Spanned<String>>>,
-    ) -> Result<Vec<Located<String>>, Reported> {
+    ) -> Result<Vec<Located<Symbol>>, Reported> {
         let checked: Vec<_> = groups
             .get_ref()
             .iter()
-            .map(|group| self.value(group, "network_groups", values::name))
+            .map(|group| {
+                let name = self.value(group, "network_groups", values::name)?;
+                Ok(Located::new(self.symbols.intern(&name.value), name.span))
+            })
             .collect();
         checked.into_iter().collect()
     }
@@ -128,16 +190,5 @@ fn updates(given: Option<&syntax::Updates>) -> Updates {
         automatic: flag(given.and_then(|u| u.automatic.as_ref())),
         from_internet: flag(given.and_then(|u| u.from_internet.as_ref())),
         from_nodes: flag(given.and_then(|u| u.from_nodes.as_ref())),
-    }
-}
-
-/// Adds the transit group to a transit node's network groups.
-fn join_transit(
-    groups: &mut Vec<Located<String>>,
-    transit: Option<&Located<bool>>,
-    transit_group: &str,
-) {
-    if let Some(&Located { value: true, span }) = transit {
-        groups.push(Located::new(transit_group.to_owned(), span));
     }
 }

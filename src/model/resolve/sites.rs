@@ -26,7 +26,7 @@ impl Resolver {
         let mut reach = vec![default; site_index.len()];
         let per_site = inventory.and_then(|inventory| inventory.sites.as_ref());
         for (site, site_reach) in per_site.into_iter().flatten() {
-            if let Ok(id) = self.site_reference(site, site_index) {
+            if let Ok(id) = self.site_reference(site.get_ref(), site.span().into(), site_index) {
                 reach[id.value.index()] = *site_reach.get_ref();
             }
         }
@@ -72,17 +72,17 @@ impl Resolver {
 
     pub(super) fn site_reference(
         &mut self,
-        site: &Spanned<String>,
+        written: &str,
+        span: Span,
         site_index: &BTreeMap<&str, SiteId>,
     ) -> Result<Located<SiteId>, Reported> {
-        let span: Span = site.span().into();
-        let wanted = site.get_ref().to_ascii_lowercase();
+        let wanted = written.to_ascii_lowercase();
         match site_index.get(wanted.as_str()) {
             Some(&id) => Ok(Located::new(id, span)),
             None => Err(self.report(unknown_reference::finding(
                 span,
                 "site",
-                site.get_ref(),
+                written,
                 site_index.keys().copied(),
             ))),
         }
