@@ -13,7 +13,7 @@ use topoc::syntax::{fast, parse};
 /// Whether the fast path took `text`; panics where the two paths disagree.
 fn agree(text: &str) -> bool {
     let mut nodes = Vec::new();
-    let Some(mut fast) = fast::parse(text, &mut |node| nodes.push(node)) else {
+    let Some(mut fast) = fast::parse(text, &mut |node, _| nodes.push(node)) else {
         return false;
     };
     fast.nodes = nodes;
@@ -99,7 +99,7 @@ fn every_file_with_a_finding_takes_the_recoverable_path() {
         let (_, findings) = parse::recoverable(&Source::new("t.toml", &text));
         if !findings.is_empty() {
             assert!(
-                fast::parse(&text, &mut |_| {}).is_none(),
+                fast::parse(&text, &mut |_, _| {}).is_none(),
                 "{findings:?}\n{text}"
             );
         }

@@ -176,7 +176,8 @@ pub struct Node {
     /// A port written on the node, to be compared with the cluster's.
     pub port: Option<Located<u16>>,
     /// Settings written on the node, to be compared with the cluster's.
-    pub settings: Settings,
+    /// Central Management settings of its own, where it has any (most nodes have none).
+    pub settings: Option<Box<Settings>>,
 }
 
 /// How a node takes part in engine updates; all true unless the file says otherwise.
@@ -197,6 +198,27 @@ pub struct Group {
     /// Named by the file (in `network_groups` or by `transit = true`), not only a site's
     /// default network group.
     pub explicit: bool,
+}
+
+impl Node {
+    /// Its own Central Management settings; none set where it has none.
+    pub fn settings(&self) -> &Settings {
+        const NONE: &Settings = &Settings::none();
+        self.settings.as_deref().unwrap_or(NONE)
+    }
+}
+
+impl Settings {
+    /// Every setting left to the cluster's (or the appliance's) default.
+    pub const fn none() -> Self {
+        Self {
+            distribution_timeout: None,
+            distribution_timeout_multiplier: None,
+            allowed_time_difference: None,
+            check_version_match: None,
+            check_version_match_level: None,
+        }
+    }
 }
 
 impl Model {

@@ -17,8 +17,8 @@ pub fn render(source: &Source, report: &Report, path: &str) -> String {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        let start = source.line_column(finding.span.start);
-        let end = source.line_column(finding.span.end.max(finding.span.start));
+        let start = source.line_column(finding.span.start());
+        let end = source.line_column(finding.span.end().max(finding.span.start()));
         let mut message = printable(&finding.message);
         if let Some(help) = &finding.help {
             message.push_str("\nhelp: ");

@@ -64,7 +64,7 @@ fn issues<'a>(source: &Source, report: &Report, path: &'a str) -> Vec<Issue<'a>>
                 location: Location {
                     path,
                     lines: Lines {
-                        begin: source.line_column(finding.span.start).line,
+                        begin: source.line_column(finding.span.start()).line,
                     },
                 },
             }

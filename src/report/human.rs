@@ -42,10 +42,10 @@ pub fn render(source: &Source, report: &Report, style: Style) -> String {
         let spans = std::iter::once(finding.span).chain(finding.related.iter().map(|r| r.span));
         // A multi-megabyte line would be printed whole in every excerpt: say where instead.
         let excerpt = spans.clone().all(|span| {
-            let line = source.line_of(span.start);
+            let line = source.line_of(span.start());
             source.lines(line, line).len() <= LONGEST_EXCERPT_LINE
         });
-        let position = source.line_column(finding.span.start);
+        let position = source.line_column(finding.span.start());
         let shown = Shown {
             diagnostic,
             source: excerpt.then_some(&excerpts),
@@ -132,7 +132,7 @@ impl SourceCode for Excerpts<'_> {
         let lines = source.lines(first, last);
         let contents = MietteSpanContents::new_named(
             self.name.clone(),
-            &text[lines.start..lines.end],
+            &text[lines.start()..lines.end()],
             lines.into(),
             first,
             0,

@@ -48,12 +48,12 @@ struct Summary {
 }
 
 fn location(source: &Source, span: Span) -> Location<'_> {
-    let position = source.line_column(span.start);
+    let position = source.line_column(span.start());
     Location {
         file: &source.name,
         line: position.line,
         column: position.column,
-        offset: span.start,
+        offset: span.start(),
         length: span.len(),
     }
 }

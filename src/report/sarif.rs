@@ -129,8 +129,8 @@ fn rule(check: &Lint, help: Option<&str>) -> Value {
 /// A physical location: SARIF lines and columns start at 1; the end column is the one
 /// after the last character.
 fn physical(place: &Artifact<'_>, span: Span) -> Value {
-    let start = place.source.line_column(span.start);
-    let end = place.source.line_column(span.end.max(span.start));
+    let start = place.source.line_column(span.start());
+    let end = place.source.line_column(span.end().max(span.start()));
     json!({
         "artifactLocation": { "uri": place.uri, "index": place.index },
         "region": {

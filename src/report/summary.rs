@@ -43,7 +43,7 @@ pub fn markdown(source: &Source, report: &Report, path: &str) -> String {
             text,
             "| {level} | `{}` | {} | {} |",
             finding.lint.code,
-            source.line_column(finding.span.start).line,
+            source.line_column(finding.span.start()).line,
             cell(&finding.message)
         );
     }

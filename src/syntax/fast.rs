@@ -34,10 +34,11 @@ use crate::syntax::{
 /// How deep arrays and tables may nest, as the recoverable path allows.
 const NESTING: u32 = 80;
 
-/// The document of a file this path takes, its nodes handed to `node` one by one (the
-/// document's own `nodes` stay empty) so that they need not all be held at once; `None`
+/// The document of a file this path takes, its nodes handed to `node` one by one with the
+/// document read so far (the document's own `nodes` stay empty) so that they need not all
+/// be held at once; `None`
 /// sends the file to the recoverable path, whatever `node` was given already.
-pub fn parse(text: &str, node: &mut dyn FnMut(Entry<Node>)) -> Option<Document> {
+pub fn parse(text: &str, node: &mut dyn FnMut(Entry<Node>, &Document)) -> Option<Document> {
     let source = Source::new(text);
     let mut reader = Reader {
         document: Document::default(),
@@ -125,7 +126,7 @@ struct Reader<'s> {
     table: Option<Table>,
     /// The node being read, handed on when a table that is not its own opens.
     pending: Option<Entry<Node>>,
-    sink: &'s mut dyn FnMut(Entry<Node>),
+    sink: &'s mut dyn FnMut(Entry<Node>, &Document),
     /// Sections and named tables opened so far, by hash: a repeat (or a collision) gives up.
     opened: HashSet<u64>,
     events: Vec<Event>,
@@ -158,7 +159,7 @@ macro_rules! set {
 impl Reader<'_> {
     fn flush(&mut self) {
         if let Some(node) = self.pending.take() {
-            (self.sink)(node);
+            (self.sink)(node, &self.document);
         }
     }
 
@@ -553,7 +554,7 @@ mod tests {
     #[test]
     fn gives_up_at_what_it_does_not_take() {
         let base = "[cluster]\nname = \"c\"\n";
-        assert!(parse(base, &mut |_| {}).is_some());
+        assert!(parse(base, &mut |_, _| {}).is_some());
         for tail in [
             "name = \"again\"\n",
             "[cluster]\n",
@@ -569,7 +570,7 @@ mod tests {
             "= broken\n",
         ] {
             assert!(
-                parse(&format!("{base}{tail}"), &mut |_| {}).is_none(),
+                parse(&format!("{base}{tail}"), &mut |_, _| {}).is_none(),
                 "{tail}"
             );
         }

@@ -26,7 +26,7 @@ type Value<'i> = Spanned<DeValue<'i>>;
 /// takes the [fast path](super::fast); the others are read again here.
 pub fn parse(source: &Source) -> (Option<Document>, Vec<Finding>) {
     let mut nodes = Vec::new();
-    if let Some(mut document) = super::fast::parse(&source.text, &mut |node| nodes.push(node)) {
+    if let Some(mut document) = super::fast::parse(&source.text, &mut |node, _| nodes.push(node)) {
         document.nodes = nodes;
         return (Some(document), Vec::new());
     }
@@ -239,7 +239,7 @@ fn read_entry<T: DeserializeOwned + Default>(
     let mut rejected = Vec::new();
     loop {
         let attempt = Spanned::new(
-            table_span.start..table_span.end,
+            table_span.start()..table_span.end(),
             DeValue::Table(table.clone()),
         );
         match T::deserialize(ValueDeserializer::from(attempt)) {

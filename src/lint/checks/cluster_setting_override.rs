@@ -37,7 +37,7 @@ pub(crate) fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
 }
 
 fn compare(node: &Node, cluster: &Settings, findings: &mut Vec<Finding>) {
-    let own = &node.settings;
+    let own = node.settings();
     macro_rules! each_setting {
         ($($field:ident),*) => {$(
             push_if_different(

@@ -23,7 +23,7 @@ pub(crate) fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
     push(findings, &model.cluster.settings, "the cluster", None);
     for node in &model.nodes {
         let whose = format!("node `{}`", node.name);
-        push(findings, &node.settings, &whose, Some(&node.name));
+        push(findings, node.settings(), &whose, Some(&node.name));
     }
 }
 

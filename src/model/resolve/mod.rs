@@ -11,6 +11,7 @@ mod cluster;
 pub mod defaults;
 mod groups;
 mod nodes;
+mod read;
 mod secrets;
 mod sites;
 mod symbols;
@@ -22,46 +23,15 @@ use serde_spanned::Spanned;
 use crate::finding::codes::{duplicate_name, empty_cluster, invalid_value, missing_key};
 use crate::finding::{Finding, Place};
 use crate::model::values;
-use crate::model::{Located, Model, Node, Site, SiteId};
-use crate::source::Source;
+use crate::model::{Located, Model, Site, SiteId};
 use crate::source::Span;
-use crate::syntax::{self, Document, Entry};
+use crate::syntax::{Document, Entry};
 
 pub use defaults::*;
-use nodes::{LocalNode, Memberships};
-use symbols::{Symbol, Symbols};
-
-/// Reads `source` and resolves it: the document (its sections and `[lints]`; its nodes are
-/// resolved as they are read, and not kept in it), the model when nothing was wrong, and
-/// every finding. A valid file takes the fast path, so that the whole file is never held
-/// as a tree; any other is read again on the path that locates every problem.
-pub fn read(source: &Source) -> (Option<Document>, Option<Model>, Vec<Finding>) {
-    let mut resolver = Resolver::default();
-    let mut nodes = Nodes::default();
-    let fast = syntax::fast::parse(&source.text, &mut |entry| nodes.add(&mut resolver, &entry));
-    if let Some(document) = fast {
-        let model = resolver.model(&document, nodes);
-        let findings = resolver.findings;
-        return (
-            Some(document),
-            model.filter(|_| findings.is_empty()),
-            findings,
-        );
-    }
-    let (document, mut findings) = syntax::parse::recoverable(source);
-    let Some(mut document) = document else {
-        return (None, None, findings);
-    };
-    let mut resolver = Resolver::default();
-    let mut nodes = Nodes::default();
-    for entry in std::mem::take(&mut document.nodes) {
-        nodes.add(&mut resolver, &entry);
-    }
-    let model = resolver.model(&document, nodes);
-    findings.extend(resolver.findings);
-    let model = model.filter(|_| findings.is_empty());
-    (Some(document), model, findings)
-}
+use nodes::Memberships;
+use read::ReadNodes;
+pub use read::read;
+use symbols::Symbols;
 
 #[derive(Default)]
 struct Resolver {
@@ -69,83 +39,12 @@ struct Resolver {
     symbols: Symbols,
 }
 
-/// The nodes as they are read, each on its own.
-#[derive(Default)]
-struct Nodes {
-    /// Every well-named node, in the order read.
-    named: Vec<NamedNode>,
-    /// Keys only web gateway clusters take, with where the nodes give them: reported if the
-    /// cluster turns out to be SEG.
-    swg_only: Vec<(Span, &'static str)>,
-    /// Node tables read, well-named or not.
-    count: usize,
-}
-
-struct NamedNode {
-    /// The folded name.
-    name: String,
-    key_span: Span,
-    site: Option<Located<Symbol>>,
-    local: Option<Box<LocalNode>>,
-    /// What was wrong with it: reported unless it turns out to repeat an earlier name.
-    findings: Vec<Finding>,
-}
-
-impl Nodes {
-    fn add(&mut self, resolver: &mut Resolver, entry: &Entry<syntax::Node>) {
-        self.count += 1;
-        cluster::swg_only_node_keys(&entry.value, &mut self.swg_only);
-        match values::name(entry.name()) {
-            Ok(name) => {
-                let outer = std::mem::take(&mut resolver.findings);
-                let (site, local) = resolver.local_node(&name, entry);
-                let findings = std::mem::replace(&mut resolver.findings, outer);
-                self.named.push(NamedNode {
-                    name,
-                    key_span: entry.key_span(),
-                    site,
-                    local,
-                    findings,
-                });
-            }
-            Err(problem) => {
-                resolver
-                    .findings
-                    .push(invalid_value::bad_name(entry.key_span(), "node", problem));
-            }
-        }
-    }
-
-    /// The nodes sorted by name, each name once: later ones with a name already taken are
-    /// reported and dropped, with what was wrong with them.
-    fn sorted(self, resolver: &mut Resolver) -> Vec<NamedNode> {
-        let mut named = self.named;
-        named.sort_by(|a, b| a.name.cmp(&b.name).then(a.key_span.cmp(&b.key_span)));
-        named.dedup_by(|later, first| {
-            let repeated = later.name == first.name;
-            if repeated {
-                resolver.findings.push(duplicate_name::finding(
-                    later.key_span,
-                    "node",
-                    &later.name,
-                    first.key_span,
-                ));
-            }
-            repeated
-        });
-        for node in &mut named {
-            resolver.findings.append(&mut node.findings);
-        }
-        named
-    }
-}
-
 impl Resolver {
-    fn model(&mut self, document: &Document, nodes: Nodes) -> Option<Model> {
+    fn model(&mut self, document: &Document, nodes: ReadNodes) -> Option<Model> {
         self.refuse_swg_only(document, &nodes.swg_only);
         let sites = self.sites(&document.sites);
         let node_count = nodes.count;
-        let nodes = nodes.sorted(self);
+        let (mut nodes, pending) = nodes.sorted(self);
         let node_names: Vec<&str> = nodes.iter().map(|node| node.name.as_str()).collect();
         let rejected_cluster = document.rejected.iter().any(|key| key == "cluster");
         let cluster = self.cluster(document.cluster.as_ref(), rejected_cluster, &node_names);
@@ -177,24 +76,22 @@ impl Resolver {
             .as_ref()
             .map_or(TRANSIT_GROUP, |c| c.transit_group.as_str());
         let transit_group = transit_group.to_owned();
-        let mut linked: Vec<Node> = Vec::with_capacity(nodes.len());
         let mut memberships: Vec<Memberships> = Vec::with_capacity(nodes.len());
         let mut complete = true;
-        for node in nodes {
-            match self.link((node.site, node.local), &sites, &site_index, &transit_group) {
-                Some((mut model_node, groups)) if complete => {
-                    model_node.name = node.name;
-                    linked.push(model_node);
-                    memberships.push(groups);
-                }
+        for (node, pending) in nodes.iter_mut().zip(pending) {
+            let (site, groups) = (pending.site, pending.groups);
+            match self.link(node, site, groups, &sites, &site_index, &transit_group) {
+                Some(groups) if complete => memberships.push(groups),
                 Some(_) => {}
                 None => {
                     complete = false;
-                    (linked, memberships) = (Vec::new(), Vec::new());
+                    memberships = Vec::new();
                 }
             }
         }
-        let mut nodes = Some(linked).filter(|_| complete)?;
+        if !complete {
+            return None;
+        }
         let cluster = cluster?;
         let sites: Vec<Site> = sites
             .into_iter()

@@ -2,23 +2,33 @@
 //! updates and settings, resolved but for its group ids.
 
 use std::collections::BTreeMap;
+use std::net::IpAddr;
 
 use serde_spanned::Spanned;
 
 use super::symbols::Symbol;
 use super::{Reported, Resolver, located_copy};
-use crate::finding::Place;
+
+use crate::finding::{Finding, Place};
 use crate::model::values;
 use crate::model::{GroupId, Located, Node, Site, SiteId, Updates};
 use crate::source::Span;
 use crate::syntax::{self, Entry};
 
-/// A node read on its own, before the sites and the cluster are known (a file may define
-/// them after its nodes): every value checked, its references to a site and to groups kept
-/// as names (symbols) until [`Resolver::link`].
-pub(super) struct LocalNode {
-    /// Its name and site are placeholders until it is linked.
-    pub(super) node: Node,
+/// What a node read on its own still needs, before the sites and the cluster are known (a
+/// file may define them after its nodes): its site and groups as names (symbols), until
+/// [`Resolver::link`].
+pub(super) struct Pending {
+    /// The site as the file names it, if it does.
+    pub(super) site: Option<Located<Symbol>>,
+    /// `None` when a value of the node was wrong (reported): its node is a placeholder.
+    pub(super) groups: Option<Named>,
+    /// What was wrong with it: reported unless it turns out to repeat an earlier name.
+    pub(super) findings: Vec<Finding>,
+}
+
+/// The groups a node names itself.
+pub(super) struct Named {
     /// The network groups the file names, if it does.
     pub(super) network_groups: Option<Vec<Located<Symbol>>>,
     pub(super) update_group: Option<Located<Symbol>>,
@@ -35,15 +45,19 @@ pub(super) struct Memberships {
 }
 
 impl Resolver {
-    /// Reads the node `name` (folded) on its own: the site it names, if it does, and the
-    /// node, unless a value was wrong or its site is missing (reported).
+    /// Reads the node `name` (folded) on its own: the node, a placeholder where a value was
+    /// wrong or its site is missing (reported, in what is pending), and what it still needs.
     pub(super) fn local_node(
         &mut self,
-        name: &str,
+        name: String,
         entry: &Entry<syntax::Node>,
-    ) -> (Option<Located<Symbol>>, Option<Box<LocalNode>>) {
+    ) -> (Node, Pending) {
+        let outer = std::mem::take(&mut self.findings);
         let syntax = &entry.value;
-        let place = Place::Named { what: "node", name };
+        let place = Place::Named {
+            what: "node",
+            name: &name,
+        };
         let site = self
             .required(entry, place, "site", "\"SITE\"", syntax.site.as_ref())
             .map(|site| Located::new(self.symbols.intern(site.get_ref()), site.span().into()));
@@ -76,11 +90,11 @@ impl Resolver {
             .as_ref()
             .map(|settings| self.settings(settings.get_ref()));
 
+        let span = entry.key_span();
         let node = (|| {
             Some(Node {
-                span: entry.key_span(),
-                // Set when it is linked, from the name its entry keeps.
-                name: String::new(),
+                span,
+                name: name.clone(),
                 site: Located::new(SiteId(0), site.as_ref()?.span),
                 address: address?.ok()?,
                 fqdn: fqdn.ok()?,
@@ -94,18 +108,27 @@ impl Resolver {
                 version: version.ok()?,
                 updates: updates(syntax.updates.as_ref().map(Spanned::get_ref)),
                 port: port.ok()?,
-                settings: settings.transpose().ok()?.unwrap_or_default(),
+                settings: settings.transpose().ok()?.map(Box::new),
             })
         })();
-        let local = (|| {
-            Some(Box::new(LocalNode {
-                node: node?,
+        let groups = (|| {
+            Some(Named {
                 network_groups: network_groups.transpose().ok()?,
                 update_group: update_group.ok()?,
                 runtime_group: runtime_group.ok()?,
-            }))
+            })
         })();
-        (site, local)
+        let (node, groups) = match (node, groups) {
+            (Some(node), Some(groups)) => (node, Some(groups)),
+            _ => (placeholder(name, span), None),
+        };
+        let findings = std::mem::replace(&mut self.findings, outer);
+        let pending = Pending {
+            site,
+            groups,
+            findings,
+        };
+        (node, pending)
     }
 
     /// A node's site and what it takes from it: the default groups and `route_via`, and the
@@ -113,20 +136,21 @@ impl Resolver {
     /// already: its nodes wait for it).
     pub(super) fn link(
         &mut self,
-        (site, local): (Option<Located<Symbol>>, Option<Box<LocalNode>>),
+        node: &mut Node,
+        site: Option<Located<Symbol>>,
+        groups: Option<Named>,
         sites: &[(String, Option<Site>)],
         site_index: &BTreeMap<&str, SiteId>,
         transit_group: &str,
-    ) -> Option<(Node, Memberships)> {
+    ) -> Option<Memberships> {
         let site = site?;
         let written = self.symbols.name(site.value).to_owned();
         let site_id = self.site_reference(&written, site.span, site_index);
-        let LocalNode {
-            mut node,
+        let Named {
             network_groups,
             update_group,
             runtime_group,
-        } = *local?;
+        } = groups?;
         let site_id = site_id.ok()?;
         let site_model = sites[site_id.value.index()].1.as_ref()?;
         node.site = site_id;
@@ -153,7 +177,7 @@ impl Resolver {
             update_group,
             runtime_group,
         };
-        Some((node, memberships))
+        Some(memberships)
     }
 
     /// A group name that may be absent, folded and interned.
@@ -180,6 +204,30 @@ impl Resolver {
             })
             .collect();
         checked.into_iter().collect()
+    }
+}
+
+/// Stands for a node with a wrong value: it keeps the node's place while the nodes are
+/// sorted, and never reaches a model (a wrong value is an error).
+fn placeholder(name: String, span: Span) -> Node {
+    let nowhere = Located::new(IpAddr::from([0, 0, 0, 0]), span);
+    Node {
+        name,
+        span,
+        site: Located::new(SiteId(0), span),
+        address: nowhere,
+        fqdn: None,
+        nat_address: None,
+        route_via: None,
+        transit: None,
+        network_groups: Vec::new(),
+        update_group: Located::new(GroupId(0), span),
+        runtime_group: Located::new(GroupId(0), span),
+        priority: None,
+        version: None,
+        updates: updates(None),
+        port: None,
+        settings: None,
     }
 }
 
