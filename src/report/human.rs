@@ -33,7 +33,12 @@ pub fn render(source: &Source, report: &Report, style: Style) -> String {
         .with_links(false);
     let excerpts = Excerpts {
         source,
-        text: same_length(&source.text),
+        // Nothing to excerpt in a clean report: the text is not scanned.
+        text: if report.diagnostics.is_empty() {
+            std::borrow::Cow::Borrowed("")
+        } else {
+            same_length(&source.text)
+        },
         name: printable(&source.name),
     };
     let mut out = String::new();

@@ -14,8 +14,9 @@
 //! the whole would; only one table's tokens and events are held at a time.
 
 use std::borrow::Cow;
-use std::collections::HashSet;
-use std::hash::{DefaultHasher, Hash, Hasher};
+use std::hash::{BuildHasher as _, Hash, Hasher};
+
+use foldhash::{HashSet, HashSetExt as _};
 use std::ops::Range;
 
 use serde::Deserialize;
@@ -210,7 +211,7 @@ impl Reader<'_> {
             }
         };
         let span = start..end;
-        let mut hasher = DefaultHasher::new();
+        let mut hasher = foldhash::quality::FixedState::default().build_hasher();
         for key in &path {
             key.get_ref().hash(&mut hasher);
         }

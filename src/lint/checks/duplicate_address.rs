@@ -1,4 +1,6 @@
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
+
+use foldhash::{HashMap, HashMapExt as _};
 use std::net::IpAddr;
 
 use crate::finding::{Class, Finding, Scope, declare_lint};

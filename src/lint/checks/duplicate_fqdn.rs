@@ -1,4 +1,4 @@
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt as _};
 
 use crate::finding::{Class, Finding, Scope, declare_lint};
 use crate::lint::Context;

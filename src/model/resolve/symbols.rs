@@ -1,7 +1,7 @@
 //! Names that many nodes repeat (sites, groups), each held once: a node keeps a
 //! [`Symbol`] where it would keep a copy of the name.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 /// The index of a name in [`Symbols`].
 pub(super) type Symbol = u32;
