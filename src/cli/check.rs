@@ -121,10 +121,17 @@ pub(super) fn run_check(args: &CheckArgs, matches: &ArgMatches) -> Result<Exit, 
         }
     }
     drop(progress);
-    let paths: Vec<String> = checked
-        .iter()
-        .map(|one| repository_path(&one.path, args.base_dir.as_deref()))
-        .collect();
+    // Repository paths (which may ask git) only for the formats and the summary that use them.
+    let summarized = std::env::var_os("GITHUB_STEP_SUMMARY").is_some_and(|path| !path.is_empty());
+    let located = matches!(args.format, Format::Sarif | Format::Github | Format::Gitlab);
+    let paths: Vec<String> = if located || summarized {
+        checked
+            .iter()
+            .map(|one| repository_path(&one.path, args.base_dir.as_deref()))
+            .collect()
+    } else {
+        Vec::new()
+    };
     let quiet = args.quiet && checked.iter().all(|one| one.report.diagnostics.is_empty());
     let text = match args.format {
         Format::Human if quiet => String::new(),

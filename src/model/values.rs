@@ -34,6 +34,13 @@ pub fn name(text: &str) -> Result<String, String> {
     label(text).map(|()| text.to_ascii_lowercase())
 }
 
+/// [`name`], folding `text` in place.
+pub fn owned_name(mut text: String) -> Result<String, String> {
+    label(&text)?;
+    text.make_ascii_lowercase();
+    Ok(text)
+}
+
 fn label(text: &str) -> Result<(), String> {
     if text.is_empty() {
         return Err("a name cannot be empty".into());

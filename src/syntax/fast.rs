@@ -199,7 +199,7 @@ impl Reader<'_> {
     /// Opens the table of the header whose keys start at `at`; the index after it.
     fn header(&mut self, source: Source<'_>, events: &[Event], mut at: usize) -> Option<usize> {
         let start = events[at - 1].span().start();
-        let mut path: Vec<Spanned<String>> = Vec::new();
+        let mut path: Vec<Spanned<Cow<'_, str>>> = Vec::new();
         let end = loop {
             let event = events.get(at)?;
             at += 1;
@@ -230,8 +230,8 @@ impl Reader<'_> {
         let document = &mut self.document;
         self.table = Some(match path.as_slice() {
             [section] => {
-                let key = section.clone();
-                match section.get_ref().as_str() {
+                let key = owned(section);
+                match section.get_ref().as_ref() {
                     "cluster" => open(&mut document.cluster, key, Table::Cluster),
                     "ntp" => open(&mut document.ntp, key, Table::Ntp),
                     "ca" => open(&mut document.ca, key, Table::Ca),
@@ -241,11 +241,11 @@ impl Reader<'_> {
                     _ => return None,
                 }
             }
-            [section, name] => match section.get_ref().as_str() {
-                "sites" => Table::Site(push(&mut document.sites, name.clone())),
+            [section, name] => match section.get_ref().as_ref() {
+                "sites" => Table::Site(push(&mut document.sites, owned(name))),
                 "nodes" => {
                     self.pending = Some(Entry {
-                        key: name.clone(),
+                        key: owned(name),
                         value: Node::default(),
                         rejected: Vec::new(),
                     });
@@ -268,7 +268,7 @@ impl Reader<'_> {
                     return None;
                 };
                 let node = self.pending.as_mut().filter(|_| own_nested)?;
-                match inner.get_ref().as_str() {
+                match inner.get_ref().as_ref() {
                     "settings" => nested(&mut node.value.settings, span, Table::NodeSettings)?,
                     "updates" => nested(&mut node.value.updates, span, Table::NodeUpdates)?,
                     _ => return None,
@@ -297,7 +297,7 @@ impl Reader<'_> {
             at += 1;
         }
         let (value, at) = value(source, events, at)?;
-        let key = name.get_ref().as_str();
+        let key = name.get_ref().as_ref();
         let document = &mut self.document;
         match self.table.unwrap_or(Table::Root) {
             Table::Root => return None,
@@ -328,7 +328,7 @@ impl Reader<'_> {
                 }
                 let level = Spanned::<Level>::take(value)?.into_inner();
                 document.lints.push(Entry {
-                    key: name,
+                    key: owned(&name),
                     value: level,
                     rejected: Vec::new(),
                 });
@@ -404,15 +404,20 @@ fn push<T: Default>(entries: &mut Vec<Entry<T>>, key: Spanned<String>) -> usize 
     entries.len() - 1
 }
 
-fn key(source: Source<'_>, event: &Event) -> Option<Spanned<String>> {
+/// A key as written, borrowed from the text unless it has escapes.
+fn key<'i>(source: Source<'i>, event: &Event) -> Option<Spanned<Cow<'i, str>>> {
     let raw = source.get(event)?;
-    let mut decoded: Cow<'_, str> = Cow::Borrowed("");
+    let mut decoded: Cow<'i, str> = Cow::Borrowed("");
     let mut errors: Vec<ParseError> = Vec::new();
     raw.decode_key(&mut decoded, &mut errors);
     let span = event.span();
     errors
         .is_empty()
-        .then(|| Spanned::new(span.start()..span.end(), decoded.into_owned()))
+        .then(|| Spanned::new(span.start()..span.end(), decoded))
+}
+
+fn owned(key: &Spanned<Cow<'_, str>>) -> Spanned<String> {
+    Spanned::new(key.span(), key.get_ref().to_string())
 }
 
 /// The value that starts at `at`, and the index after it.

@@ -45,13 +45,31 @@ impl Holders {
 
 pub(crate) fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
     let model = context.model;
-    let realms: BTreeSet<RealmId> = model.node_ids().map(|node| model.realm_of(node)).collect();
-    let mut external: HashMap<IpAddr, Holders> = HashMap::new();
+    let realm_of: Vec<RealmId> = model.node_ids().map(|node| model.realm_of(node)).collect();
+    // The realms with nodes, in order: a viewer outside two realms is among the first three.
+    let mut populated = vec![false; model.realms.len()];
+    for &realm in &realm_of {
+        populated[realm.index()] = true;
+    }
+    let realms: Vec<RealmId> = (0..populated.len())
+        .filter(|&index| populated[index])
+        .map(RealmId)
+        .collect();
+    // The holders of each external address, and each node's: one lookup a node.
+    let mut external: HashMap<u128, usize> = HashMap::with_capacity(model.nodes.len());
+    let mut holders_of: Vec<Holders> = Vec::new();
+    let mut holding: Vec<usize> = Vec::with_capacity(model.nodes.len());
     for node in model.node_ids() {
-        let realm = model.realm_of(node);
-        let holders = external
-            .entry(model.node(node).external_address().value.to_canonical())
-            .or_default();
+        let realm = realm_of[node.index()];
+        let next = holders_of.len();
+        let at = *external
+            .entry(key(model.node(node).external_address().value))
+            .or_insert(next);
+        if at == next {
+            holders_of.push(Holders::default());
+        }
+        holding.push(at);
+        let holders = &mut holders_of[at];
         match holders.first {
             None => holders.first = Some(node),
             Some(first) if holders.other_realm.is_none() && model.realm_of(first) != realm => {
@@ -68,40 +86,55 @@ pub(crate) fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
         }
     };
 
-    let mut physical: HashMap<(RealmId, IpAddr), NodeId> = HashMap::new();
+    let mut physical: HashMap<(RealmId, u128), NodeId> = HashMap::with_capacity(model.nodes.len());
     for node in model.node_ids() {
-        let realm = model.realm_of(node);
-        let address = model.node(node).address.value.to_canonical();
+        let realm = realm_of[node.index()];
+        let address = key(model.node(node).address.value);
         // Inside one realm: two nodes with one physical address.
-        if let Some(&first) = physical.get(&(realm, address)) {
+        let first = *physical.entry((realm, address)).or_insert(node);
+        if first != node {
             report(first, node, realm);
-        } else {
-            physical.insert((realm, address), node);
         }
         // Seen from another realm: two nodes with one external address.
-        let holders = &external[&model.node(node).external_address().value.to_canonical()];
+        let holders = &holders_of[holding[node.index()]];
         let partner = match realms.len() {
             0..=1 => None,
             2 => holders.first_in(model, realm),
             _ => holders.first,
         };
         if let Some(partner) = partner {
-            let outside = [model.realm_of(partner), realm];
+            let outside = [realm_of[partner.index()], realm];
             if let Some(&viewer) = realms.iter().find(|r| !outside.contains(r)) {
                 report(partner, node, viewer);
             }
         }
         // Inside this node's realm: its physical address is another realm's node's external one.
-        if let Some(holders) = external.get(&address) {
+        // (Without a NAT address, the physical address is the external one: no lookup.)
+        let physical_holders = if model.node(node).nat_address.is_some() {
+            external.get(&address).map(|&at| &holders_of[at])
+        } else {
+            Some(holders)
+        };
+        if let Some(holders) = physical_holders {
             let foreign = [holders.first, holders.other_realm]
                 .into_iter()
                 .flatten()
-                .find(|&other| model.realm_of(other) != realm);
+                .find(|&other| realm_of[other.index()] != realm);
             if let Some(other) = foreign {
                 report(other, node, realm);
             }
         }
     }
+}
+
+/// An address as a number, IPv4 as IPv4-mapped IPv6, so that both forms of one address
+/// are one key.
+fn key(address: IpAddr) -> u128 {
+    let octets = match address.to_canonical() {
+        IpAddr::V4(v4) => v4.to_ipv6_mapped().octets(),
+        IpAddr::V6(v6) => v6.octets(),
+    };
+    u128::from_be_bytes(octets)
 }
 
 fn clash(model: &Model, first: NodeId, second: NodeId, viewer: RealmId) -> Finding {

@@ -21,7 +21,7 @@ declare_lint! {
 pub(crate) fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
     let model = context.model;
     push(findings, &model.cluster.settings, "the cluster", None);
-    for node in &model.nodes {
+    for node in model.nodes.iter().filter(|node| node.settings.is_some()) {
         let whose = format!("node `{}`", node.name);
         push(findings, node.settings(), &whose, Some(&node.name));
     }

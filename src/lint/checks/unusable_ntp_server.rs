@@ -1,4 +1,4 @@
-use std::collections::HashMap;
+use foldhash::HashMap;
 use std::net::IpAddr;
 
 use crate::finding::level::Level;
@@ -24,12 +24,22 @@ declare_lint! {
 
 pub(crate) fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
     let model = context.model;
-    let mut own: HashMap<IpAddr, &str> = HashMap::new();
-    for node in &model.nodes {
-        let addresses = std::iter::once(&node.address).chain(node.nat_address.as_ref());
-        for address in addresses {
-            own.entry(address.value.to_canonical())
-                .or_insert(node.name.as_str());
+    // The first node (in name order) whose own address each NTP server is: the servers are
+    // few, so they are the table, and every node is looked up in it once an address.
+    let mut own: HashMap<IpAddr, Option<&str>> = model
+        .ntp_servers
+        .iter()
+        .filter_map(|server| server.value.parse::<IpAddr>().ok())
+        .map(|address| (address.to_canonical(), None))
+        .collect();
+    if !own.is_empty() {
+        for node in &model.nodes {
+            let addresses = std::iter::once(&node.address).chain(node.nat_address.as_ref());
+            for address in addresses {
+                if let Some(owner @ None) = own.get_mut(&address.value.to_canonical()) {
+                    *owner = Some(node.name.as_str());
+                }
+            }
         }
     }
     for server in &model.ntp_servers {
@@ -45,7 +55,7 @@ pub(crate) fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
                 ),
                 Vec::new(),
             )
-        } else if let Some(node) = own.get(&address.to_canonical()) {
+        } else if let Some(Some(node)) = own.get(&address.to_canonical()) {
             (
                 format!("node `{node}`'s own address"),
                 format!(

@@ -37,6 +37,8 @@ use symbols::Symbols;
 struct Resolver {
     findings: Vec<Finding>,
     symbols: Symbols,
+    /// By the symbol of a site's name as a node writes it: the site, once looked up.
+    site_of: Vec<sites::SiteLookup>,
 }
 
 impl Resolver {

@@ -9,6 +9,7 @@ use serde_spanned::Spanned;
 use super::symbols::Symbol;
 use super::{Reported, Resolver, located_copy};
 
+use crate::finding::codes::invalid_value;
 use crate::finding::{Finding, Place};
 use crate::model::values;
 use crate::model::{GroupId, Located, Node, Site, SiteId, Updates};
@@ -94,7 +95,8 @@ impl Resolver {
         let node = (|| {
             Some(Node {
                 span,
-                name: name.clone(),
+                // Given below, once the messages no longer need it.
+                name: String::new(),
                 site: Located::new(SiteId(0), site.as_ref()?.span),
                 address: address?.ok()?,
                 fqdn: fqdn.ok()?,
@@ -119,7 +121,7 @@ impl Resolver {
             })
         })();
         let (node, groups) = match (node, groups) {
-            (Some(node), Some(groups)) => (node, Some(groups)),
+            (Some(node), Some(groups)) => (Node { name, ..node }, Some(groups)),
             _ => (placeholder(name, span), None),
         };
         let findings = std::mem::replace(&mut self.findings, outer);
@@ -144,8 +146,12 @@ impl Resolver {
         transit_group: &str,
     ) -> Option<Memberships> {
         let site = site?;
-        let written = self.symbols.name(site.value).to_owned();
-        let site_id = self.site_reference(&written, site.span, site_index);
+        let site_id = if let Some(id) = self.site_named(site.value, site_index) {
+            Ok(Located::new(id, site.span))
+        } else {
+            let written = self.symbols.name(site.value).to_owned();
+            self.site_reference(&written, site.span, site_index)
+        };
         let Named {
             network_groups,
             update_group,
@@ -186,8 +192,20 @@ impl Resolver {
         spanned: Option<&Spanned<String>>,
         key: &str,
     ) -> Result<Option<Located<Symbol>>, Reported> {
-        let name = self.optional_value(spanned, key, values::name)?;
-        Ok(name.map(|name| Located::new(self.symbols.intern(&name.value), name.span)))
+        spanned.map(|name| self.name_symbol(name, key)).transpose()
+    }
+
+    /// A group's name under `key`, checked, folded and interned; reported if wrong.
+    fn name_symbol(
+        &mut self,
+        spanned: &Spanned<String>,
+        key: &str,
+    ) -> Result<Located<Symbol>, Reported> {
+        let span = spanned.span().into();
+        match self.symbols.checked_name(spanned.get_ref()) {
+            Ok(symbol) => Ok(Located::new(symbol, span)),
+            Err(problem) => Err(self.report(invalid_value::finding(span, key, problem))),
+        }
     }
 
     /// Every name of a `network_groups` list, folded and interned, each reported if wrong.
@@ -198,10 +216,7 @@ impl Resolver {
         let checked: Vec<_> = groups
             .get_ref()
             .iter()
-            .map(|group| {
-                let name = self.value(group, "network_groups", values::name)?;
-                Ok(Located::new(self.symbols.intern(&name.value), name.span))
-            })
+            .map(|group| self.name_symbol(group, "network_groups"))
             .collect();
         checked.into_iter().collect()
     }

@@ -15,12 +15,7 @@ use crate::syntax::{self, Document, Entry, Kind};
 /// every finding. A valid file takes the fast path, so that the whole file is never held
 /// as a tree; any other is read again on the path that locates every problem.
 pub fn read(source: &Source) -> (Option<Document>, Option<Model>, Vec<Finding>) {
-    let mut resolver = Resolver::default();
-    let mut nodes = ReadNodes::default();
-    let fast = syntax::fast::parse(&source.text, &mut |entry, document| {
-        nodes.add(&mut resolver, &entry, document);
-    });
-    if let Some(document) = fast {
+    if let Some((document, mut resolver, nodes)) = fast(&source.text) {
         let model = resolver.model(&document, nodes);
         let findings = resolver.findings;
         return (
@@ -35,13 +30,34 @@ pub fn read(source: &Source) -> (Option<Document>, Option<Model>, Vec<Finding>) 
     };
     let mut resolver = Resolver::default();
     let mut nodes = ReadNodes::default();
+    let web_gateway = web_gateway(&document);
     for entry in std::mem::take(&mut document.nodes) {
-        nodes.add(&mut resolver, &entry, &document);
+        nodes.add(&mut resolver, entry, web_gateway);
     }
     let model = resolver.model(&document, nodes);
     findings.extend(resolver.findings);
     let model = model.filter(|_| findings.is_empty());
     (Some(document), model, findings)
+}
+
+/// The fast path: each node resolved as soon as it is read. `None` when the file is not
+/// for the fast path.
+fn fast(text: &str) -> Option<(Document, Resolver, ReadNodes)> {
+    let mut resolver = Resolver::default();
+    let mut nodes = ReadNodes::default();
+    let document = syntax::fast::parse(text, &mut |entry, document| {
+        nodes.add(&mut resolver, entry, web_gateway(document));
+    })?;
+    Some((document, resolver, nodes))
+}
+
+/// Whether the cluster is known, from what was read so far, to be a web gateway cluster:
+/// once `[cluster]` is read, its kind is known, and no web gateway key is wrong there, so
+/// there is nothing to keep for later.
+fn web_gateway(document: &Document) -> bool {
+    document.cluster.as_ref().is_some_and(|cluster| {
+        cluster.value.kind.as_ref().map(|kind| *kind.get_ref()) != Some(Kind::Seg)
+    })
 }
 
 /// The nodes as they are read, each resolved on its own.
@@ -59,26 +75,21 @@ pub(super) struct ReadNodes {
 }
 
 impl ReadNodes {
-    /// Resolves `entry`; `document` is what was read before it (the whole of it, but for
-    /// its nodes, on the recoverable path).
-    fn add(&mut self, resolver: &mut Resolver, entry: &Entry<syntax::Node>, document: &Document) {
+    /// Resolves `entry`; `web_gateway` when the cluster is known to be a web gateway one.
+    fn add(&mut self, resolver: &mut Resolver, mut entry: Entry<syntax::Node>, web_gateway: bool) {
         self.count += 1;
-        // Once `[cluster]` is read, its kind is known: no web gateway key is wrong in a web
-        // gateway cluster, so there is nothing to keep for later.
-        let web_gateway = document.cluster.as_ref().is_some_and(|cluster| {
-            cluster.value.kind.as_ref().map(|kind| *kind.get_ref()) != Some(Kind::Seg)
-        });
         if !web_gateway {
             cluster::swg_only_node_keys(&entry.value, &mut self.swg_only);
         }
-        match values::name(entry.name()) {
+        let span = entry.key_span();
+        // The name is folded in place; the entry keeps its span (and its rejected keys).
+        match values::owned_name(std::mem::take(entry.key.get_mut())) {
             Ok(name) => {
-                let (node, pending) = resolver.local_node(name, entry);
+                let (node, pending) = resolver.local_node(name, &entry);
                 self.nodes.push(node);
                 self.pending.push(pending);
             }
             Err(problem) => {
-                let span = entry.key_span();
                 resolver
                     .findings
                     .push(invalid_value::bad_name(span, "node", problem));

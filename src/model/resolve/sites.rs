@@ -5,12 +5,21 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_spanned::Spanned;
 
+use super::symbols::Symbol;
 use super::{Reported, Resolver};
 use crate::finding::codes::unknown_reference;
 use crate::model::values;
 use crate::model::{Located, RealmId, Site, SiteId};
 use crate::source::Span;
 use crate::syntax::{self, Entry, Reach};
+
+/// What a site name, as nodes write it, was found to be.
+#[derive(Clone, Copy)]
+pub(super) enum SiteLookup {
+    NotYet,
+    Found(SiteId),
+    Unknown,
+}
 
 impl Resolver {
     /// How the Ansible control node reaches each site's nodes (`[inventory]`), by site id.
@@ -68,6 +77,28 @@ impl Resolver {
                 (name, site)
             })
             .collect()
+    }
+
+    /// The site a node names (as written, interned), if there is one: each text is looked
+    /// up once however many nodes name it.
+    pub(super) fn site_named(
+        &mut self,
+        written: Symbol,
+        site_index: &BTreeMap<&str, SiteId>,
+    ) -> Option<SiteId> {
+        let at = written as usize;
+        match self.site_of.get(at) {
+            Some(SiteLookup::Found(id)) => return Some(*id),
+            Some(SiteLookup::Unknown) => return None,
+            Some(SiteLookup::NotYet) | None => {}
+        }
+        let wanted = self.symbols.name(written).to_ascii_lowercase();
+        let known = site_index.get(wanted.as_str()).copied();
+        if self.site_of.len() <= at {
+            self.site_of.resize(at + 1, SiteLookup::NotYet);
+        }
+        self.site_of[at] = known.map_or(SiteLookup::Unknown, SiteLookup::Found);
+        known
     }
 
     pub(super) fn site_reference(

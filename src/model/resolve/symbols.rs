@@ -3,6 +3,8 @@
 
 use foldhash::HashMap;
 
+use crate::model::values;
+
 /// The index of a name in [`Symbols`].
 pub(super) type Symbol = u32;
 
@@ -10,6 +12,8 @@ pub(super) type Symbol = u32;
 pub(super) struct Symbols {
     index: HashMap<String, Symbol>,
     names: Vec<String>,
+    /// By the symbol of a text: the text as a name, once it was checked.
+    checked: Vec<Option<Result<Symbol, String>>>,
 }
 
 impl Symbols {
@@ -22,6 +26,21 @@ impl Symbols {
         self.names.push(name.to_owned());
         self.index.insert(name.to_owned(), symbol);
         symbol
+    }
+
+    /// `text` as a name ([`values::name`]: checked and folded), interned. A text many nodes
+    /// repeat is checked once.
+    pub(super) fn checked_name(&mut self, text: &str) -> Result<Symbol, String> {
+        let raw = self.intern(text) as usize;
+        if let Some(Some(done)) = self.checked.get(raw) {
+            return done.clone();
+        }
+        let done = values::name(text).map(|folded| self.intern(&folded));
+        if self.checked.len() <= raw {
+            self.checked.resize(raw + 1, None);
+        }
+        self.checked[raw] = Some(done.clone());
+        done
     }
 
     pub(super) fn name(&self, symbol: Symbol) -> &str {
