@@ -158,6 +158,45 @@ fn rebuilds_replace_previous_output_and_are_byte_identical() {
 }
 
 #[test]
+fn a_rebuild_that_changes_nothing_writes_nothing_and_says_so() {
+    use std::os::unix::fs::MetadataExt as _;
+    let dir = tempfile::tempdir().expect("temp");
+    let out = dir.path().join("out");
+    let build = || topoc(dir.path(), &["build", &example("two-sites.toml")]);
+    assert_eq!(code(&build()), 0);
+    let first = dir_contents(&out);
+    let inode = |path: &Path| std::fs::metadata(path).expect("there").ino();
+    let (dir_inode, file_inode) = (inode(&out), inode(&out.join("cluster.json")));
+
+    let again = build();
+    assert_eq!(code(&again), 0);
+    let said = String::from_utf8_lossy(&again.stdout);
+    assert!(
+        said.contains("is up to date (") && said.contains("nothing written"),
+        "{said}"
+    );
+    assert_eq!(
+        inode(&out),
+        dir_inode,
+        "the output directory was not swapped"
+    );
+    assert_eq!(
+        inode(&out.join("cluster.json")),
+        file_inode,
+        "nor a file rewritten"
+    );
+    assert_eq!(dir_contents(&out), first);
+
+    // A file changed by hand is put back: the output is rebuilt whole.
+    std::fs::write(out.join("runbook.md"), "edited\n").expect("write");
+    let repaired = build();
+    assert_eq!(code(&repaired), 0);
+    assert!(String::from_utf8_lossy(&repaired.stdout).contains("wrote "));
+    assert_eq!(dir_contents(&out), first);
+    assert_ne!(inode(&out), dir_inode);
+}
+
+#[test]
 fn directories_topoc_did_not_write_are_refused_unless_forced() {
     let dir = tempfile::tempdir().expect("temp");
     let mine = dir.path().join("mine");
@@ -680,6 +719,8 @@ fn the_new_output_is_on_disk_before_it_replaces_the_old_and_the_swap_after() {
     let dir = tempfile::tempdir().expect("temp dir");
     std::fs::copy(example("two-sites.toml"), dir.path().join("t.toml")).expect("copy");
     assert_eq!(code(&topoc(dir.path(), &["build", "t.toml"])), 0);
+    // A file out of date, so that the next build has something to write.
+    std::fs::remove_file(dir.path().join("out/graph.dot")).expect("rm");
     for _ in 0..2 {
         // The first time `out` exists (an exchange); then it is removed (a plain rename).
         let output = Command::new("strace")

@@ -161,19 +161,26 @@ fn write_output(
     } else {
         Replace::OnlyOurs
     };
+    // A rebuild that changes nothing writes nothing: the previous output has this build's
+    // manifest, and every file read back holds what the build would write.
+    let unchanged = manifest_unchanged(output, &args.out)
+        && write::drift(&output.public, &args.out)?.is_empty();
     // What the previous output had, for the JSON report's changed and removed files.
     let before = match args.format {
-        ListFormat::Json => write::drift(&output.public, &args.out)?,
-        ListFormat::Human => Vec::new(),
+        ListFormat::Json if !unchanged => write::drift(&output.public, &args.out)?,
+        _ => Vec::new(),
     };
-    write::commit(&output.public, &args.out, replace)?;
+    if !unchanged {
+        write::commit(&output.public, &args.out, replace)?;
+    }
     drop(progress);
-    let _ = writeln!(
-        text,
-        "wrote {} to `{}`",
-        plural(output.public.len() as u64, "file"),
-        args.out.display()
-    );
+    let files = plural(output.public.len() as u64, "file");
+    let out = args.out.display();
+    let _ = if unchanged {
+        writeln!(text, "`{out}` is up to date ({files}): nothing written")
+    } else {
+        writeln!(text, "wrote {files} to `{out}`")
+    };
     match args.format {
         ListFormat::Human if args.quiet => {}
         ListFormat::Human => write_stdout(&text)?,
@@ -189,6 +196,14 @@ fn write_output(
         ))?,
     }
     Ok(text)
+}
+
+/// Whether `out` holds a manifest byte for byte the one this build writes (which lists
+/// every file with its digest): the cheap test before the files are read back.
+fn manifest_unchanged(output: &Output, out: &Path) -> bool {
+    let new = output.public.get(layout::MANIFEST);
+    let old = std::fs::read(out.join(layout::MANIFEST)).ok();
+    new.is_some() && new == old.as_deref()
 }
 
 /// The lines of a command's output as a Markdown list, for the job summary.

@@ -45,6 +45,11 @@ pub fn read(source: &Source) -> (Option<Document>, Option<Model>, Vec<Finding>) 
 fn fast(text: &str) -> Option<(Document, Resolver, ReadNodes)> {
     let mut resolver = Resolver::default();
     let mut nodes = ReadNodes::default();
+    // Room for as many nodes as the text could hold (a node table takes some 40 bytes at
+    // the least), so that the vectors never move: pages are only taken as nodes fill them.
+    let most = text.len() / 40;
+    nodes.nodes.reserve_exact(most);
+    nodes.pending.reserve_exact(most);
     let document = syntax::fast::parse(text, &mut |entry, document| {
         nodes.add(&mut resolver, entry, web_gateway(document));
     })?;
