@@ -170,9 +170,7 @@ fn run_measured(dir: &Path, args: &[&str]) -> Option<(f64, f64)> {
         std::thread::sleep(Duration::from_millis(2));
     };
     let seconds = started.elapsed().as_secs_f64();
-    status
-        .success()
-        .then_some((seconds, peak_kb as f64 / 1e3))
+    status.success().then_some((seconds, peak_kb as f64 / 1e3))
 }
 
 /// How many files are under `dir` and their bytes.
