@@ -266,8 +266,8 @@ fn rebuilds_reuse_every_key_and_certificate() {
     assert!(again.status.success());
     assert_eq!(
         String::from_utf8_lossy(&again.stdout),
-        format!("wrote {} files to `out`\n", out.len()),
-        "nothing created or re-issued"
+        format!("`out` is up to date ({} files): nothing written\n", out.len()),
+        "nothing created or re-issued, nothing written"
     );
     assert_eq!(dir_contents(&dir.path().join("out")), out);
     assert_eq!(dir_contents(&dir.path().join("secrets")), secrets);

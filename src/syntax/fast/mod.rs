@@ -14,6 +14,7 @@
 //! the whole would; only one table's tokens and events are held at a time.
 
 mod fields;
+mod lines;
 
 use std::borrow::Cow;
 use std::hash::{BuildHasher as _, Hash, Hasher};
@@ -44,7 +45,8 @@ pub fn parse(text: &str, node: &mut dyn FnMut(Entry<Node>, &Document)) -> Option
         table: None,
         pending: None,
         sink: node,
-        opened: HashSet::new(),
+        // A table header takes some 40 bytes at the least: room for them all, grown never.
+        opened: HashSet::with_capacity(text.len() / 40),
         events: Vec::new(),
     };
     let mut tokens: Vec<Token> = Vec::new();
@@ -156,7 +158,9 @@ impl Reader<'_> {
         let mut events = std::mem::take(&mut self.events);
         events.clear();
         let mut errors: Vec<ParseError> = Vec::new();
-        {
+        // Plain lines without the general parser; the rest with it.
+        if !lines::events(source, tokens, &mut events) {
+            events.clear();
             let mut push = |event: Event| events.push(event);
             let mut validated = ValidateWhitespace::new(&mut push, source);
             let mut guarded = RecursionGuard::new(&mut validated, NESTING);
