@@ -266,7 +266,10 @@ fn rebuilds_reuse_every_key_and_certificate() {
     assert!(again.status.success());
     assert_eq!(
         String::from_utf8_lossy(&again.stdout),
-        format!("`out` is up to date ({} files): nothing written\n", out.len()),
+        format!(
+            "`out` is up to date ({} files): nothing written\n",
+            out.len()
+        ),
         "nothing created or re-issued, nothing written"
     );
     assert_eq!(dir_contents(&dir.path().join("out")), out);

@@ -14,13 +14,14 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use pkcs8::der::{Decode, Encode};
+use rayon::prelude::*;
 use rcgen::{KeyPair, SignatureAlgorithm};
 use time::OffsetDateTime;
 use x509_parser::prelude::{FromDer, X509Certificate};
 
-use crate::model::Model;
+use crate::model::{Model, NodeId};
 use crate::syntax::Algorithm;
-use ca::{load_ca, new_ca};
+use ca::{Ca, load_ca, new_ca};
 pub use deployed::{Deployed, DeployedNode, deployed};
 pub use inspect::{Inspection, Summary, inspect, published, summarize, summarize_der};
 use node::{identity, issue, reusable};
@@ -254,6 +255,47 @@ pub fn stamp(time: OffsetDateTime) -> String {
     )
 }
 
+/// A node's key and certificate, reused from `existing` wherever they still fit, and what
+/// was created or re-issued.
+fn node_material(
+    model: &Model,
+    id: NodeId,
+    existing: &Existing,
+    ca: &Ca,
+    now: OffsetDateTime,
+) -> Result<(Pair, Vec<String>), CaProblem> {
+    let mut changes = Vec::new();
+    let name = &model.node(id).name;
+    let (old_key, old_cert) = existing.nodes.get(name).cloned().unwrap_or_default();
+    // An existing key is the user's: unreadable, it stops the build rather than being replaced.
+    let (key, key_pem) = if let Some(pem) = old_key {
+        let key = KeyPair::from_pem(&pem).map_err(|e| CaProblem::NodeKey {
+            node: name.clone(),
+            why: e.to_string(),
+        })?;
+        (key, pem)
+    } else {
+        changes.push(format!("created a key for `{name}`"));
+        generate_key(model.ca.algorithm)?
+    };
+    let wanted = identity(model, id);
+    let reuse = old_cert
+        .as_deref()
+        .map(|cert| reusable(cert, &key, ca, &wanted, now).map(|()| cert.to_owned()));
+    let cert_pem = match reuse {
+        Some(Ok(cert)) => cert,
+        Some(Err(why)) => {
+            changes.push(format!("re-issued the certificate of `{name}`: {why}"));
+            issue(ca, &key, &wanted, model, now)?
+        }
+        None => {
+            changes.push(format!("issued a certificate for `{name}`"));
+            issue(ca, &key, &wanted, model, now)?
+        }
+    };
+    Ok((Pair { cert_pem, key_pem }, changes))
+}
+
 /// The CA and every node's key and certificate for `model`, reusing what `existing` holds
 /// wherever it still fits. `rotate` replaces the CA (and so every node certificate) on purpose.
 pub fn ensure(
@@ -285,37 +327,19 @@ pub fn ensure(
             new_ca(model, now)?
         }
     };
+    // Each node on its own, on the machine's cores; the results (and what was done) in
+    // node order, the first problem by node order reported.
+    let made: Vec<Result<(Pair, Vec<String>), CaProblem>> = model
+        .node_ids()
+        .collect::<Vec<_>>()
+        .into_par_iter()
+        .map(|id| node_material(model, id, existing, &ca, now))
+        .collect();
     let mut nodes = BTreeMap::new();
-    for id in model.node_ids() {
-        let name = &model.node(id).name;
-        let (old_key, old_cert) = existing.nodes.get(name).cloned().unwrap_or_default();
-        // An existing key is the user's: unreadable, it stops the build rather than being replaced.
-        let (key, key_pem) = if let Some(pem) = old_key {
-            let key = KeyPair::from_pem(&pem).map_err(|e| CaProblem::NodeKey {
-                node: name.clone(),
-                why: e.to_string(),
-            })?;
-            (key, pem)
-        } else {
-            changes.push(format!("created a key for `{name}`"));
-            generate_key(model.ca.algorithm)?
-        };
-        let wanted = identity(model, id);
-        let reuse = old_cert
-            .as_deref()
-            .map(|cert| reusable(cert, &key, &ca, &wanted, now).map(|()| cert.to_owned()));
-        let cert_pem = match reuse {
-            Some(Ok(cert)) => cert,
-            Some(Err(why)) => {
-                changes.push(format!("re-issued the certificate of `{name}`: {why}"));
-                issue(&ca, &key, &wanted, model, now)?
-            }
-            None => {
-                changes.push(format!("issued a certificate for `{name}`"));
-                issue(&ca, &key, &wanted, model, now)?
-            }
-        };
-        nodes.insert(name.clone(), Pair { cert_pem, key_pem });
+    for (id, made) in model.node_ids().zip(made) {
+        let (pair, done) = made?;
+        changes.extend(done);
+        nodes.insert(model.node(id).name.clone(), pair);
     }
     Ok(Material {
         ca: ca.pair,
