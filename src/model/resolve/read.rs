@@ -47,7 +47,9 @@ fn fast(text: &str) -> Option<(Document, Resolver, ReadNodes)> {
     let mut nodes = ReadNodes::default();
     // Room for as many nodes as the text could hold (a node table takes some 40 bytes at
     // the least), so that the vectors never move: pages are only taken as nodes fill them.
-    let most = text.len() / 40;
+    // Past a quarter of a million the vectors grow as they fill, so that a large file of
+    // anything else takes no more address space than it needs.
+    let most = (text.len() / 40).min(1 << 18);
     nodes.nodes.reserve_exact(most);
     nodes.pending.reserve_exact(most);
     let document = syntax::fast::parse(text, &mut |entry, document| {

@@ -45,8 +45,9 @@ pub fn parse(text: &str, node: &mut dyn FnMut(Entry<Node>, &Document)) -> Option
         table: None,
         pending: None,
         sink: node,
-        // A table header takes some 40 bytes at the least: room for them all, grown never.
-        opened: HashSet::with_capacity(text.len() / 40),
+        // A table header takes some 40 bytes at the least: room for them all (up to a
+        // quarter of a million; past that the set grows as it fills).
+        opened: HashSet::with_capacity((text.len() / 40).min(1 << 18)),
         events: Vec::new(),
     };
     let mut tokens: Vec<Token> = Vec::new();
