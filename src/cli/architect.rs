@@ -10,15 +10,16 @@ use serde::Serialize;
 use time::OffsetDateTime;
 use topoc::analysis::routes::{RouteExtent, Router};
 use topoc::emit::graph;
+use topoc::emit::graph_sites::{self, View};
 use topoc::environment::{DEFAULT_MAX_OUTPUT_MB, Environment, Limits};
 use topoc::finding::level::LintLevels;
-use topoc::model::NodeId;
+use topoc::model::{NodeId, SiteId};
 use topoc::plan::diff::{self, Side, Style};
 use topoc::{BuildMode, BuildOptions, Built, emit};
 
 use super::common::{
-    ListFormat, Needs, Stream, human_report, node_named, print_findings, read_source, resolved,
-    write_json, write_stdout,
+    ListFormat, Needs, Stream, human_report, node_named, position_named, print_findings,
+    read_source, resolved, write_json, write_stdout,
 };
 use super::error::{Error, Exit};
 
@@ -35,6 +36,13 @@ pub(super) struct GraphArgs {
     /// Draw a node as failed (repeatable)
     #[arg(long = "down", value_name = "NODE")]
     down: Vec<String>,
+    /// Draw one site: its nodes and groups, and the other sites its groups reach, one box
+    /// each (for large clusters)
+    #[arg(long, value_name = "SITE", conflicts_with_all = ["collapse_sites", "highlight_route", "down"])]
+    site: Option<String>,
+    /// Draw one box per site and the network groups between sites (for large clusters)
+    #[arg(long, conflicts_with_all = ["highlight_route", "down"])]
+    collapse_sites: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -256,6 +264,23 @@ pub(super) fn run_graph(args: &GraphArgs) -> Result<Exit, Error> {
         print_findings(&source, &checked);
         return Ok(Exit::Findings);
     };
+    let view = match &args.site {
+        Some(name) => Some(View::Site(SiteId(position_named(
+            "site",
+            name,
+            model.sites.iter().map(|site| site.name.as_str()),
+        )?))),
+        None => args.collapse_sites.then_some(View::Collapsed),
+    };
+    if let Some(view) = view {
+        let text = match args.format {
+            GraphFormat::Dot => graph_sites::dot(model, view),
+            GraphFormat::Mermaid => graph_sites::mermaid(model, view),
+            GraphFormat::Json => return Err(Error::ViewFormat),
+        };
+        write_stdout(&text)?;
+        return Ok(Exit::Clean);
+    }
     let mut overlay = graph::Overlay::default();
     for name in &args.down {
         overlay.down.insert(node_named(model, name)?);

@@ -80,6 +80,8 @@ pub(super) enum Error {
     NothingDown,
     /// `graph --highlight-route` from or to a node drawn as down.
     RouteEndDown(String),
+    /// `graph --site` or `--collapse-sites` with `--format json`.
+    ViewFormat,
     /// `graph --highlight-route` between nodes that cannot reach each other.
     NoRoute {
         from: String,
@@ -123,6 +125,10 @@ pub(super) enum Error {
         error: String,
     },
 }
+
+/// Why `graph --site` and `--collapse-sites` take no `--format json`.
+const VIEW_FORMAT: &str =
+    "--site and --collapse-sites draw DOT or Mermaid; `--format json` gives the whole graph";
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -180,6 +186,7 @@ impl fmt::Display for Error {
                 "the CA is kept outside topoc (`[ca] cert` and `key`): replace those files instead"
             ),
             Error::Ca(problem) => problem.fmt(f),
+            Error::ViewFormat => f.write_str(VIEW_FORMAT),
             Error::NothingDown => write!(
                 f,
                 "say what fails: --down NODE, --down-site SITE, --down-group GROUP, or --each"

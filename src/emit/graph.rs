@@ -52,7 +52,7 @@ fn home_site(model: &Model, group: GroupId) -> Option<SiteId> {
 }
 
 /// The network groups to draw: none for a SEG cluster, whose nodes all talk directly.
-fn drawn_groups(model: &Model) -> Vec<GroupId> {
+pub(super) fn drawn_groups(model: &Model) -> Vec<GroupId> {
     if model.cluster.kind == Kind::Seg {
         return Vec::new();
     }
@@ -72,14 +72,14 @@ fn is_transit_group(model: &Model, group: GroupId) -> bool {
 }
 
 /// Text for a double-quoted DOT string: no quotes, backslashes or line breaks of its own.
-fn dot_text(text: &str) -> String {
+pub(super) fn dot_text(text: &str) -> String {
     text.replace('\\', "\\\\")
         .replace('"', "\\\"")
         .replace(['\n', '\r'], " ")
 }
 
 /// Text for a double-quoted Mermaid label.
-fn mermaid_text(text: &str) -> String {
+pub(super) fn mermaid_text(text: &str) -> String {
     text.replace('&', "#amp;")
         .replace('"', "#quot;")
         .replace('<', "#lt;")
@@ -88,7 +88,7 @@ fn mermaid_text(text: &str) -> String {
 }
 
 /// Identifiers for Mermaid: names have hyphens, never underscores, so this is one to one.
-fn mermaid_id(prefix: &str, name: &str) -> String {
+pub(super) fn mermaid_id(prefix: &str, name: &str) -> String {
     format!("{prefix}_{}", name.replace('-', "_"))
 }
 
@@ -160,9 +160,12 @@ pub fn dot_with(model: &Model, overlay: &Overlay) -> String {
     out
 }
 
-fn dot_node(model: &Model, id: NodeId, overlay: &Overlay) -> String {
+pub(super) fn dot_node(model: &Model, id: NodeId, overlay: &Overlay) -> String {
     let node = model.node(id);
     let mut label = format!("{}\\n{}", node.name, node.address.value);
+    if let Some(nat) = &node.nat_address {
+        let _ = write!(label, "\\nNAT {}", nat.value);
+    }
     if model.is_management_node(id) {
         let _ = write!(label, "\\n{}", management_label(model));
     }
@@ -188,7 +191,7 @@ fn dot_node(model: &Model, id: NodeId, overlay: &Overlay) -> String {
     )
 }
 
-fn dot_group(model: &Model, id: GroupId) -> String {
+pub(super) fn dot_group(model: &Model, id: GroupId) -> String {
     let group = model.network_group(id);
     let shape = if is_transit_group(model, id) {
         "shape=doubleoctagon, style=filled, fillcolor=\"#ffe9a8\""
@@ -324,16 +327,19 @@ fn mermaid_overlay(
     }
 }
 
-fn mermaid_node(model: &Model, id: NodeId) -> String {
+pub(super) fn mermaid_node(model: &Model, id: NodeId) -> String {
     let node = model.node(id);
     let mut label = format!("{}<br>{}", node.name, node.address.value);
+    if let Some(nat) = &node.nat_address {
+        let _ = write!(label, "<br>NAT {}", nat.value);
+    }
     if model.is_management_node(id) {
         let _ = write!(label, "<br>{}", management_label(model));
     }
     format!("{}[\"{label}\"]", mermaid_id("node", &node.name))
 }
 
-fn mermaid_group(model: &Model, id: GroupId) -> String {
+pub(super) fn mermaid_group(model: &Model, id: GroupId) -> String {
     let group = model.network_group(id);
     let id_text = mermaid_id("group", &group.name);
     if is_transit_group(model, id) {

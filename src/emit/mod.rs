@@ -7,6 +7,7 @@
 pub mod cluster_json;
 pub mod firewall;
 pub mod graph;
+pub mod graph_sites;
 pub mod hosts;
 pub mod inventory;
 pub mod layout;
