@@ -12,7 +12,7 @@ use std::fmt::Write as _;
 use schemars::JsonSchema;
 use serde::Serialize;
 
-use crate::model::{GroupId, Model, NodeId, SiteId};
+use crate::model::{GroupId, Model, NodeId, Site, SiteId};
 use crate::syntax::Kind;
 
 /// What to draw on top of the topology: a route, and failed nodes (red).
@@ -71,6 +71,14 @@ fn is_transit_group(model: &Model, group: GroupId) -> bool {
     model.transit_group() == Some(group)
 }
 
+/// A site's name, then `between` and its location (by `escape`) where it has one.
+pub(super) fn site_label(site: &Site, between: &str, escape: fn(&str) -> String) -> String {
+    match &site.location {
+        Some(location) => format!("{}{between}{}", site.name, escape(location)),
+        None => site.name.clone(),
+    }
+}
+
 /// Text for a double-quoted DOT string: no quotes, backslashes or line breaks of its own.
 pub(super) fn dot_text(text: &str) -> String {
     text.replace('\\', "\\\\")
@@ -113,10 +121,7 @@ pub fn dot_with(model: &Model, overlay: &Overlay) -> String {
     let groups = drawn_groups(model);
     for (index, site) in model.sites.iter().enumerate() {
         let site_id = SiteId(index);
-        let label = match &site.location {
-            Some(location) => format!("{}\\n{}", site.name, dot_text(location)),
-            None => site.name.clone(),
-        };
+        let label = site_label(site, "\\n", dot_text);
         let _ = writeln!(out, "  subgraph \"cluster_site_{}\" {{", site.name);
         let _ = writeln!(
             out,
@@ -218,10 +223,7 @@ pub fn mermaid_with(model: &Model, overlay: &Overlay) -> String {
     let groups = drawn_groups(model);
     for (index, site) in model.sites.iter().enumerate() {
         let site_id = SiteId(index);
-        let label = match &site.location {
-            Some(location) => format!("{}: {}", site.name, mermaid_text(location)),
-            None => site.name.clone(),
-        };
+        let label = site_label(site, ": ", mermaid_text);
         let _ = writeln!(
             out,
             "  subgraph {}[\"{label}\"]",

@@ -14,7 +14,7 @@ use std::fmt::Write as _;
 
 use super::graph::{
     Overlay, dot_group, dot_node, dot_text, drawn_groups, mermaid_group, mermaid_id, mermaid_node,
-    mermaid_text,
+    mermaid_text, site_label,
 };
 use crate::model::{GroupId, Model, NodeId, SiteId};
 
@@ -116,7 +116,7 @@ pub fn dot(model: &Model, view: View) -> String {
         let _ = writeln!(
             out,
             "    label=\"{}\";\n    style=rounded;\n    color=\"#4a6fa5\";",
-            site_label(site, "\\n")
+            site_label(site, "\\n", dot_text)
         );
         for &node in &picture.nodes {
             let _ = writeln!(out, "    {}", dot_node(model, node, &Overlay::default()));
@@ -126,7 +126,7 @@ pub fn dot(model: &Model, view: View) -> String {
     for (&site, &count) in &picture.sites {
         let label = format!(
             "{}\\n{}",
-            site_label(model.site(site), "\\n"),
+            site_label(model.site(site), "\\n", dot_text),
             nodes_text(count, view)
         );
         let _ = writeln!(
@@ -172,7 +172,7 @@ pub fn mermaid(model: &Model, view: View) -> String {
             out,
             "  subgraph {}[\"{}\"]",
             mermaid_id("site", &site.name),
-            site_label(site, "<br>")
+            site_label(site, "<br>", mermaid_text)
         );
         for &node in &picture.nodes {
             let _ = writeln!(out, "    {}", mermaid_node(model, node));
@@ -185,7 +185,7 @@ pub fn mermaid(model: &Model, view: View) -> String {
             out,
             "  {}[[\"{}<br>{}\"]]",
             mermaid_id("sitebox", &site_model.name),
-            site_label(site_model, "<br>"),
+            site_label(site_model, "<br>", mermaid_text),
             nodes_text(count, view)
         );
     }
@@ -209,22 +209,6 @@ pub fn mermaid(model: &Model, view: View) -> String {
         );
     }
     out
-}
-
-/// A site's name, and its location where it has one, escaped for the picture.
-fn site_label(site: &crate::model::Site, line_break: &str) -> String {
-    match &site.location {
-        Some(location) => format!("{}{line_break}{}", site.name, escaped(location, line_break)),
-        None => site.name.clone(),
-    }
-}
-
-fn escaped(text: &str, line_break: &str) -> String {
-    if line_break == "<br>" {
-        mermaid_text(text)
-    } else {
-        dot_text(text)
-    }
 }
 
 /// A site box's count: all its nodes when collapsed; those that link to the site shown.

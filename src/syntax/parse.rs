@@ -22,19 +22,10 @@ use crate::syntax::{self, Document, Entry};
 type Key<'i> = Spanned<Cow<'i, str>>;
 type Value<'i> = Spanned<DeValue<'i>>;
 
-/// Reads the file into its sections. `None` when the TOML itself is broken. A valid file
-/// takes the [fast path](super::fast); the others are read again here.
-pub fn parse(source: &Source) -> (Option<Document>, Vec<Finding>) {
-    let mut nodes = Vec::new();
-    if let Some(mut document) = super::fast::parse(&source.text, &mut |node, _| nodes.push(node)) {
-        document.nodes = nodes;
-        return (Some(document), Vec::new());
-    }
-    recoverable(source)
-}
-
-/// The path that locates every problem: a span-keeping tree of the whole file, read
-/// section by section.
+/// Reads the file into its sections, `None` when the TOML itself is broken: the path that
+/// locates every problem, a span-keeping tree of the whole file read section by section.
+/// `model::resolve::read` takes the [fast path](super::fast) first, and this one for a file
+/// the fast path gives up on.
 pub fn recoverable(source: &Source) -> (Option<Document>, Vec<Finding>) {
     let mut findings = Vec::new();
     let (root, errors) = DeTable::parse_recoverable(&source.text);

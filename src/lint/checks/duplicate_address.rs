@@ -72,7 +72,7 @@ pub(crate) fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
         let holders = &mut holders_of[at];
         match holders.first {
             None => holders.first = Some(node),
-            Some(first) if holders.other_realm.is_none() && model.realm_of(first) != realm => {
+            Some(first) if holders.other_realm.is_none() && realm_of[first.index()] != realm => {
                 holders.other_realm = Some(node);
             }
             Some(_) => {}

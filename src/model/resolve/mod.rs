@@ -50,7 +50,6 @@ impl Resolver {
         let node_names: Vec<&str> = nodes.iter().map(|node| node.name.as_str()).collect();
         let rejected_cluster = document.rejected.iter().any(|key| key == "cluster");
         let cluster = self.cluster(document.cluster.as_ref(), rejected_cluster, &node_names);
-        drop(node_names);
         let ntp_servers = document
             .ntp
             .as_ref()
@@ -77,23 +76,16 @@ impl Resolver {
         let transit_group = cluster
             .as_ref()
             .map_or(TRANSIT_GROUP, |c| c.transit_group.as_str());
-        let transit_group = transit_group.to_owned();
-        let mut memberships: Vec<Memberships> = Vec::with_capacity(nodes.len());
-        let mut complete = true;
-        for (node, pending) in nodes.iter_mut().zip(pending) {
-            let (site, groups) = (pending.site, pending.groups);
-            match self.link(node, site, groups, &sites, &site_index, &transit_group) {
-                Some(groups) if complete => memberships.push(groups),
-                Some(_) => {}
-                None => {
-                    complete = false;
-                    memberships = Vec::new();
-                }
-            }
-        }
-        if !complete {
-            return None;
-        }
+        // Every node is linked (each problem reported) before one missing stops the model.
+        let linked: Vec<Option<Memberships>> = nodes
+            .iter_mut()
+            .zip(pending)
+            .map(|(node, pending)| {
+                let (site, groups) = (pending.site, pending.groups);
+                self.link(node, site, groups, &sites, &site_index, transit_group)
+            })
+            .collect();
+        let memberships: Vec<Memberships> = linked.into_iter().collect::<Option<_>>()?;
         let cluster = cluster?;
         let sites: Vec<Site> = sites
             .into_iter()

@@ -45,11 +45,9 @@ pub fn read(source: &Source) -> (Option<Document>, Option<Model>, Vec<Finding>) 
 fn fast(text: &str) -> Option<(Document, Resolver, ReadNodes)> {
     let mut resolver = Resolver::default();
     let mut nodes = ReadNodes::default();
-    // Room for as many nodes as the text could hold (a node table takes some 40 bytes at
-    // the least), so that the vectors never move: pages are only taken as nodes fill them.
-    // Past a quarter of a million the vectors grow as they fill, so that a large file of
-    // anything else takes no more address space than it needs.
-    let most = (text.len() / 40).min(1 << 18);
+    // Room for as many nodes as the text could hold, so that the vectors do not move: pages
+    // are only taken as nodes fill them.
+    let most = syntax::fast::tables_at_most(text);
     nodes.nodes.reserve_exact(most);
     nodes.pending.reserve_exact(most);
     let document = syntax::fast::parse(text, &mut |entry, document| {

@@ -52,13 +52,8 @@ impl Lines<'_, '_, '_> {
             self.spaces();
             self.key()?;
             self.spaces();
-            match self.kind()? {
-                TokenKind::Dot => self.emit(EventKind::KeySep),
-                TokenKind::RightSquareBracket => {
-                    self.emit(EventKind::StdTableClose);
-                    return Some(());
-                }
-                _ => return None,
+            if self.then_or_close(TokenKind::Dot, EventKind::KeySep, EventKind::StdTableClose)? {
+                return Some(());
             }
         }
     }
@@ -88,14 +83,30 @@ impl Lines<'_, '_, '_> {
             }
             self.scalar()?;
             self.trivia()?;
-            match self.kind()? {
-                TokenKind::Comma => self.emit(EventKind::ValueSep),
-                TokenKind::RightSquareBracket => {
-                    self.emit(EventKind::ArrayClose);
-                    return Some(());
-                }
-                _ => return None,
+            if self.then_or_close(TokenKind::Comma, EventKind::ValueSep, EventKind::ArrayClose)? {
+                return Some(());
             }
+        }
+    }
+
+    /// After an item of a header or an array: `separator` (emitted as `between`, and
+    /// `false`: more follow), or the closing `]` (emitted as `close`, and `true`).
+    fn then_or_close(
+        &mut self,
+        separator: TokenKind,
+        between: EventKind,
+        close: EventKind,
+    ) -> Option<bool> {
+        match self.kind()? {
+            kind if kind == separator => {
+                self.emit(between);
+                Some(false)
+            }
+            TokenKind::RightSquareBracket => {
+                self.emit(close);
+                Some(true)
+            }
+            _ => None,
         }
     }
 

@@ -5,7 +5,7 @@
 //! `[nodes.NAME]` tables of plain keys, strings, integers, booleans and arrays of strings)
 //! and gives up, returning `None`, at anything else: a syntax error, an unknown key, a
 //! value of the wrong type, a repeated key or table, a dotted key, an inline or nested
-//! table. [`super::parse::parse`] then reads the file again on the recoverable path, which
+//! table. [`super::parse::recoverable`] then reads the file again on the recoverable path, which
 //! locates every problem. So for any file this path takes, the two paths give the same
 //! document (`tests/fast_path.rs` proves it over generated and mutated files).
 //!
@@ -36,18 +36,16 @@ const NESTING: u32 = 80;
 
 /// The document of a file this path takes, its nodes handed to `node` one by one with the
 /// document read so far (the document's own `nodes` stay empty) so that they need not all
-/// be held at once; `None`
-/// sends the file to the recoverable path, whatever `node` was given already.
+/// be held at once. `None` sends the file to the recoverable path, whatever `node` was
+/// given already.
 pub fn parse(text: &str, node: &mut dyn FnMut(Entry<Node>, &Document)) -> Option<Document> {
     let source = Source::new(text);
     let mut reader = Reader {
         document: Document::default(),
-        table: None,
+        table: Table::Root,
         pending: None,
         sink: node,
-        // A table header takes some 40 bytes at the least: room for them all (up to a
-        // quarter of a million; past that the set grows as it fills).
-        opened: HashSet::with_capacity((text.len() / 40).min(1 << 18)),
+        opened: HashSet::with_capacity(tables_at_most(text)),
         events: Vec::new(),
     };
     let mut tokens: Vec<Token> = Vec::new();
@@ -62,6 +60,13 @@ pub fn parse(text: &str, node: &mut dyn FnMut(Entry<Node>, &Document)) -> Option
     reader.piece(source, &tokens)?;
     reader.flush();
     Some(reader.document)
+}
+
+/// Room for the tables (or nodes) `text` can hold: a table takes some 40 bytes at the least.
+/// Past a quarter of a million, what holds them grows as it fills, so that a large file of
+/// anything else takes no more address space than it needs.
+pub fn tables_at_most(text: &str) -> usize {
+    (text.len() / 40).min(1 << 18)
 }
 
 /// Where the lexer is, line by line: enough to see a table header open a line.
@@ -109,6 +114,7 @@ impl Lines {
 /// The table that key/value lines fill.
 #[derive(Clone, Copy)]
 enum Table {
+    /// Before any header: the recoverable path's business.
     Root,
     Cluster,
     Ntp,
@@ -125,11 +131,12 @@ enum Table {
 
 struct Reader<'s> {
     document: Document,
-    table: Option<Table>,
+    table: Table,
     /// The node being read, handed on when a table that is not its own opens.
     pending: Option<Entry<Node>>,
     sink: &'s mut dyn FnMut(Entry<Node>, &Document),
-    /// Sections and named tables opened so far, by hash: a repeat (or a collision) gives up.
+    /// Sections, named tables and lint keys given so far, by the hash of their path: a repeat
+    /// (or a collision) gives up.
     opened: HashSet<u64>,
     events: Vec<Event>,
 }
@@ -203,13 +210,7 @@ impl Reader<'_> {
             }
         };
         let span = start..end;
-        let mut hasher = foldhash::quality::FixedState::default().build_hasher();
-        for key in &path {
-            key.get_ref().hash(&mut hasher);
-        }
-        if !self.opened.insert(hasher.finish()) {
-            return None;
-        }
+        self.first_time(path.iter().map(|key| key.get_ref().as_ref()))?;
         let own_nested = match (path.as_slice(), &self.pending) {
             ([section, name, _], Some(node)) => {
                 section.get_ref() == "nodes" && node.key.get_ref() == name.get_ref()
@@ -220,7 +221,7 @@ impl Reader<'_> {
             self.flush();
         }
         let document = &mut self.document;
-        self.table = Some(match path.as_slice() {
+        self.table = match path.as_slice() {
             [section] => {
                 let key = owned(section);
                 match section.get_ref().as_ref() {
@@ -245,7 +246,7 @@ impl Reader<'_> {
                 }
                 "cluster" if name.get_ref() == "settings" => {
                     // Only right under `[cluster]`, which it then belongs to.
-                    let Some(Table::Cluster) = self.table else {
+                    let Table::Cluster = self.table else {
                         return None;
                     };
                     let cluster = &mut document.cluster.as_mut()?.value;
@@ -255,8 +256,7 @@ impl Reader<'_> {
             },
             [section, name, inner] if section.get_ref() == "nodes" => {
                 // Only right under its node's own table (or its other nested one).
-                let Some(Table::Node | Table::NodeSettings | Table::NodeUpdates) = self.table
-                else {
+                let (Table::Node | Table::NodeSettings | Table::NodeUpdates) = self.table else {
                     return None;
                 };
                 let node = self.pending.as_mut().filter(|_| own_nested)?;
@@ -267,8 +267,17 @@ impl Reader<'_> {
                 }
             }
             _ => return None,
-        });
+        };
         Some(at)
+    }
+
+    /// `Some` when `path` was not given before (nor collides with one that was).
+    fn first_time<'k>(&mut self, path: impl Iterator<Item = &'k str>) -> Option<()> {
+        let mut hasher = foldhash::quality::FixedState::default().build_hasher();
+        for key in path {
+            key.hash(&mut hasher);
+        }
+        self.opened.insert(hasher.finish()).then_some(())
     }
 
     /// Reads the `key = value` line that starts at `at`; the index after it.
@@ -291,7 +300,7 @@ impl Reader<'_> {
         let (value, at) = value(source, events, at)?;
         let key = name.get_ref().as_ref();
         let document = &mut self.document;
-        match self.table.unwrap_or(Table::Root) {
+        match self.table {
             Table::Root => return None,
             Table::Cluster => cluster(&mut document.cluster.as_mut()?.value, key, value)?,
             Table::Ntp => set!(document.ntp.as_mut()?.value, key, value; servers)?,
@@ -315,11 +324,9 @@ impl Reader<'_> {
                 set!(node.updates.as_mut()?.get_mut(), key, value; automatic from_internet from_nodes)?;
             }
             Table::Lints => {
-                if document.lints.iter().any(|entry| entry.name() == key) {
-                    return None;
-                }
+                self.first_time(["lints", key].into_iter())?;
                 let level = Spanned::<Level>::take(value)?.into_inner();
-                document.lints.push(Entry {
+                self.document.lints.push(Entry {
                     key: owned(&name),
                     value: level,
                     rejected: Vec::new(),
