@@ -33,6 +33,7 @@ fn constraints() -> Vec<(&'static str, &'static str, Value)> {
     let ip = json!({ "pattern": IP_PATTERN });
     let port = json!({ "minimum": 1, "maximum": 65535 });
     let at_least_one = json!({ "minimum": 1, "maximum": u32::MAX });
+    let validity = json!({ "minimum": 1, "maximum": crate::model::values::MAX_VALIDITY_DAYS });
     let duration = json!({ "pattern": DURATION_PATTERN });
     let version = json!({ "pattern": VERSION_PATTERN });
     vec![
@@ -57,8 +58,8 @@ fn constraints() -> Vec<(&'static str, &'static str, Value)> {
             "distribution_timeout_multiplier",
             at_least_one.clone(),
         ),
-        ("Ca", "validity_days", at_least_one.clone()),
-        ("Ca", "node_validity_days", at_least_one.clone()),
+        ("Ca", "validity_days", validity.clone()),
+        ("Ca", "node_validity_days", validity),
         ("Cluster", "transit_fanout_limit", at_least_one.clone()),
         ("Cluster", "max_route_hops", at_least_one),
         (

@@ -202,10 +202,24 @@ pub fn port(value: i64) -> Result<u16, String> {
 
 /// A whole number of at least `min`.
 pub fn at_least(value: i64, min: u32) -> Result<u32, String> {
+    between(value, min, u32::MAX)
+}
+
+/// A whole number from `min` to `max`, both included.
+pub fn between(value: i64, min: u32, max: u32) -> Result<u32, String> {
     u32::try_from(value)
         .ok()
-        .filter(|&value| value >= min)
-        .ok_or_else(|| format!("{value} is not a whole number from {min} to {}", u32::MAX))
+        .filter(|value| (min..=max).contains(value))
+        .ok_or_else(|| format!("{value} is not a whole number from {min} to {max}"))
+}
+
+/// The longest validity a certificate of the cluster may be given, in days: a hundred
+/// years. Any date it gives from now fits an X.509 validity (which ends at year 9999).
+pub const MAX_VALIDITY_DAYS: u32 = 36_500;
+
+/// A certificate's validity in days: from 1 to [`MAX_VALIDITY_DAYS`].
+pub fn validity_days(value: i64) -> Result<u32, String> {
+    between(value, 1, MAX_VALIDITY_DAYS).map_err(|message| format!("{message} (a hundred years)"))
 }
 
 /// Why an address cannot be a Central Management listen address (or an NTP server's), if it
@@ -291,6 +305,10 @@ mod tests {
         assert!(port(0).is_err());
         assert!(port(70000).is_err());
         assert!(at_least(-1, 0).is_err());
+        assert_eq!(validity_days(36_500), Ok(36_500));
+        assert!(validity_days(36_501).is_err());
+        assert!(validity_days(2_932_897).is_err());
+        assert!(validity_days(0).is_err());
     }
 
     #[test]

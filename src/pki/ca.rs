@@ -103,7 +103,14 @@ pub(super) fn new_ca(model: &Model, now: OffsetDateTime) -> Result<Ca, CaProblem
         KeyUsagePurpose::DigitalSignature,
     ];
     params.not_before = now;
-    params.not_after = now + Duration::days(i64::from(settings.validity_days));
+    params.not_after = now
+        .checked_add(Duration::days(i64::from(settings.validity_days)))
+        .ok_or_else(|| {
+            CaProblem::Generation(format!(
+                "a validity of {} days from now is past the last date a certificate can hold",
+                settings.validity_days
+            ))
+        })?;
     params.serial_number = Some(serial(&key, now));
     let cert = params
         .self_signed(&key)

@@ -150,8 +150,10 @@ pub(super) fn issue(
     ];
     params.use_authority_key_identifier_extension = true;
     params.not_before = now;
-    params.not_after =
-        (now + Duration::days(i64::from(model.ca.node_validity_days))).min(ca.not_after);
+    // Never past the CA's end, which a certificate could hold.
+    params.not_after = now
+        .checked_add(Duration::days(i64::from(model.ca.node_validity_days)))
+        .map_or(ca.not_after, |end| end.min(ca.not_after));
     params.serial_number = Some(serial(key, now));
     let issuer = Issuer::from_ca_cert_der(&ca.der.clone().into(), &ca.key)
         .map_err(|e| CaProblem::Generation(e.to_string()))?;

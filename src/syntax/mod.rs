@@ -173,10 +173,10 @@ pub struct Ca {
     /// Key algorithm of the CA and node keys: `ecdsa-p256` (default), `ecdsa-p384` or `ed25519`.
     #[schemars(with = "Option<Algorithm>")]
     pub algorithm: Option<Spanned<Algorithm>>,
-    /// Validity of a new CA, in days. Default 3650.
+    /// Validity of a new CA, in days, at most 36500. Default 3650.
     #[schemars(with = "Option<i64>")]
     pub validity_days: Option<Spanned<i64>>,
-    /// Validity of node certificates, in days. Default 397.
+    /// Validity of node certificates, in days, at most 36500. Default 397.
     #[schemars(with = "Option<i64>")]
     pub node_validity_days: Option<Spanned<i64>>,
     /// An existing CA certificate (PEM), relative to this file; with `key`.

@@ -34,7 +34,7 @@ impl Resolver {
             self.optional_value(syntax.common_name.as_ref(), "common_name", non_empty);
         let days = |resolver: &mut Self, value: Option<&Spanned<i64>>, key: &str, default: u32| {
             value.map_or(Ok(Located::new(default, entry.key_span())), |days| {
-                resolver.number(days, key, |n| values::at_least(n, 1))
+                resolver.number(days, key, values::validity_days)
             })
         };
         let validity = days(

@@ -1,0 +1,124 @@
+//! Hostile values (issue 22): numbers past what their use can hold, control characters,
+//! and input quoted back at its full length.
+
+mod common;
+
+use common::topoc;
+
+use std::process::Output;
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// A small valid topology with one line added to a section: `cluster`, `settings`, `ca` or
+/// `node` (the first node).
+fn topology(section: &str, line: &str) -> String {
+    let at = |name: &str| if name == section { line } else { "" };
+    format!(
+        "[cluster]\nname = \"x\"\nversion = \"12.2.4\"\nmanagement_node = \"a1\"\n{}\n\
+         [cluster.settings]\n{}\n[ntp]\nservers = [\"192.0.2.123\"]\n[ca]\n{}\n\
+         [sites.s]\nsubnet = \"10.0.0.0/24\"\n\
+         [nodes.a1]\nsite = \"s\"\naddress = \"10.0.0.1\"\n{}\n\
+         [nodes.a2]\nsite = \"s\"\naddress = \"10.0.0.2\"\n",
+        at("cluster"),
+        at("settings"),
+        at("ca"),
+        at("node"),
+    )
+}
+
+fn codes(output: &Output) -> Vec<String> {
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("JSON ({e}): {}", stderr(output)));
+    report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|finding| finding["severity"] == "error")
+        .map(|finding| finding["code"].as_str().expect("code").to_owned())
+        .collect()
+}
+
+/// Every number the file holds, at and past every bound: `check` and `build` agree, and
+/// neither panics. A number past what its use can hold is a located `invalid-value`.
+#[test]
+fn numbers_past_their_use_are_invalid_values_and_never_panics() {
+    let fields = [
+        ("ca", "validity_days"),
+        ("ca", "node_validity_days"),
+        ("cluster", "port"),
+        ("cluster", "transit_fanout_limit"),
+        ("cluster", "max_route_hops"),
+        ("settings", "distribution_timeout_multiplier"),
+        ("node", "priority"),
+        ("node", "port"),
+    ];
+    let values = [
+        "0",
+        "-1",
+        "36500",
+        "36501",
+        "2932897",
+        "4294967296",
+        "9223372036854775807",
+        "-9223372036854775808",
+    ];
+    let dir = tempfile::tempdir().expect("temp");
+    for (section, key) in fields {
+        for value in values {
+            let line = format!("{key} = {value}");
+            std::fs::write(dir.path().join("t.toml"), topology(section, &line)).expect("write");
+            let check = topoc(dir.path(), &["check", "--format", "json", "t.toml"]);
+            let case = format!("[{section}] {line}");
+            assert!(
+                matches!(check.status.code(), Some(0 | 1)),
+                "check, {case}: {}",
+                stderr(&check)
+            );
+            let errors = codes(&check);
+            // A node's own port, in range, differs from the cluster's: an error of its own.
+            assert!(
+                errors
+                    .iter()
+                    .all(|code| code == "invalid-value" || code == "cluster-setting-override"),
+                "{case}: {errors:?}"
+            );
+            let out = dir.path().join("out");
+            let secrets = dir.path().join("sec");
+            let _ = std::fs::remove_dir_all(&out);
+            let _ = std::fs::remove_dir_all(&secrets);
+            let build = topoc(
+                dir.path(),
+                &["build", "t.toml", "--out", "out", "--secrets", "sec"],
+            );
+            assert_eq!(
+                build.status.code(),
+                Some(i32::from(!errors.is_empty())),
+                "build, {case} (check said {errors:?}): {}",
+                stderr(&build)
+            );
+        }
+    }
+}
+
+/// A hundred years is the longest validity; the day after is refused where it is written.
+#[test]
+fn a_validity_past_a_hundred_years_is_refused_at_its_line() {
+    let dir = tempfile::tempdir().expect("temp");
+    let text = topology("ca", "validity_days = 2932897");
+    std::fs::write(dir.path().join("t.toml"), &text).expect("write");
+    let output = topoc(dir.path(), &["check", "--format", "json", "t.toml"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    let finding = &report["findings"][0];
+    assert_eq!(finding["code"], "invalid-value", "{report}");
+    let line = text
+        .lines()
+        .position(|line| line.starts_with("validity_days"))
+        .expect("line")
+        + 1;
+    assert_eq!(finding["location"]["line"], line, "{report}");
+    let message = finding["message"].as_str().expect("message");
+    assert!(message.contains("from 1 to 36500"), "{message}");
+}
