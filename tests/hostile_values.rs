@@ -122,3 +122,102 @@ fn a_validity_past_a_hundred_years_is_refused_at_its_line() {
     let message = finding["message"].as_str().expect("message");
     assert!(message.contains("from 1 to 36500"), "{message}");
 }
+
+/// Control characters and bidirectional marks in any value are refused where they are
+/// written, so none reaches a picture, a report or a node's files.
+#[test]
+fn control_characters_in_values_are_refused_and_reach_no_output() {
+    let dir = tempfile::tempdir().expect("temp");
+    let cases = [
+        (
+            "location",
+            "[sites.s]\n",
+            "[sites.s]\nlocation = \"To\\u001B[31mkyo\"\n",
+        ),
+        (
+            "location",
+            "[sites.s]\n",
+            "[sites.s]\nlocation = \"bell\\u0007\"\n",
+        ),
+        (
+            "location",
+            "[sites.s]\n",
+            "[sites.s]\nlocation = \"left\\u202Eright\"\n",
+        ),
+        (
+            "common_name",
+            "[ca]\n",
+            "[ca]\ncommon_name = \"CA\\u0000\"\n",
+        ),
+        ("name", "name = \"x\"", "name = \"x\\u001b]0;title\\u0007\""),
+    ];
+    for (key, from, to) in cases {
+        let text = topology("", "").replacen(from, to, 1);
+        assert_ne!(text, topology("", ""), "{key}: the case applies");
+        std::fs::write(dir.path().join("t.toml"), &text).expect("write");
+        let check = topoc(dir.path(), &["check", "--format", "json", "t.toml"]);
+        assert_eq!(check.status.code(), Some(1), "{key}: {}", stderr(&check));
+        let report: serde_json::Value = serde_json::from_slice(&check.stdout).expect("JSON");
+        let finding = report["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .find(|finding| finding["code"] == "invalid-value")
+            .unwrap_or_else(|| panic!("{key}: {report}"));
+        let line = text
+            .lines()
+            .position(|line| line.starts_with(&format!("{key} =")))
+            .expect("line")
+            + 1;
+        assert_eq!(finding["location"]["line"], line, "{key}: {report}");
+        for args in [
+            &["graph", "t.toml"][..],
+            &["graph", "t.toml", "--format", "mermaid"],
+            &["check", "t.toml"],
+            &["build", "t.toml", "--out", "out", "--secrets", "sec"],
+        ] {
+            let output = topoc(dir.path(), args);
+            assert_ne!(output.status.code(), Some(0), "{key}: {args:?}");
+            let raw = [&output.stdout[..], &output.stderr[..]].concat();
+            let shown = String::from_utf8_lossy(&raw);
+            assert!(
+                !shown.chars().any(topoc::model::values::steers),
+                "{key}: {args:?} printed a control character: {shown:?}"
+            );
+        }
+        assert!(!dir.path().join("out").exists(), "{key}: nothing built");
+    }
+}
+
+/// Text from the file is quoted at most 64 characters long in every format, however long
+/// it is: a megabyte of `management_node` makes a short report.
+#[test]
+fn a_megabyte_reference_is_quoted_short_in_every_format() {
+    let dir = tempfile::tempdir().expect("temp");
+    let huge = "m".repeat(1 << 20);
+    let text = topology("", "").replace(
+        "management_node = \"a1\"",
+        &format!("management_node = \"{huge}\""),
+    );
+    std::fs::write(dir.path().join("t.toml"), text).expect("write");
+    for format in ["human", "json", "github", "gitlab", "sarif"] {
+        let output = topoc(dir.path(), &["check", "--format", format, "t.toml"]);
+        assert_eq!(
+            output.status.code(),
+            Some(1),
+            "{format}: {}",
+            stderr(&output)
+        );
+        let shown = String::from_utf8_lossy(&output.stdout);
+        assert!(shown.contains("unknown node `mmm"), "{format}: {shown}");
+        let longest_run = shown
+            .split(|c: char| c != 'm')
+            .map(str::len)
+            .max()
+            .unwrap_or(0);
+        assert!(
+            longest_run <= 64,
+            "{format}: quoted {longest_run} characters"
+        );
+    }
+}

@@ -107,11 +107,40 @@ pub struct Related {
     pub message: String,
 }
 
+/// Longest text a finding quotes in backticks before it is cut with `…`: one more than the
+/// longest name (a DNS label), so every valid name is quoted whole, and text from the input,
+/// however long, stays a few dozen characters in every format.
+pub const LONGEST_QUOTED: usize = 64;
+
+/// `text` with every backticked part longer than [`LONGEST_QUOTED`] characters cut with `…`.
+/// Every message, label and help of a finding passes through here when it is made.
+fn capped(text: String) -> String {
+    let too_long = text.split('`').skip(1).step_by(2).any(|quoted| {
+        quoted.len() > LONGEST_QUOTED && quoted.chars().nth(LONGEST_QUOTED).is_some()
+    });
+    if !too_long {
+        return text;
+    }
+    let mut out = String::with_capacity(text.len().min(1024));
+    for (index, part) in text.split('`').enumerate() {
+        if index > 0 {
+            out.push('`');
+        }
+        if index % 2 == 1 && part.chars().nth(LONGEST_QUOTED).is_some() {
+            out.extend(part.chars().take(LONGEST_QUOTED));
+            out.push('…');
+        } else {
+            out.push_str(part);
+        }
+    }
+    out
+}
+
 impl Finding {
     pub fn new(lint: &'static Lint, span: Span, message: impl Into<String>) -> Self {
         Self {
             lint,
-            message: message.into(),
+            message: capped(message.into()),
             span,
             label: None,
             help: None,
@@ -124,19 +153,19 @@ impl Finding {
 
     #[must_use]
     pub fn label(mut self, label: impl Into<String>) -> Self {
-        self.label = Some(label.into());
+        self.label = Some(capped(label.into()));
         self
     }
 
     #[must_use]
     pub fn help(mut self, help: impl Into<String>) -> Self {
-        self.help = Some(help.into());
+        self.help = Some(capped(help.into()));
         self
     }
 
     #[must_use]
     pub fn help_opt(mut self, help: Option<String>) -> Self {
-        self.help = help;
+        self.help = help.map(capped);
         self
     }
 
@@ -144,7 +173,7 @@ impl Finding {
     pub fn related(mut self, span: Span, message: impl Into<String>) -> Self {
         self.related.push(Related {
             span,
-            message: message.into(),
+            message: capped(message.into()),
         });
         self
     }

@@ -109,6 +109,40 @@ pub fn fqdn(text: &str) -> Result<String, String> {
     Ok(text.to_ascii_lowercase())
 }
 
+/// Whether `c` would steer a terminal or the reading order rather than show: C0 and C1
+/// controls but newline and tab, DEL, and the bidirectional marks and embeddings.
+pub fn steers(c: char) -> bool {
+    (c.is_control() && c != '\n' && c != '\t')
+        || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Text a value may hold: nothing that steers a terminal (see [`steers`]) and no line
+/// break; a tab is allowed. Every string of a topology is checked so before it means
+/// anything, so nothing of the kind reaches an output or a message.
+pub fn plain_text(text: &str) -> Result<(), String> {
+    let ascii_plain = |b: &u8| (b' '..=b'~').contains(b) || *b == b'\t';
+    if text.bytes().all(|b| ascii_plain(&b)) {
+        return Ok(());
+    }
+    match text
+        .chars()
+        .enumerate()
+        .find(|&(_, c)| steers(c) || c == '\n')
+    {
+        Some((at, c)) => Err(format!(
+            "character {} is U+{:04X}, {}, which no value may hold",
+            at + 1,
+            u32::from(c),
+            if c.is_control() {
+                "a control character"
+            } else {
+                "a bidirectional mark"
+            }
+        )),
+        None => Ok(()),
+    }
+}
+
 /// An IPv4 or IPv6 address.
 pub fn ip(text: &str) -> Result<IpAddr, String> {
     text.parse()
@@ -306,6 +340,22 @@ mod tests {
         assert!(port(70000).is_err());
         assert!(at_least(-1, 0).is_err());
         assert_eq!(validity_days(36_500), Ok(36_500));
+        assert_eq!(plain_text("Tokyo,\tJP — 東京"), Ok(()));
+        for bad in [
+            "To\u{1b}[31m",
+            "bell\u{7}",
+            "rtl\u{202e}",
+            "two\nlines",
+            "nul\0",
+            "c1\u{85}",
+        ] {
+            assert!(plain_text(bad).is_err(), "{bad:?}");
+        }
+        assert!(
+            plain_text("ab\u{1b}")
+                .unwrap_err()
+                .starts_with("character 3 is")
+        );
         assert!(validity_days(36_501).is_err());
         assert!(validity_days(2_932_897).is_err());
         assert!(validity_days(0).is_err());

@@ -1,15 +1,8 @@
 //! Text from the topology made safe for a terminal and a CI page: control characters and
 //! bidirectional marks escaped visibly, very long names cut.
 
-/// Whether `c` would steer the terminal or the reading order rather than show: C0 and C1
-/// controls but newline and tab, DEL, and the bidirectional marks and embeddings.
-fn steers(c: char) -> bool {
-    (c.is_control() && c != '\n' && c != '\t')
-        || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
-}
-
-/// Longest name quoted in backticks before it is cut with an ellipsis.
-const LONGEST_NAME: usize = 64;
+use crate::finding::LONGEST_QUOTED as LONGEST_NAME;
+use crate::model::values::steers;
 
 /// `text` with every steering character written as `\u{…}`, and every backticked name
 /// longer than 64 characters cut with `…`.

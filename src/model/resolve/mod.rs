@@ -144,7 +144,8 @@ impl Resolver {
         unique
     }
 
-    /// Reads a spanned string with `parse`, reporting a bad value under `key`.
+    /// Reads a spanned string with `parse`, reporting a bad value under `key`. Every string
+    /// of the file comes through here, and text with a control character goes no further.
     fn value<T>(
         &mut self,
         spanned: &Spanned<String>,
@@ -152,7 +153,8 @@ impl Resolver {
         parse: impl FnOnce(&str) -> Result<T, String>,
     ) -> Result<Located<T>, Reported> {
         let span = spanned.span().into();
-        parse(spanned.get_ref())
+        values::plain_text(spanned.get_ref())
+            .and_then(|()| parse(spanned.get_ref()))
             .map(|value| Located::new(value, span))
             .map_err(|problem| self.report(invalid_value::finding(span, key, problem)))
     }

@@ -61,13 +61,15 @@ impl Resolver {
                 let subnet = self.optional_value(syntax.subnet.as_ref(), "subnet", values::subnet);
                 let route_via =
                     self.optional_value(syntax.route_via.as_ref(), "route_via", values::ip);
-                let location = syntax.location.as_ref().map(|l| l.get_ref().clone());
+                let location = self.optional_value(syntax.location.as_ref(), "location", |text| {
+                    Ok(text.to_owned())
+                });
                 let site = (|| {
                     Some(Site {
                         realm: RealmId(realms.binary_search(&realm.ok()?.value).ok()?),
                         name: name.clone(),
                         span: entry.key_span(),
-                        location,
+                        location: location.ok()?.map(|location| location.value),
                         subnet: subnet.ok()?,
                         route_via: route_via.ok()?,
                         update_group: update_group.ok()?,
