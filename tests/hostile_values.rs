@@ -5,6 +5,7 @@ mod common;
 
 use common::topoc;
 
+use std::fmt::Write as _;
 use std::process::Output;
 
 fn stderr(output: &Output) -> String {
@@ -220,4 +221,123 @@ fn a_megabyte_reference_is_quoted_short_in_every_format() {
             "{format}: quoted {longest_run} characters"
         );
     }
+}
+
+/// `t.toml` in `dir` with one mistake repeated 2,500 times, and the line of the 101st.
+fn many_unknown_keys(dir: &std::path::Path) -> usize {
+    let mut text = topology("", "");
+    for i in 0..2_500 {
+        let _ = writeln!(text, "unknown_key_{i} = 1");
+    }
+    std::fs::write(dir.join("t.toml"), &text).expect("write");
+    text.lines()
+        .position(|line| line == "unknown_key_100 = 1")
+        .expect("line")
+        + 1
+}
+
+/// One mistake repeated 2,500 times lists the first 100 and counts the rest;
+/// `--max-per-code 0` lists them all.
+#[test]
+fn findings_past_the_limit_per_code_are_counted_not_listed() {
+    let dir = tempfile::tempdir().expect("temp");
+    let first_omitted = many_unknown_keys(dir.path());
+
+    let human = topoc(dir.path(), &["check", "t.toml"]);
+    let shown = String::from_utf8_lossy(&human.stdout);
+    assert_eq!(human.status.code(), Some(1));
+    assert_eq!(
+        shown.matches("unknown key `unknown_key_").count(),
+        100,
+        "{shown}"
+    );
+    assert!(
+        shown.contains("and 2,400 more `unknown-key` errors\n"),
+        "{shown}"
+    );
+    assert!(
+        shown.ends_with("t.toml: 2500 errors, 0 warnings\n"),
+        "{shown}"
+    );
+
+    let report = serde_json::from_slice::<serde_json::Value>(
+        &topoc(dir.path(), &["check", "--format", "json", "t.toml"]).stdout,
+    )
+    .expect("JSON");
+    assert_eq!(report["findings"].as_array().map(Vec::len), Some(100));
+    assert_eq!(report["summary"]["errors"], 2_500);
+    let omitted = &report["omitted"][0];
+    assert_eq!(omitted["code"], "unknown-key");
+    assert_eq!(omitted["count"], 2_400);
+    assert_eq!(omitted["first"]["line"], first_omitted);
+
+    let all = serde_json::from_slice::<serde_json::Value>(
+        &topoc(
+            dir.path(),
+            &["check", "--format", "json", "--max-per-code", "0", "t.toml"],
+        )
+        .stdout,
+    )
+    .expect("JSON");
+    assert_eq!(all["findings"].as_array().map(Vec::len), Some(2_500));
+    assert!(
+        all.get("omitted").is_none(),
+        "nothing omitted: {}",
+        all["summary"]
+    );
+
+    let sarif = serde_json::from_slice::<serde_json::Value>(
+        &topoc(dir.path(), &["check", "--format", "sarif", "t.toml"]).stdout,
+    )
+    .expect("JSON");
+    let errors: Vec<String> = common::sarif_validator()
+        .iter_errors(&sarif)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
+    let run = &sarif["runs"][0];
+    assert_eq!(run["results"].as_array().map(Vec::len), Some(100));
+    let note = &run["invocations"][0]["toolExecutionNotifications"][0];
+    assert_eq!(note["descriptor"]["id"], "unknown-key");
+    assert!(
+        note["message"]["text"]
+            .as_str()
+            .is_some_and(|text| text.starts_with("and 2,400 more `unknown-key` errors")),
+        "{note}"
+    );
+    assert_eq!(
+        note["locations"][0]["physicalLocation"]["region"]["startLine"],
+        first_omitted
+    );
+
+    let github = topoc(dir.path(), &["check", "--format", "github", "t.toml"]);
+    let lines = String::from_utf8_lossy(&github.stdout);
+    assert_eq!(
+        lines.lines().filter(|l| l.starts_with("::error ")).count(),
+        100
+    );
+    let notice = lines
+        .lines()
+        .find(|l| l.starts_with("::notice "))
+        .expect("a notice");
+    assert!(
+        notice.contains(&format!("line={first_omitted},")),
+        "{notice}"
+    );
+    assert!(
+        notice.contains("::and 2,400 more `unknown-key` errors"),
+        "{notice}"
+    );
+
+    let gitlab = serde_json::from_slice::<serde_json::Value>(
+        &topoc(dir.path(), &["check", "--format", "gitlab", "t.toml"]).stdout,
+    )
+    .expect("JSON");
+    let issues = gitlab.as_array().expect("issues");
+    assert_eq!(issues.len(), 101);
+    let info = issues
+        .iter()
+        .find(|issue| issue["severity"] == "info")
+        .expect("one info issue");
+    assert_eq!(info["location"]["lines"]["begin"], first_omitted);
 }

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use clap::ArgMatches;
 use topoc::environment::{Environment, Limits};
-use topoc::finding::diagnostic::Report;
+use topoc::finding::diagnostic::{DEFAULT_PER_CODE, Report};
 use topoc::finding::level::LintLevels;
 use topoc::report::{explain, github, gitlab, json, sarif, summary};
 use topoc::secrets::{Secrets, Store};
@@ -12,7 +12,7 @@ use topoc::source::Source;
 use topoc::{lint, suggest};
 
 use super::common::{
-    Format, LintArgs, Progress, Stream, command_line_levels, environment, human_report,
+    Format, LintArgs, Progress, Stream, command_line_levels, environment, human_report_listed,
     read_source, read_stdin, repository_path, step_summary, valid_for, write_stdout,
 };
 use super::error::{Error, Exit};
@@ -66,6 +66,10 @@ pub(super) struct CheckArgs {
     /// Print nothing when no file has a finding (human format)
     #[arg(short, long)]
     quiet: bool,
+    /// List at most N findings of each code per file and count the rest ("and 19,990
+    /// more"); 0 lists every one
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_PER_CODE, env = "TOPOC_MAX_PER_CODE")]
+    max_per_code: usize,
     #[command(flatten)]
     lints: LintArgs,
 }
@@ -137,7 +141,7 @@ pub(super) fn run_check(args: &CheckArgs, matches: &ArgMatches) -> Result<Exit, 
         Format::Human if quiet => String::new(),
         Format::Human => checked
             .iter()
-            .map(|one| human_report(&one.source, &one.report, Stream::Stdout))
+            .map(|one| human_report_listed(&one.source, &one.report, Stream::Stdout))
             .collect(),
         Format::Json if checked.len() == 1 => json::render(&checked[0].source, &checked[0].report),
         Format::Json => {
@@ -199,7 +203,8 @@ fn check_one(args: &CheckArgs, levels: &LintLevels, file: &Path) -> Result<Check
         valid_for: args.valid_for,
         ..environment(&store, Limits::default())
     };
-    let report = topoc::check(&source, levels, &environment)?.report;
+    let mut report = topoc::check(&source, levels, &environment)?.report;
+    report.summarise(args.max_per_code);
     Ok(Checked {
         path,
         source,

@@ -10,7 +10,7 @@ use time::OffsetDateTime;
 
 use topoc::analysis::Analysis;
 use topoc::environment::{DEFAULT_VALID_FOR, Environment, KeySource, Limits};
-use topoc::finding::diagnostic::Report;
+use topoc::finding::diagnostic::{DEFAULT_PER_CODE, Report};
 use topoc::finding::level::{Level, LintLevels};
 use topoc::lint::{self, LevelError};
 use topoc::model::{Model, NodeId};
@@ -304,6 +304,11 @@ pub(super) enum Stream {
 }
 
 pub(super) fn human_report(source: &Source, report: &Report, stream: Stream) -> String {
+    human_report_listed(source, &report.summarised(DEFAULT_PER_CODE), stream)
+}
+
+/// [`human_report`] of a report as it is, for one already summarised as asked.
+pub(super) fn human_report_listed(source: &Source, report: &Report, stream: Stream) -> String {
     // `--color`, NO_COLOR, CLICOLOR, CLICOLOR_FORCE and TERM, as anstream reads them.
     let (color, width) = match stream {
         Stream::Stdout => (

@@ -4,7 +4,7 @@ use crate::finding::Finding;
 use crate::finding::level::{Level, LintLevels};
 
 /// How serious a reported finding is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Severity {
     Error,
     Warning,
@@ -29,7 +29,25 @@ pub struct Diagnostic {
 #[derive(Debug, Clone, Default)]
 pub struct Report {
     pub diagnostics: Vec<Diagnostic>,
+    /// Findings left out by [`Report::summarise`], by code and severity, in report order.
+    pub omitted: Vec<Omitted>,
 }
+
+/// Findings of one code and severity past the limit of [`Report::summarise`]: counted,
+/// not listed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Omitted {
+    pub code: &'static str,
+    pub severity: Severity,
+    pub count: usize,
+    /// Where the first of them is.
+    pub first: crate::source::Span,
+}
+
+/// How many findings of one code a report lists unless told otherwise; the rest are
+/// counted ("and 19,990 more"), so that one mistake repeated over a large file gives a
+/// readable report.
+pub const DEFAULT_PER_CODE: usize = 100;
 
 impl Report {
     /// Applies `levels`: drops allowed findings, grades the rest, and sorts them.
@@ -58,14 +76,146 @@ impl Report {
         });
     }
 
+    /// Keeps the first `limit` findings of each code and severity, in report order, and
+    /// counts the rest in [`Report::omitted`]; a limit of 0 keeps every finding.
+    pub fn summarise(&mut self, limit: usize) {
+        if limit == 0 {
+            return;
+        }
+        let mut listed: std::collections::HashMap<(&'static str, Severity), usize> =
+            std::collections::HashMap::new();
+        let mut omitted: Vec<Omitted> = Vec::new();
+        self.diagnostics.retain(|diagnostic| {
+            let key = (diagnostic.finding.lint.code, diagnostic.severity);
+            let count = listed.entry(key).or_insert(0);
+            *count += 1;
+            if *count <= limit {
+                return true;
+            }
+            match omitted.iter_mut().find(|o| (o.code, o.severity) == key) {
+                Some(known) => known.count += 1,
+                None => omitted.push(Omitted {
+                    code: key.0,
+                    severity: key.1,
+                    count: 1,
+                    first: diagnostic.finding.span,
+                }),
+            }
+            false
+        });
+        self.omitted.extend(omitted);
+    }
+
+    /// The report as [`Report::summarise`] would leave it, copied only when a code is past
+    /// the limit.
+    pub fn summarised(&self, limit: usize) -> std::borrow::Cow<'_, Report> {
+        let mut counts: std::collections::HashMap<(&'static str, Severity), usize> =
+            std::collections::HashMap::new();
+        let over = limit > 0
+            && self.diagnostics.iter().any(|diagnostic| {
+                let count = counts
+                    .entry((diagnostic.finding.lint.code, diagnostic.severity))
+                    .or_insert(0);
+                *count += 1;
+                *count > limit
+            });
+        if over {
+            let mut report = self.clone();
+            report.summarise(limit);
+            std::borrow::Cow::Owned(report)
+        } else {
+            std::borrow::Cow::Borrowed(self)
+        }
+    }
+
+    /// How many findings of `severity` the report holds, listed or omitted.
     pub fn count(&self, severity: Severity) -> usize {
         self.diagnostics
             .iter()
             .filter(|diagnostic| diagnostic.severity == severity)
             .count()
+            + self
+                .omitted
+                .iter()
+                .filter(|omitted| omitted.severity == severity)
+                .map(|omitted| omitted.count)
+                .sum::<usize>()
+    }
+
+    /// "and 19,990 more `unknown-key` errors" for each code past the limit.
+    pub fn omitted_lines(&self) -> Vec<String> {
+        self.omitted
+            .iter()
+            .map(|omitted| {
+                format!(
+                    "and {} more `{}` {}{}",
+                    thousands(omitted.count),
+                    omitted.code,
+                    omitted.severity.name(),
+                    if omitted.count == 1 { "" } else { "s" }
+                )
+            })
+            .collect()
     }
 
     pub fn has_errors(&self) -> bool {
         self.count(Severity::Error) > 0
+    }
+}
+
+/// `19990` as `19,990`.
+fn thousands(count: usize) -> String {
+    let digits = count.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (index, digit) in digits.chars().enumerate() {
+        if index > 0 && (digits.len() - index).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::finding::Finding;
+    use crate::finding::codes::unknown_key;
+    use crate::finding::level::LintLevels;
+    use crate::source::Span;
+
+    #[test]
+    fn thousands_are_separated() {
+        assert_eq!(thousands(7), "7");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(19_990), "19,990");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+    }
+
+    #[test]
+    fn past_the_limit_findings_are_counted_not_listed() {
+        let findings = (0usize..250)
+            .map(|at| unknown_key::finding(Span::new(at, at + 1), "k", "x", &[]))
+            .collect();
+        let mut report = Report::new(findings, &LintLevels::default());
+        report.summarise(100);
+        assert_eq!(report.diagnostics.len(), 100);
+        assert_eq!(report.count(Severity::Error), 250);
+        assert_eq!(report.omitted[0].count, 150);
+        assert_eq!(report.omitted[0].first, Span::new(100, 101));
+        assert_eq!(
+            report.omitted_lines(),
+            ["and 150 more `unknown-key` errors"]
+        );
+        let mut all = Report::new(
+            vec![Finding::new(
+                report.diagnostics[0].finding.lint,
+                Span::new(0, 1),
+                "m",
+            )],
+            &LintLevels::default(),
+        );
+        all.summarise(0);
+        assert!(all.omitted.is_empty());
     }
 }

@@ -36,6 +36,18 @@ pub fn render(source: &Source, report: &Report, path: &str) -> String {
             data(&message)
         );
     }
+    for (omitted, line) in report.omitted.iter().zip(report.omitted_lines()) {
+        let start = source.line_column(omitted.first.start());
+        let _ = writeln!(
+            out,
+            "::notice file={},line={},col={},title={}::{}",
+            property(&printable(path)),
+            start.line,
+            start.column,
+            property(omitted.code),
+            data(&format!("{line}, the first of them here (not listed)"))
+        );
+    }
     out
 }
 

@@ -62,6 +62,10 @@ pub fn render(source: &Source, report: &Report, style: Style) -> String {
             let _ = writeln!(out, "{}: {}", finding.lint.code, finding.message);
         }
     }
+    for line in report.omitted_lines() {
+        out.push_str(&printable(&line));
+        out.push('\n');
+    }
     out.push_str(&summary(source, report));
     out.push('\n');
     out

@@ -9,7 +9,19 @@ use crate::source::{Source, Span};
 struct Document<'a> {
     version: u32,
     findings: Vec<JsonFinding<'a>>,
+    /// Findings past the limit per code, counted: only when there are any.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    omitted: Vec<JsonOmitted<'a>>,
     summary: Summary,
+}
+
+/// Findings of one code and severity left out of the list, and where the first one is.
+#[derive(Serialize)]
+struct JsonOmitted<'a> {
+    code: &'static str,
+    severity: &'static str,
+    count: usize,
+    first: Location<'a>,
 }
 
 #[derive(Serialize)]
@@ -89,9 +101,20 @@ pub fn render(source: &Source, report: &Report) -> String {
             }
         })
         .collect();
+    let omitted = report
+        .omitted
+        .iter()
+        .map(|omitted| JsonOmitted {
+            code: omitted.code,
+            severity: omitted.severity.name(),
+            count: omitted.count,
+            first: location(source, omitted.first),
+        })
+        .collect();
     let document = Document {
         version: 1,
         findings,
+        omitted,
         summary: Summary {
             errors: report.count(Severity::Error),
             warnings: report.count(Severity::Warning),

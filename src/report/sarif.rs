@@ -21,12 +21,24 @@ pub type File<'a> = (&'a Source, &'a Report, &'a str);
 pub fn render(files: &[File<'_>], help: Option<&str>) -> String {
     let rules: Vec<Value> = lint::all().map(|check| rule(check, help)).collect();
     let mut results: Vec<Value> = Vec::new();
+    let mut notifications: Vec<Value> = Vec::new();
     for (index, (source, report, artifact)) in files.iter().enumerate() {
         let place = Artifact {
             source,
             uri: artifact,
             index,
         };
+        // Findings past the limit per code: a note of the run, at the first of them.
+        notifications.extend(report.omitted.iter().zip(report.omitted_lines()).map(
+            |(omitted, line)| {
+                json!({
+                    "level": "note",
+                    "message": { "text": format!("{line}, the first of them here (not listed)") },
+                    "locations": [{ "physicalLocation": physical(&place, omitted.first) }],
+                    "descriptor": { "id": omitted.code },
+                })
+            },
+        ));
         results.extend(
             report
                 .diagnostics
@@ -39,7 +51,7 @@ pub fn render(files: &[File<'_>], help: Option<&str>) -> String {
         .iter()
         .map(|(_, _, artifact)| json!({ "location": { "uri": artifact } }))
         .collect();
-    let document = json!({
+    let mut document = json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
         "runs": [{
@@ -55,6 +67,12 @@ pub fn render(files: &[File<'_>], help: Option<&str>) -> String {
             "results": results,
         }]
     });
+    if !notifications.is_empty() {
+        document["runs"][0]["invocations"] = json!([{
+            "executionSuccessful": true,
+            "toolExecutionNotifications": notifications,
+        }]);
+    }
     crate::emit::json(&document)
 }
 

@@ -14,13 +14,8 @@ const LISTED: usize = 10;
 
 /// The summary of `report` on the file at `path`.
 pub fn markdown(source: &Source, report: &Report, path: &str) -> String {
-    let count = |severity: Severity| {
-        report
-            .diagnostics
-            .iter()
-            .filter(|d| d.severity == severity)
-            .count() as u64
-    };
+    // Omitted findings (past the limit per code) count too.
+    let count = |severity: Severity| report.count(severity) as u64;
     let (errors, warnings) = (count(Severity::Error), count(Severity::Warning));
     let verdict = if errors > 0 { "fails" } else { "passes" };
     let mut text = format!(
@@ -47,11 +42,12 @@ pub fn markdown(source: &Source, report: &Report, path: &str) -> String {
             cell(&finding.message)
         );
     }
-    if report.diagnostics.len() > LISTED {
+    let total = errors + warnings;
+    if total > LISTED as u64 {
         let _ = writeln!(
             text,
-            "\n… and {} (`topoc check {}` lists them all)",
-            plural((report.diagnostics.len() - LISTED) as u64, "more finding"),
+            "\n… and {} (`topoc check {}` lists them)",
+            plural(total - LISTED as u64, "more finding"),
             cell(path)
         );
     }

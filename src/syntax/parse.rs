@@ -307,19 +307,24 @@ fn drop_unknown_keys(
     known: &[&str],
     findings: &mut Vec<Finding>,
 ) {
-    let unknown: Vec<Key<'_>> = table
+    // One pass: removing keys one at a time shifts the rest of the table each time.
+    if table
         .keys()
-        .filter(|key| !known.contains(&key.get_ref().as_ref()))
-        .cloned()
-        .collect();
-    for key in unknown {
-        findings.push(unknown_key::finding(
-            span_of(&key),
-            key.get_ref(),
-            place,
-            known,
-        ));
-        table.remove(key.get_ref().as_ref());
+        .all(|key| known.contains(&key.get_ref().as_ref()))
+    {
+        return;
+    }
+    for (key, value) in std::mem::take(table) {
+        if known.contains(&key.get_ref().as_ref()) {
+            table.insert(key, value);
+        } else {
+            findings.push(unknown_key::finding(
+                span_of(&key),
+                key.get_ref(),
+                place,
+                known,
+            ));
+        }
     }
 }
 

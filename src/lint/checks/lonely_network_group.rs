@@ -21,6 +21,7 @@ declare_lint! {
 pub(crate) fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
     let model = context.model;
     let transit = model.transit_group();
+    let mut suggestions = suggest::Budget::default();
     for (index, group) in model.network_groups.iter().enumerate() {
         if group.members.len() != 1 || !group.explicit {
             continue;
@@ -33,7 +34,9 @@ pub(crate) fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
             .map(|other| other.name.as_str());
         let is_transit = transit.is_some_and(|t| t.index() == index);
         // The transit group's name is the cluster's: it is never the misspelling.
-        let near = suggest::closest(&group.name, others).filter(|_| !is_transit);
+        let near = (!is_transit)
+            .then(|| suggest::closest(&group.name, suggestions.spend(others)))
+            .flatten();
         let message = if is_transit {
             format!(
                 "only `{}` joins the transit group `{}`, so it ties nothing together",

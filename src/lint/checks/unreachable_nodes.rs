@@ -51,6 +51,9 @@ pub(crate) fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
         );
 
     let total = model.nodes.len();
+    // Looking for a misspelt group goes through the other part's groups: for the first
+    // parts only, or ten thousand lone nodes would each go through the main part's.
+    let mut suggestions = suggest::Budget::default();
     for (index, part) in parts.iter().enumerate() {
         let other = if index == main {
             largest_except(Some(main))
@@ -79,7 +82,13 @@ pub(crate) fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
                     model.node(there).span,
                     format!("`{}` is in another part", model.node(there).name),
                 )
-                .help(joining_help(model, part, &parts[other], transit))
+                .help(joining_help(
+                    model,
+                    part,
+                    &parts[other],
+                    transit,
+                    suggestions.try_spend(),
+                ))
                 .nodes(model.node_names(part))
                 .groups(groups_of(model, part))
                 .sites(sites_of(model, part)),
@@ -95,8 +104,12 @@ fn joining_help(
     part: &[NodeId],
     other: &[NodeId],
     transit: Option<GroupId>,
+    look_for_typos: bool,
 ) -> String {
-    if let Some(help) = misspelt_group(model, part, other) {
+    if let Some(help) = look_for_typos
+        .then(|| misspelt_group(model, part, other))
+        .flatten()
+    {
         return help;
     }
     let in_transit = |node: NodeId| in_group(model, node, transit);

@@ -164,12 +164,13 @@ impl Resolver {
             .binary_search_by(|name| (*name).cmp(wanted.as_str()))
             .map(|index| Located::new(NodeId(index), span))
             .map_err(|_| {
-                self.report(unknown_reference::finding(
+                let finding = unknown_reference::finding(
                     span,
                     "node",
                     reference.get_ref(),
-                    nodes.iter().copied(),
-                ))
+                    self.suggestions.spend(nodes.iter().copied()),
+                );
+                self.report(finding)
             })
     }
 

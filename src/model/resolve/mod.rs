@@ -39,6 +39,8 @@ struct Resolver {
     symbols: Symbols,
     /// By the symbol of a site's name as a node writes it: the site, once looked up.
     site_of: Vec<sites::SiteLookup>,
+    /// "Did you mean" for unknown references, while it lasts.
+    suggestions: crate::suggest::Budget,
 }
 
 impl Resolver {

@@ -110,15 +110,16 @@ impl Resolver {
         site_index: &BTreeMap<&str, SiteId>,
     ) -> Result<Located<SiteId>, Reported> {
         let wanted = written.to_ascii_lowercase();
-        match site_index.get(wanted.as_str()) {
-            Some(&id) => Ok(Located::new(id, span)),
-            None => Err(self.report(unknown_reference::finding(
-                span,
-                "site",
-                written,
-                site_index.keys().copied(),
-            ))),
+        if let Some(&id) = site_index.get(wanted.as_str()) {
+            return Ok(Located::new(id, span));
         }
+        let finding = unknown_reference::finding(
+            span,
+            "site",
+            written,
+            self.suggestions.spend(site_index.keys().copied()),
+        );
+        Err(self.report(finding))
     }
 }
 
