@@ -22,6 +22,7 @@ pub mod emit;
 pub mod environment;
 pub mod finding;
 pub mod import_seg;
+pub mod input;
 pub mod keys;
 pub mod lint;
 pub mod model;

@@ -17,9 +17,9 @@ use topoc::write::{self, Replace};
 use topoc::{BuildMode, BuildOptions, Output, emit};
 
 use super::common::{
-    IdentityArgs, LintArgs, ListFormat, Progress, SecretsDir, command_line_levels, environment,
-    identities, print_findings, read_source, recipients, repository_path, step_summary, write_json,
-    write_stdout,
+    IdentityArgs, LintArgs, ListFormat, Progress, SecretsDir, allowed_paths, command_line_levels,
+    environment, identities, print_findings, read_source, recipients, repository_path,
+    step_summary, write_json, write_stdout,
 };
 use super::error::{Error, Exit};
 
@@ -77,7 +77,9 @@ pub(super) fn run_build(args: &BuildArgs, matches: &ArgMatches) -> Result<Exit, 
         BuildMode::Write => Some(write::lock(&[&args.out, &args.secrets.dir])?),
         BuildMode::Check | BuildMode::Preview => None,
     };
-    let store = Store::new(secrets.clone(), &args.file).with_output(&args.out);
+    let store = Store::new(secrets.clone(), &args.file)
+        .allowing(allowed_paths())
+        .with_output(&args.out);
     let input_name = args.file.file_name().map_or_else(
         || source.name.clone(),
         |name| name.to_string_lossy().into_owned(),

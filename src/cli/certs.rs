@@ -16,8 +16,8 @@ use topoc::secrets::{Secrets, Store};
 use topoc::write;
 
 use super::common::{
-    IdentityArgs, ListFormat, Needs, SecretsDir, environment, identities, print_findings,
-    read_source, recipients, resolved, valid_for, write_json, write_stdout,
+    IdentityArgs, ListFormat, Needs, SecretsDir, allowed_paths, environment, identities,
+    print_findings, read_source, recipients, resolved, valid_for, write_json, write_stdout,
 };
 use super::error::{Error, Exit};
 
@@ -80,6 +80,7 @@ const CERTIFICATE_CODES: [&str; 5] = [
 pub(super) fn run_certs(args: &CertsArgs) -> Result<Exit, Error> {
     let source = read_source(&args.file)?;
     let store = Store::new(Secrets::reader(&args.secrets.dir), &args.file)
+        .allowing(allowed_paths())
         .if_present()
         .with_output(&args.out);
     let environment = Environment {
@@ -270,6 +271,7 @@ pub(super) fn run_rotate(args: &RotateArgs) -> Result<Exit, Error> {
     let _lock = write::lock(&[&args.secrets.dir])?;
     let retired = secrets.retire(&pki::stamp(now))?;
     let existing = Store::new(secrets.clone(), &args.file)
+        .allowing(allowed_paths())
         .material(model)?
         .unwrap_or_default();
     let material = pki::ensure(model, &existing, now, true).map_err(Error::Ca)?;

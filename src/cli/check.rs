@@ -12,8 +12,9 @@ use topoc::source::Source;
 use topoc::{lint, suggest};
 
 use super::common::{
-    Format, LintArgs, Progress, Stream, command_line_levels, environment, human_report_listed,
-    read_source, read_stdin, repository_path, step_summary, valid_for, write_stdout,
+    Format, LintArgs, Progress, Stream, allowed_paths, command_line_levels, environment,
+    human_report_listed, read_source, read_stdin, repository_path, step_summary, valid_for,
+    write_stdout,
 };
 use super::error::{Error, Exit};
 
@@ -198,6 +199,7 @@ fn check_one(args: &CheckArgs, levels: &LintLevels, file: &Path) -> Result<Check
         Some(dir) => Store::new(Secrets::reader(dir), &path),
         None => Store::new(Secrets::reader(&PathBuf::from("secrets")), &path).if_present(),
     }
+    .allowing(allowed_paths())
     .with_output(&args.out);
     let environment = Environment {
         valid_for: args.valid_for,

@@ -40,6 +40,13 @@ pub(crate) struct Cli {
     /// `CLICOLOR_FORCE` and `TERM`; `always` and `never` override them
     #[arg(long, global = true, value_enum, value_name = "WHEN", default_value_t = ColorWhen::Auto)]
     color: ColorWhen,
+    /// Let paths in the topology (`[ca]` files, `shared_key_file`, `recipients_file`) lead
+    /// into DIR too; without it they stay inside the topology's directory. Repeatable
+    #[arg(long, global = true, value_name = "DIR", env = "TOPOC_ALLOW_PATH")]
+    allow_path: Vec<std::path::PathBuf>,
+    /// The largest topology file read, in megabytes
+    #[arg(long, global = true, value_name = "MB", default_value_t = topoc::input::DEFAULT_MAX_INPUT_MB)]
+    max_input_mb: u64,
     #[command(subcommand)]
     command: Command,
 }
@@ -131,6 +138,7 @@ pub fn main() -> ExitCode {
         ColorWhen::Always => anstream::ColorChoice::Always,
         ColorWhen::Never => anstream::ColorChoice::Never,
     });
+    common::set_input(cli.allow_path.clone(), cli.max_input_mb);
     let sub = |name: &str| matches.subcommand_matches(name).unwrap_or(&matches);
     let result = match &cli.command {
         Command::Check(args) => check::run_check(args, sub("check")),

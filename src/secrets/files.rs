@@ -16,8 +16,10 @@ pub(super) fn make_private_dir(path: &Path) -> Result<(), SecretsError> {
         .map_err(io_error(path))
 }
 
+/// The key or certificate at `path`, where there is one: a regular file of at most
+/// [`KEY_FILE_LIMIT`](crate::input::KEY_FILE_LIMIT) bytes.
 pub(super) fn read_optional(path: &Path) -> Result<Option<String>, SecretsError> {
-    match std::fs::read_to_string(path) {
+    match crate::input::read_text(path, crate::input::KEY_FILE_LIMIT) {
         Ok(text) => Ok(Some(text)),
         Err(error) if error.kind() == io::ErrorKind::NotFound => Ok(None),
         Err(error) => Err(io_error(path)(error)),
@@ -25,7 +27,7 @@ pub(super) fn read_optional(path: &Path) -> Result<Option<String>, SecretsError>
 }
 
 pub(super) fn read_required(path: &Path) -> Result<Option<String>, SecretsError> {
-    std::fs::read_to_string(path)
+    crate::input::read_text(path, crate::input::KEY_FILE_LIMIT)
         .map(Some)
         .map_err(io_error(path))
 }

@@ -34,7 +34,7 @@ impl Secrets {
         locked: &mut Vec<String>,
     ) -> Result<Option<String>, SecretsError> {
         let sealed = sealed_path(path);
-        let bytes = match std::fs::read(&sealed) {
+        let bytes = match crate::input::read(&sealed, crate::input::KEY_FILE_LIMIT) {
             Ok(bytes) => bytes,
             Err(error) if error.kind() == io::ErrorKind::NotFound => return read_optional(path),
             Err(error) => return Err(io_error(&sealed)(error)),

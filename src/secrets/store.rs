@@ -6,17 +6,19 @@ use std::path::{Path, PathBuf};
 use crate::emit::layout::{NodeFile, node_file};
 use crate::emit::manifest::Manifest;
 use crate::environment::{KeyError, KeySource, Published};
+use crate::input::{self, KEY_FILE_LIMIT, Paths};
 use crate::model::{Model, SharedKeySource};
 use crate::pki::Existing;
 
 use super::Secrets;
 
 /// The key material of one topology: its secrets directory, and the files the topology
-/// names (`[ca] cert`/`key`, `shared_key_file`), relative to the topology's directory.
+/// names (`[ca] cert`/`key`, `shared_key_file`), relative to the topology's directory and
+/// kept inside it (or the roots [`Store::allowing`] adds).
 #[derive(Debug, Clone)]
 pub struct Store {
     secrets: Secrets,
-    topology_dir: PathBuf,
+    paths: Paths,
     /// Read the directory even where it does not exist yet (a build makes it); otherwise
     /// only material that is there is judged.
     always: bool,
@@ -29,7 +31,7 @@ impl Store {
     pub fn new(secrets: Secrets, topology: &Path) -> Self {
         Store {
             secrets,
-            topology_dir: topology.parent().unwrap_or(Path::new(".")).to_owned(),
+            paths: Paths::of(topology),
             always: true,
             out: None,
         }
@@ -43,6 +45,20 @@ impl Store {
         self
     }
 
+    /// The files the topology names may also lie in each of `roots` (`--allow-path`).
+    #[must_use]
+    pub fn allowing(mut self, roots: &[PathBuf]) -> Self {
+        self.paths = self.paths.allowing(roots);
+        self
+    }
+
+    /// The file the topology names as `written`, if it may be read.
+    fn named(&self, written: &str) -> Result<PathBuf, String> {
+        self.paths
+            .resolve(written)
+            .map_err(|error| format!("`{}`: {error}", crate::model::values::shown(written)))
+    }
+
     /// Certificates published in `out` stand in for a CA that is not at hand.
     #[must_use]
     pub fn with_output(mut self, out: &Path) -> Self {
@@ -53,12 +69,13 @@ impl Store {
 
 impl KeySource for Store {
     fn material(&self, model: &Model) -> Result<Option<Existing>, KeyError> {
-        let external = model.ca.external.as_ref().map(|(cert, key)| {
-            (
-                self.topology_dir.join(&cert.value),
-                self.topology_dir.join(&key.value),
-            )
-        });
+        let external = model
+            .ca
+            .external
+            .as_ref()
+            .map(|(cert, key)| Ok((self.named(&cert.value)?, self.named(&key.value)?)))
+            .transpose()
+            .map_err(KeyError)?;
         if !self.always && external.is_none() && !self.secrets.root().is_dir() {
             return Ok(None);
         }
@@ -77,8 +94,9 @@ impl KeySource for Store {
             Some(SharedKeySource::Env(name)) => std::env::var(&name.value)
                 .map_err(|_| format!("the environment variable `{}` is not set", name.value)),
             Some(SharedKeySource::File(file)) => {
-                let path = self.topology_dir.join(&file.value);
-                std::fs::read_to_string(&path).map_err(|e| format!("`{}`: {e}", path.display()))
+                let path = self.named(&file.value)?;
+                input::read_text(&path, KEY_FILE_LIMIT)
+                    .map_err(|e| format!("`{}`: {e}", path.display()))
             }
             None => Err("the topology names no `shared_key_env` or `shared_key_file`".to_owned()),
         }

@@ -89,7 +89,9 @@ pub fn command(dir: &Path, args: &[&str]) -> Command {
         .env_remove("TOPOC_FORMAT")
         .env_remove("TOPOC_OUT")
         .env_remove("TOPOC_SECRETS")
-        .env_remove("TOPOC_DENY_WARNINGS");
+        .env_remove("TOPOC_DENY_WARNINGS")
+        .env_remove("TOPOC_ALLOW_PATH")
+        .env_remove("TOPOC_MAX_PER_CODE");
     command
 }
 

@@ -23,8 +23,8 @@ use topoc::secrets::{Secrets, Store};
 use topoc::syntax::Kind as TopologyKind;
 
 use super::common::{
-    IdentityArgs, ListFormat, Needs, SecretsDir, identities, node_named, resolved, write_json,
-    write_stdout,
+    IdentityArgs, ListFormat, Needs, SecretsDir, allowed_paths, identities, node_named, resolved,
+    write_json, write_stdout,
 };
 use super::error::{Error, Exit, ProbeFailure};
 use checks::{Outcome, Run, Status, Task};
@@ -131,6 +131,7 @@ fn identity(args: &ProbeArgs, model: &Model, node: NodeId) -> Result<tls::Identi
     };
     let secrets = Secrets::reader(&args.secrets.dir).opened_by(identities(&args.identity)?);
     let existing = Store::new(secrets, &args.file)
+        .allowing(allowed_paths())
         .material(model)?
         .unwrap_or_default();
     let missing = |what: &'static str| {
