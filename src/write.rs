@@ -165,23 +165,35 @@ pub enum Replace {
     Anything,
 }
 
-/// Writes `tree` as the whole content of `out`, replacing a previous topoc output.
-pub fn commit(tree: &Tree, out: &Path, replace: Replace) -> Result<(), WriteError> {
+/// The file a staging directory holds while a build writes into it, so that a later build
+/// knows a staging directory a killed build left for topoc's own and removes it. Taken out
+/// before the swap: the output never holds it.
+const STAGING_MARKER: &str = ".topoc-staging";
+
+/// Writes `tree` as the whole content of `out`, replacing a previous topoc output. Returns
+/// the staging directories of killed builds it removed first.
+pub fn commit(tree: &Tree, out: &Path, replace: Replace) -> Result<Vec<PathBuf>, WriteError> {
     let exists = check_replaceable(out, replace)?;
     let name = out
         .file_name()
         .map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
     let parent = parent_of(out);
     std::fs::create_dir_all(&parent).map_err(io_error(&parent))?;
-    remove_stale_builds(&parent, &name);
+    let removed = remove_stale_builds(&parent, &name);
     let staging = parent.join(format!(".{name}.topoc-{}", std::process::id()));
     if staging.exists() {
         std::fs::remove_dir_all(&staging).map_err(io_error(&staging))?;
     }
     std::fs::create_dir(&staging).map_err(io_error(&staging))?;
+    let marker = staging.join(STAGING_MARKER);
     // The new tree reaches the disk before it replaces the old one, so that a power loss
     // after `build` returns cannot leave an empty or partial tree in its place.
-    if let Err(error) = write_all(tree, &staging).and_then(|()| sync_file_system(&staging)) {
+    let written = std::fs::write(&marker, "a build of topoc writes here\n")
+        .map_err(io_error(&marker))
+        .and_then(|()| write_all(tree, &staging))
+        .and_then(|()| std::fs::remove_file(&marker).map_err(io_error(&marker)))
+        .and_then(|()| sync_file_system(&staging));
+    if let Err(error) = written {
         let _ = std::fs::remove_dir_all(&staging);
         return Err(error);
     }
@@ -195,7 +207,7 @@ pub fn commit(tree: &Tree, out: &Path, replace: Replace) -> Result<(), WriteErro
         // is made durable by syncing the directory that holds both.
         Ok(()) => {
             let _ = std::fs::remove_dir_all(&staging);
-            sync_file_system(&parent)
+            sync_file_system(&parent).map(|()| removed)
         }
         Err(error) => {
             let _ = std::fs::remove_dir_all(&staging);
@@ -324,11 +336,15 @@ fn swap(staging: &Path, out: &Path) -> Result<(), WriteError> {
     std::fs::rename(&aside, staging).map_err(io_error(staging))
 }
 
-/// Removes staging directories of builds of `name` whose process is gone (killed builds).
-fn remove_stale_builds(parent: &Path, name: &str) {
+/// Removes staging directories of builds of `name` whose process is gone (killed builds),
+/// and returns them: only directories that are topoc's own, holding its marker (a build
+/// that was writing) or a whole topoc output (one that was swapping), never a link or
+/// anything else that only has such a name.
+fn remove_stale_builds(parent: &Path, name: &str) -> Vec<PathBuf> {
     let prefix = format!(".{name}.topoc-");
+    let mut removed = Vec::new();
     let Ok(entries) = std::fs::read_dir(parent) else {
-        return;
+        return removed;
     };
     for entry in entries.flatten() {
         let file_name = entry.file_name().to_string_lossy().into_owned();
@@ -339,10 +355,31 @@ fn remove_stale_builds(parent: &Path, name: &str) {
         let alive = pid
             .parse::<u32>()
             .is_ok_and(|pid| Path::new(&format!("/proc/{pid}")).exists());
-        if !alive {
-            let _ = std::fs::remove_dir_all(entry.path());
+        let path = entry.path();
+        if !alive && is_ours(&path) && std::fs::remove_dir_all(&path).is_ok() {
+            removed.push(path);
         }
     }
+    removed.sort();
+    removed
+}
+
+/// Whether `dir` is a staging directory topoc made: a directory (not a link to one) with
+/// topoc's marker in it, or a whole topoc output.
+fn is_ours(dir: &Path) -> bool {
+    let is = |path: &Path, file: bool| {
+        std::fs::symlink_metadata(path).is_ok_and(|metadata| {
+            if file {
+                metadata.is_file()
+            } else {
+                metadata.is_dir()
+            }
+        })
+    };
+    is(dir, false)
+        && (is(&dir.join(STAGING_MARKER), true)
+            || (is(&dir.join(layout::MANIFEST), true)
+                && check_replaceable(dir, Replace::OnlyOurs).is_ok()))
 }
 
 /// How `out` differs from `tree`, sorted; empty when the output is up to date.

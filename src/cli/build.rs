@@ -18,8 +18,8 @@ use topoc::{BuildMode, BuildOptions, Output, emit};
 
 use super::common::{
     IdentityArgs, LintArgs, ListFormat, Progress, SecretsDir, allowed_paths, command_line_levels,
-    environment, identities, print_findings, read_source, recipients, repository_path,
-    step_summary, write_json, write_stdout,
+    environment, identities, print_findings, read_source, recipients, remove_leftovers,
+    repository_path, step_summary, write_json, write_stdout,
 };
 use super::error::{Error, Exit};
 
@@ -74,7 +74,11 @@ pub(super) fn run_build(args: &BuildArgs, matches: &ArgMatches) -> Result<Exit, 
     // Held from before the secrets are read until the output is in place, so that a second
     // build into the same output or secrets fails at once instead of making its own CA.
     let _lock = match mode {
-        BuildMode::Write => Some(write::lock(&[&args.out, &args.secrets.dir])?),
+        BuildMode::Write => {
+            let lock = write::lock(&[&args.out, &args.secrets.dir])?;
+            remove_leftovers(&secrets, &lock)?;
+            Some(lock)
+        }
         BuildMode::Check | BuildMode::Preview => None,
     };
     let store = Store::new(secrets.clone(), &args.file)
@@ -173,7 +177,13 @@ fn write_output(
         _ => Vec::new(),
     };
     if !unchanged {
-        write::commit(&output.public, &args.out, replace)?;
+        let removed = write::commit(&output.public, &args.out, replace)?;
+        for staging in removed {
+            eprintln!(
+                "note: removed `{}`, which an interrupted build left",
+                staging.display()
+            );
+        }
     }
     drop(progress);
     let files = plural(output.public.len() as u64, "file");

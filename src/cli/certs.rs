@@ -17,7 +17,8 @@ use topoc::write;
 
 use super::common::{
     IdentityArgs, ListFormat, Needs, SecretsDir, allowed_paths, environment, identities,
-    print_findings, read_source, recipients, resolved, valid_for, write_json, write_stdout,
+    print_findings, read_source, recipients, remove_leftovers, resolved, valid_for, write_json,
+    write_stdout,
 };
 use super::error::{Error, Exit};
 
@@ -268,7 +269,8 @@ pub(super) fn run_rotate(args: &RotateArgs) -> Result<Exit, Error> {
         .opened_by(identities(&args.identity)?)
         .sealed_for(recipients(model, &args.file)?);
     let now = OffsetDateTime::now_utc();
-    let _lock = write::lock(&[&args.secrets.dir])?;
+    let lock = write::lock(&[&args.secrets.dir])?;
+    remove_leftovers(&secrets, &lock)?;
     let retired = secrets.retire(&pki::stamp(now))?;
     let existing = Store::new(secrets.clone(), &args.file)
         .allowing(allowed_paths())

@@ -484,3 +484,29 @@ pub(super) fn write_stdout(text: &str) -> Result<(), Error> {
 pub(super) fn write_json(value: &impl serde::Serialize) -> Result<(), Error> {
     write_stdout(&topoc::emit::json(value))
 }
+
+/// Removes what runs killed while writing keys left in the secrets directory (only under
+/// the lock), and says so on standard error.
+pub(super) fn remove_leftovers(
+    secrets: &topoc::secrets::Secrets,
+    held: &topoc::write::Lock,
+) -> Result<(), Error> {
+    let removed = secrets.remove_leftovers(held)?;
+    if removed.is_empty() {
+        return Ok(());
+    }
+    let mut shown: Vec<String> = removed
+        .iter()
+        .take(5)
+        .map(|path| format!("`{}`", path.display()))
+        .collect();
+    if removed.len() > 5 {
+        shown.push(format!("and {} more", removed.len() - 5));
+    }
+    eprintln!(
+        "note: removed {} that an interrupted run left: {}",
+        topoc::finding::plural(removed.len() as u64, "temporary file"),
+        shown.join(", ")
+    );
+    Ok(())
+}

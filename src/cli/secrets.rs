@@ -10,8 +10,8 @@ use topoc::secrets::Secrets;
 use topoc::write;
 
 use super::common::{
-    IdentityArgs, ListFormat, Needs, SecretsDir, identities, recipients, resolved, write_json,
-    write_stdout,
+    IdentityArgs, ListFormat, Needs, SecretsDir, identities, recipients, remove_leftovers,
+    resolved, write_json, write_stdout,
 };
 use super::error::{Error, Exit};
 
@@ -77,7 +77,8 @@ fn rewrite(
     if recipients.is_empty() {
         return Err(Error::NoRecipients);
     }
-    let _lock = write::lock(&[&args.secrets.dir])?;
+    let lock = write::lock(&[&args.secrets.dir])?;
+    remove_leftovers(&secrets, &lock)?;
     write_stdout(&act(&secrets, &recipients)?)?;
     Ok(Exit::Clean)
 }

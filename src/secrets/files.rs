@@ -32,6 +32,49 @@ pub(super) fn read_required(path: &Path) -> Result<Option<String>, SecretsError>
         .map_err(io_error(path))
 }
 
+/// What a batch write adds to a file's name for its temporary, before the process id:
+/// `ca.key.tmp-1234`, unique per file (`x.key` and `x.pem` must not share one).
+const TEMPORARY: &str = ".tmp-";
+
+/// The temporary files of batch writes of other processes below `root`: regular files whose
+/// name ends in `.tmp-` and a process id not this one's. Under the lock no other run writes
+/// there, so each was left by a run that was killed.
+pub(super) fn leftovers(root: &Path) -> Result<Vec<PathBuf>, SecretsError> {
+    let own = std::process::id().to_string();
+    let mut found = Vec::new();
+    let mut pending = vec![root.to_owned()];
+    while let Some(dir) = pending.pop() {
+        let entries = match std::fs::read_dir(&dir) {
+            Ok(entries) => entries,
+            Err(error) if error.kind() == io::ErrorKind::NotFound => continue,
+            Err(error) => return Err(io_error(&dir)(error)),
+        };
+        for entry in entries {
+            let entry = entry.map_err(io_error(&dir))?;
+            let kind = entry.file_type().map_err(io_error(&entry.path()))?;
+            if kind.is_dir() {
+                pending.push(entry.path());
+                continue;
+            }
+            let name = entry.file_name();
+            let pid = name
+                .to_str()
+                .and_then(|name| name.rsplit_once(TEMPORARY))
+                .filter(|(stem, pid)| {
+                    !stem.is_empty()
+                        && !pid.is_empty()
+                        && pid.bytes().all(|b| b.is_ascii_digit())
+                        && *pid != own
+                });
+            if kind.is_file() && pid.is_some() {
+                found.push(entry.path());
+            }
+        }
+    }
+    found.sort();
+    Ok(found)
+}
+
 /// Writes `files` with mode 0600 as one batch: each content into a new temporary file
 /// beside its path, one sync of the file system, each temporary renamed over its path, and
 /// a second sync. A crash leaves every file either as it was or whole with its new content,
@@ -44,10 +87,9 @@ pub(super) fn write_secrets<B: AsRef<[u8]>>(
     if files.is_empty() {
         return Ok(());
     }
-    // `name.tmp-PID`: unique per file (`x.key` and `x.pem` must not share one).
     let temporary = |path: &Path| {
         let mut name = path.as_os_str().to_owned();
-        name.push(format!(".tmp-{}", std::process::id()));
+        name.push(format!("{TEMPORARY}{}", std::process::id()));
         PathBuf::from(name)
     };
     let mut created = Vec::with_capacity(files.len());

@@ -244,6 +244,21 @@ impl Secrets {
         })
     }
 
+    /// Removes the temporary files that runs killed while they wrote keys left in the
+    /// directory, and returns their paths. Only under the lock (`held`), which no run
+    /// writes keys without, so that none of them is another run's work in progress.
+    pub fn remove_leftovers(
+        &self,
+        held: &crate::write::Lock,
+    ) -> Result<Vec<PathBuf>, SecretsError> {
+        let _ = held;
+        let leftovers = files::leftovers(&self.root)?;
+        for path in &leftovers {
+            std::fs::remove_file(path).map_err(io_error(path))?;
+        }
+        Ok(leftovers)
+    }
+
     /// Writes the files of `tree` (paths relative to the directory, from checked names)
     /// except those that already hold exactly their content; returns the paths written.
     pub fn store(&self, tree: &Tree) -> Result<Vec<PathBuf>, SecretsError> {
