@@ -2,6 +2,7 @@
 //! the topology, and limits. The library never reads the clock; it asks this.
 
 use std::fmt;
+use std::path::{Path, PathBuf};
 
 use time::{Duration, OffsetDateTime};
 
@@ -79,6 +80,43 @@ pub trait KeySource: fmt::Debug {
     /// The certificates a previous build published (the CA's, then each node's by name),
     /// for a drift check where the CA is not at hand; `None` when none was published.
     fn published(&self, model: &Model) -> Option<Published>;
+
+    /// What in the secrets directory others may read, write or enter; `None` when there is
+    /// no directory to judge or nothing in it is loose.
+    fn loose(&self) -> Option<LooseSecrets> {
+        None
+    }
+}
+
+/// The secrets directory and every file or directory in it that others may reach.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LooseSecrets {
+    pub root: PathBuf,
+    pub entries: Vec<Loose>,
+}
+
+/// A file or directory of the secrets directory that others may read, write or enter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Loose {
+    pub path: PathBuf,
+    /// Its permission bits now.
+    pub mode: u32,
+    /// What topoc would make them: 0600 for a file, 0700 for a directory.
+    pub wanted: u32,
+}
+
+/// The command that makes every one of `root`'s files and directories private, quoted for
+/// a POSIX shell.
+pub fn chmod_command(root: &Path) -> String {
+    let text = root.display().to_string();
+    let plain = text
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "/._-+:@".contains(c));
+    if plain {
+        format!("chmod -R go-rwx {text}")
+    } else {
+        format!("chmod -R go-rwx '{}'", text.replace('\'', r"'\''"))
+    }
 }
 
 /// Certificates read from a previous output.

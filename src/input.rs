@@ -151,7 +151,7 @@ impl Paths {
 
 /// `path` made absolute and real: links followed where it exists, else `.` and `..` taken
 /// away by their text from the real path of its longest existing ancestor.
-fn real(path: &Path) -> io::Result<PathBuf> {
+pub fn real(path: &Path) -> io::Result<PathBuf> {
     let path = if path.as_os_str().is_empty() {
         Path::new(".")
     } else {

@@ -112,6 +112,7 @@ pub fn check(
             shared_key,
             deployed,
             validity: Some((environment.now, environment.valid_for)),
+            loose: environment.keys.loose(),
         })
     })
 }
@@ -249,6 +250,10 @@ pub fn build(
             inspection: None,
             shared_key: (model.cluster.kind == Kind::Seg && options.mode != BuildMode::Preview)
                 .then(|| environment.keys.shared_key(model)),
+            // Keys others may reach are refused before any is made or copied.
+            loose: (options.mode != BuildMode::Preview)
+                .then(|| environment.keys.loose())
+                .flatten(),
             ..Evidence::default()
         })
     })?;

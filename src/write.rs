@@ -173,6 +173,9 @@ const STAGING_MARKER: &str = ".topoc-staging";
 /// Writes `tree` as the whole content of `out`, replacing a previous topoc output. Returns
 /// the staging directories of killed builds it removed first.
 pub fn commit(tree: &Tree, out: &Path, replace: Replace) -> Result<Vec<PathBuf>, WriteError> {
+    // Files 0644 (scripts 0755) and directories 0755, whatever the umask the build runs
+    // under: the output is published, never writable by others.
+    let _umask = Umask::published();
     let exists = check_replaceable(out, replace)?;
     let name = out
         .file_name()
@@ -214,6 +217,60 @@ pub fn commit(tree: &Tree, out: &Path, replace: Replace) -> Result<Vec<PathBuf>,
             Err(error)
         }
     }
+}
+
+/// The process's umask set to 022 while a value lives, then put back.
+struct Umask(rustix::fs::Mode);
+
+impl Umask {
+    fn published() -> Self {
+        Umask(rustix::process::umask(rustix::fs::Mode::from_raw_mode(
+            0o022,
+        )))
+    }
+}
+
+impl Drop for Umask {
+    fn drop(&mut self) {
+        rustix::process::umask(self.0);
+    }
+}
+
+/// Whether every file of `out` has the mode [`commit`] gives it (0644, scripts 0755) and
+/// every directory 0755, so that an output left by a looser umask is written again.
+pub fn modes_as_written(out: &Path) -> Result<bool, WriteError> {
+    use std::os::unix::fs::PermissionsExt as _;
+    let mode = |path: &Path| {
+        std::fs::symlink_metadata(path)
+            .map(|metadata| metadata.permissions().mode() & 0o7777)
+            .map_err(io_error(path))
+    };
+    if mode(out)? != 0o755 {
+        return Ok(false);
+    }
+    let mut directories = std::collections::HashSet::new();
+    for file in list_files(out)? {
+        let path = out.join(&file);
+        let wanted = if layout::executable(&file) {
+            0o755
+        } else {
+            0o644
+        };
+        if mode(&path)? != wanted {
+            return Ok(false);
+        }
+        let mut dir = path.parent();
+        while let Some(parent) = dir.filter(|parent| *parent != out) {
+            if !directories.insert(parent.to_owned()) {
+                break;
+            }
+            if mode(parent)? != 0o755 {
+                return Ok(false);
+            }
+            dir = parent.parent();
+        }
+    }
+    Ok(true)
 }
 
 /// Flushes every file of the file system that holds `dir` to the disk (one `syncfs`,

@@ -30,7 +30,12 @@ fn every_fixture_reports_what_its_name_says() {
             let source = common::load(path);
             // `<fixture>.secrets/` and the files the fixture names are its key material;
             // `<fixture>.out/` the output of a previous build.
-            let secrets = topoc::secrets::Secrets::reader(&path.with_extension("secrets"));
+            set_modes(path);
+            // Relative to the crate's root (the tests' working directory), as reports say.
+            let relative = path
+                .strip_prefix(env!("CARGO_MANIFEST_DIR"))
+                .unwrap_or(path);
+            let secrets = topoc::secrets::Secrets::reader(&relative.with_extension("secrets"));
             let keys = topoc::secrets::Store::new(secrets, path)
                 .if_present()
                 .with_output(&path.with_extension("out"));
@@ -56,6 +61,46 @@ fn every_fixture_reports_what_its_name_says() {
             insta::assert_snapshot!(common::render_both(&source, &checked));
         });
     });
+}
+
+/// Git keeps no permissions but the executable bit: a fixture's secrets are made private
+/// as topoc writes them (directories 0700, files 0600), then given the modes its
+/// `<fixture>.modes` lists (`relative/path 0644` a line), if it has one.
+fn set_modes(fixture: &Path) {
+    use std::os::unix::fs::PermissionsExt as _;
+    let root = fixture.with_extension("secrets");
+    if !root.is_dir() {
+        return;
+    }
+    let set = |path: &Path, mode: u32| {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+            .unwrap_or_else(|e| panic!("chmod {}: {e}", path.display()));
+    };
+    let mut pending = vec![root.clone()];
+    while let Some(dir) = pending.pop() {
+        set(&dir, 0o700);
+        for entry in std::fs::read_dir(&dir).expect("readable") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                pending.push(path);
+            } else {
+                set(&path, 0o600);
+            }
+        }
+    }
+    let Ok(listed) = std::fs::read_to_string(fixture.with_extension("modes")) else {
+        return;
+    };
+    for line in listed.lines().filter(|line| !line.trim().is_empty()) {
+        let (relative, mode) = line.rsplit_once(' ').expect("`path mode` lines");
+        let mode = u32::from_str_radix(mode, 8).expect("an octal mode");
+        let target = if relative == "." {
+            root.clone()
+        } else {
+            root.join(relative)
+        };
+        set(&target, mode);
+    }
 }
 
 #[test]

@@ -39,6 +39,7 @@ fn temporary_key_files_of_killed_runs_are_removed_under_the_lock_and_said() {
     ];
     for path in &leftovers {
         std::fs::write(path, "-----BEGIN PRIVATE KEY-----\n").expect("plant");
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).expect("chmod");
     }
     // Not topoc's naming, or not a file: kept.
     let kept = [
@@ -48,6 +49,7 @@ fn temporary_key_files_of_killed_runs_are_removed_under_the_lock_and_said() {
     ];
     for path in &kept {
         std::fs::write(path, "mine\n").expect("plant");
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).expect("chmod");
     }
     std::os::unix::fs::symlink("ca.pem", secrets.join(format!("link.tmp-{pid}"))).expect("link");
 
@@ -129,4 +131,176 @@ fn only_topocs_own_staging_directories_are_cleared() {
     let mode = |path: &Path| std::fs::metadata(path).expect("meta").permissions().mode();
     assert!(listed.count() > 0);
     assert_eq!(mode(&dir.path().join("out")) & 0o777, 0o755);
+}
+
+#[test]
+fn secrets_reached_through_a_link_into_the_output_are_refused() {
+    let dir = tempfile::tempdir().expect("temp");
+    assert_eq!(build(dir.path()).status.code(), Some(0));
+    std::os::unix::fs::symlink("out", dir.path().join("o")).expect("link");
+    let topology = example("two-sites.toml");
+    for extra in [&[][..], &["--force"]] {
+        let args = [&["build", &topology, "--secrets", "o/sec"][..], extra].concat();
+        let output = topoc(dir.path(), &args);
+        common::assert_exit_saying(&output, 2, "is inside the output directory");
+        assert!(
+            !dir.path().join("out/sec").exists(),
+            "{args:?}: no key in the output"
+        );
+        assert!(
+            dir.path().join("out/nodes").is_dir(),
+            "{args:?}: the output is whole"
+        );
+    }
+    // The output inside the secrets, through a link, is refused the same way.
+    std::os::unix::fs::symlink("secrets", dir.path().join("s")).expect("link");
+    let output = topoc(
+        dir.path(),
+        &["build", &example("two-sites.toml"), "--out", "s/out"],
+    );
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("is inside the secrets directory"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(!dir.path().join("secrets/out").exists());
+}
+
+fn mode(path: &Path) -> u32 {
+    std::fs::symlink_metadata(path)
+        .expect("exists")
+        .permissions()
+        .mode()
+        & 0o7777
+}
+
+#[test]
+fn loose_secrets_are_refused_with_the_command_and_fixed_only_when_asked() {
+    let dir = tempfile::tempdir().expect("temp");
+    assert_eq!(build(dir.path()).status.code(), Some(0));
+    let secrets = dir.path().join("secrets");
+    let key = secrets.join("nodes/tok-1.key");
+    let set = |path: &Path, mode: u32| {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).expect("chmod");
+    };
+    set(&key, 0o644);
+    set(&secrets.join("ca.pem"), 0o666);
+    set(&secrets.join("nodes"), 0o777);
+
+    let check = topoc(
+        dir.path(),
+        &["check", "--format", "json", &example("two-sites.toml")],
+    );
+    assert_eq!(check.status.code(), Some(1), "{}", stderr(&check));
+    let report: serde_json::Value = serde_json::from_slice(&check.stdout).expect("JSON");
+    let finding = &report["findings"][0];
+    assert_eq!(finding["code"], "secret-permissions", "{report}");
+    let message = finding["message"].as_str().expect("message");
+    for named in ["nodes/tok-1.key (0644", "ca.pem (0666", "nodes (0777"] {
+        assert!(message.contains(named), "{message}");
+    }
+    assert!(
+        finding["help"]
+            .as_str()
+            .is_some_and(|help| help.contains("chmod -R go-rwx secrets")),
+        "{finding}"
+    );
+
+    let refused = build(dir.path());
+    assert_eq!(refused.status.code(), Some(1), "{}", stderr(&refused));
+    assert!(
+        stderr(&refused).contains("secret-permissions"),
+        "{}",
+        stderr(&refused)
+    );
+    assert_eq!(mode(&key), 0o644, "never changed unasked");
+    assert_eq!(mode(&secrets.join("nodes")), 0o777, "never changed unasked");
+
+    let fixed = topoc(
+        dir.path(),
+        &["build", &example("two-sites.toml"), "--fix-permissions"],
+    );
+    assert_eq!(fixed.status.code(), Some(0), "{}", stderr(&fixed));
+    assert!(
+        stderr(&fixed).contains("was 0644, is now 0600"),
+        "{}",
+        stderr(&fixed)
+    );
+    assert_eq!(mode(&key), 0o600);
+    assert_eq!(mode(&secrets.join("ca.pem")), 0o600);
+    assert_eq!(mode(&secrets.join("nodes")), 0o700);
+}
+
+#[test]
+fn a_linked_secrets_root_keeps_its_mode_and_is_judged_where_it_leads() {
+    let dir = tempfile::tempdir().expect("temp");
+    let shared = dir.path().join("shared");
+    std::fs::create_dir(&shared).expect("dir");
+    std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o777)).expect("chmod");
+    std::os::unix::fs::symlink(&shared, dir.path().join("secrets")).expect("link");
+    let output = build(dir.path());
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let said = stderr(&output);
+    assert!(
+        said.contains("secret-permissions") && said.contains(". (0777, wanted 0700)"),
+        "{said}"
+    );
+    assert_eq!(
+        mode(&shared),
+        0o777,
+        "a directory topoc did not make keeps its mode"
+    );
+    assert!(!shared.join("ca.key").exists(), "no key written into it");
+    // One only its owner may write is used as it is, and keeps its mode.
+    std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let output = build(dir.path());
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(mode(&shared), 0o755, "never tightened unasked");
+    assert_eq!(mode(&shared.join("ca.key")), 0o600);
+}
+
+#[test]
+fn the_output_is_0644_and_0755_whatever_the_umask() {
+    let dir = tempfile::tempdir().expect("temp");
+    for umask in ["000", "077", "022"] {
+        let _ = std::fs::remove_dir_all(dir.path().join("out"));
+        let status = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(format!("umask {umask} && exec \"$0\" build \"$1\" --quiet"))
+            .arg(env!("CARGO_BIN_EXE_topoc"))
+            .arg(example("two-sites.toml"))
+            .current_dir(dir.path())
+            .status()
+            .expect("sh");
+        assert!(status.success(), "umask {umask}");
+        assert_modes(&dir.path().join("out"), umask);
+        assert_eq!(mode(&dir.path().join("secrets")), 0o700, "umask {umask}");
+        assert_eq!(
+            mode(&dir.path().join("secrets/ca.key")),
+            0o600,
+            "umask {umask}"
+        );
+    }
+    // An output file made world-writable by hand is put back by the next build, though
+    // nothing else changed.
+    let node = dir.path().join("out/nodes/tok-1/node.json");
+    std::fs::set_permissions(&node, std::fs::Permissions::from_mode(0o666)).expect("chmod");
+    assert_eq!(build(dir.path()).status.code(), Some(0));
+    assert_eq!(mode(&node), 0o644);
+}
+
+fn assert_modes(out: &Path, umask: &str) {
+    assert_eq!(mode(out), 0o755, "umask {umask}: {}", out.display());
+    for entry in std::fs::read_dir(out).expect("listable") {
+        let path = entry.expect("entry").path();
+        let kind = std::fs::symlink_metadata(&path).expect("meta").file_type();
+        if kind.is_dir() {
+            assert_modes(&path, umask);
+        } else {
+            let script = path.extension().is_some_and(|e| e == "sh");
+            let wanted = if script { 0o755 } else { 0o644 };
+            assert_eq!(mode(&path), wanted, "umask {umask}: {}", path.display());
+        }
+    }
 }

@@ -159,17 +159,7 @@ fn devices_and_fifos_named_by_the_topology_are_refused_without_waiting() {
     ] {
         // A FIFO with no writer would block an open for reading for ever.
         let output = within_a_minute(common::command(dir.path(), args));
-        assert_eq!(
-            output.status.code(),
-            Some(2),
-            "{args:?}: {}",
-            stderr(&output)
-        );
-        assert!(
-            stderr(&output).contains("a FIFO, not a regular file"),
-            "{args:?}: {}",
-            stderr(&output)
-        );
+        common::assert_exit_saying(&output, 2, "a FIFO, not a regular file");
     }
     swg_with_ca(dir.path(), "/dev/zero", "/dev/zero");
     let root = ["--allow-path", "/dev"];

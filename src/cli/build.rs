@@ -37,6 +37,10 @@ pub(super) struct BuildArgs {
     /// Write nothing; exit 1 and list the files when the output differs from a fresh build
     #[arg(long)]
     check: bool,
+    /// Make every directory of the secrets 0700 and every file 0600 where others could
+    /// reach them (without it, a build refuses such secrets and says what to run)
+    #[arg(long, conflicts_with = "check")]
+    fix_permissions: bool,
     /// Replace the output directory even if topoc did not write it
     #[arg(long)]
     force: bool,
@@ -77,6 +81,16 @@ pub(super) fn run_build(args: &BuildArgs, matches: &ArgMatches) -> Result<Exit, 
         BuildMode::Write => {
             let lock = write::lock(&[&args.out, &args.secrets.dir])?;
             remove_leftovers(&secrets, &lock)?;
+            if args.fix_permissions {
+                for fixed in secrets.fix_permissions(&lock)? {
+                    eprintln!(
+                        "note: `{}` was {:04o}, is now {:04o}",
+                        fixed.path.display(),
+                        fixed.mode,
+                        fixed.wanted
+                    );
+                }
+            }
             Some(lock)
         }
         BuildMode::Check | BuildMode::Preview => None,
@@ -170,7 +184,8 @@ fn write_output(
     // A rebuild that changes nothing writes nothing: the previous output has this build's
     // manifest, and every file read back holds what the build would write.
     let unchanged = manifest_unchanged(output, &args.out)
-        && write::drift(&output.public, &args.out)?.is_empty();
+        && write::drift(&output.public, &args.out)?.is_empty()
+        && write::modes_as_written(&args.out)?;
     // What the previous output had, for the JSON report's changed and removed files.
     let before = match args.format {
         ListFormat::Json if !unchanged => write::drift(&output.public, &args.out)?,

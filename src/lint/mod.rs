@@ -44,6 +44,8 @@ pub struct Evidence {
     pub deployed: Option<Deployed>,
     /// The moment certificates are judged at, and how long they must stay valid from it.
     pub validity: Option<(OffsetDateTime, Duration)>,
+    /// What in the secrets directory others may reach, where anything is.
+    pub loose: Option<crate::environment::LooseSecrets>,
 }
 
 impl Context<'_> {

@@ -13,9 +13,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::fs::Permissions;
 use std::io;
-use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
 use crate::emit::Tree;
@@ -24,8 +22,11 @@ use crate::pki::Existing;
 use crate::seal::{self, Identities, Recipients};
 
 mod files;
+mod modes;
 mod sealed;
 mod store;
+
+use crate::environment::Loose;
 
 use files::{make_private_dir, read_optional, read_required};
 
@@ -38,6 +39,12 @@ const FILE_MODE: u32 = 0o600;
 pub enum SecretsError {
     /// The secrets directory lies inside the output directory, which is published.
     InsideOutput {
+        secrets: PathBuf,
+        out: PathBuf,
+    },
+    /// The output directory lies inside the secrets directory: a build replaces the output
+    /// whole, and a `--force` one would delete keys with it.
+    OutputInside {
         secrets: PathBuf,
         out: PathBuf,
     },
@@ -72,6 +79,12 @@ impl fmt::Display for SecretsError {
                 "the secrets directory `{}` is inside the output directory `{}`, which is meant to be published; put it elsewhere",
                 secrets.display(),
                 out.display()
+            ),
+            SecretsError::OutputInside { secrets, out } => write!(
+                f,
+                "the output directory `{}` is inside the secrets directory `{}`: a build replaces the output whole; put them apart",
+                out.display(),
+                secrets.display()
             ),
             SecretsError::Io { path, error } => write!(f, "`{}`: {error}", path.display()),
             SecretsError::Sealed {
@@ -129,12 +142,19 @@ pub struct Secrets {
 }
 
 impl Secrets {
-    /// The directory at `root`, refused when it lies inside `out`.
+    /// The directory at `root`, refused when it lies inside `out` or `out` inside it. Both
+    /// are judged by where they really lead, whatever links lie between.
     pub fn new(root: &Path, out: &Path) -> Result<Self, SecretsError> {
-        let absolute = |path: &Path| std::path::absolute(path).map_err(io_error(path));
-        let (root_abs, out_abs) = (absolute(root)?, absolute(out)?);
-        if normalize(&root_abs).starts_with(normalize(&out_abs)) {
+        let real = |path: &Path| crate::input::real(path).map_err(io_error(path));
+        let (root_real, out_real) = (real(root)?, real(out)?);
+        if root_real.starts_with(&out_real) {
             return Err(SecretsError::InsideOutput {
+                secrets: root.to_owned(),
+                out: out.to_owned(),
+            });
+        }
+        if out_real.starts_with(&root_real) {
+            return Err(SecretsError::OutputInside {
                 secrets: root.to_owned(),
                 out: out.to_owned(),
             });
@@ -360,14 +380,24 @@ impl Secrets {
         Ok(target)
     }
 
-    /// Creates the directories 0700 and tightens the modes of what is already there.
+    /// Creates the directories 0700; one that is already there keeps its mode, which
+    /// [`Secrets::loose`] judges.
     fn prepare(&self) -> Result<(), SecretsError> {
-        make_private_dir(&self.root.join(layout::NODES))?;
-        for dir in [self.root.clone(), self.root.join(layout::NODES)] {
-            std::fs::set_permissions(&dir, Permissions::from_mode(DIR_MODE))
-                .map_err(io_error(&dir))?;
-        }
-        Ok(())
+        make_private_dir(&self.root.join(layout::NODES))
+    }
+
+    /// What in the directory others may read, write or enter, sorted.
+    pub fn loose(&self) -> Result<Vec<Loose>, SecretsError> {
+        modes::loose(&self.root)
+    }
+
+    /// Makes each directory 0700 and each file 0600 that others could reach, and returns
+    /// what it changed. Only under the lock (`held`), and only when asked.
+    pub fn fix_permissions(&self, held: &crate::write::Lock) -> Result<Vec<Loose>, SecretsError> {
+        let _ = held;
+        let loose = self.loose()?;
+        modes::fix(&loose)?;
+        Ok(loose)
     }
 }
 
@@ -382,18 +412,4 @@ fn sealed_path(path: &Path) -> PathBuf {
 fn is_sealed(path: &Path) -> bool {
     path.extension()
         .is_some_and(|e| e == layout::SEALED_EXTENSION)
-}
-
-fn normalize(path: &Path) -> PathBuf {
-    let mut normal = PathBuf::new();
-    for part in path.components() {
-        match part {
-            std::path::Component::ParentDir => {
-                normal.pop();
-            }
-            std::path::Component::CurDir => {}
-            other => normal.push(other),
-        }
-    }
-    normal
 }

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use crate::emit::layout::{NodeFile, node_file};
 use crate::emit::manifest::Manifest;
-use crate::environment::{KeyError, KeySource, Published};
+use crate::environment::{KeyError, KeySource, LooseSecrets, Published};
 use crate::input::{self, KEY_FILE_LIMIT, Paths};
 use crate::model::{Model, SharedKeySource};
 use crate::pki::Existing;
@@ -100,6 +100,14 @@ impl KeySource for Store {
             }
             None => Err("the topology names no `shared_key_env` or `shared_key_file`".to_owned()),
         }
+    }
+
+    fn loose(&self) -> Option<LooseSecrets> {
+        let entries = self.secrets.loose().ok()?;
+        (!entries.is_empty()).then(|| LooseSecrets {
+            root: self.secrets.root().to_owned(),
+            entries,
+        })
     }
 
     fn published(&self, model: &Model) -> Option<Published> {

@@ -153,3 +153,10 @@ pub fn sarif_validator() -> jsonschema::Validator {
     let schema: serde_json::Value = serde_json::from_str(&text).expect("JSON");
     jsonschema::validator_for(&schema).expect("the SARIF schema compiles")
 }
+
+/// Asserts that a run of the binary exited with `code` and said `said` on standard error.
+pub fn assert_exit_saying(output: &Output, code: i32, said: &str) {
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(code), "{stderr}");
+    assert!(stderr.contains(said), "expected `{said}` in: {stderr}");
+}

@@ -50,6 +50,7 @@ registry! {
     privileged_port: check,
     runtime_group_spans_sites: check,
     runtime_group_spans_subnets: check,
+    secret_permissions: check,
     seg_cross_site: check,
     seg_shared_key: check,
     seg_single_node: check,
