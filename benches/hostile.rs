@@ -58,7 +58,7 @@ fn unknown_sites(n: usize) -> String {
 
 /// The `i`th address of `10.0.0.0/8`, from `10.0.0.1`.
 fn address(i: usize) -> String {
-    format!("10.{}.{}.{}", i / 65_536, i / 256 % 256, i % 256 + 1)
+    format!("10.{}.{}.{}", i / 62_500, i / 250 % 250, i % 250 + 1)
 }
 
 /// One table with `n` keys topoc does not know.

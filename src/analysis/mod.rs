@@ -9,6 +9,7 @@
 //! that every group vertex in the graph leads to at least two nodes.
 
 pub mod join;
+pub mod resilience;
 pub mod routes;
 pub mod what_if;
 

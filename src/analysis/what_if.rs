@@ -60,7 +60,7 @@ pub fn degrade(
 }
 
 /// Pairs with their two ends in different ones of groups of these sizes.
-fn pairs_between(sizes: &[u64]) -> u64 {
+pub(crate) fn pairs_between(sizes: &[u64]) -> u64 {
     let total: u64 = sizes.iter().sum();
     let squares: u64 = sizes.iter().map(|s| s * s).sum();
     (total * total - squares) / 2
@@ -70,71 +70,7 @@ fn pairs_between(sizes: &[u64]) -> u64 {
 /// depth-first search over the node–group graph, counting the nodes below each vertex, so the
 /// parts a node's loss leaves are known without removing it.
 pub fn each(model: &Model, analysis: &Analysis) -> Vec<u64> {
-    let graph = &analysis.graph;
-    let count = graph.node_count();
-    let is_node = |vertex: usize| matches!(graph[NodeIndex::new(vertex)], Vertex::Node(_));
-    let (mut discovered, mut low, mut below) =
-        (vec![usize::MAX; count], vec![0; count], vec![0u64; count]);
-    let mut parent = vec![usize::MAX; count];
-    // Per node vertex: the node counts of the child subtrees its loss cuts off.
-    let mut cut_off: Vec<Vec<u64>> = vec![Vec::new(); count];
-    let mut time = 0;
-    let mut lost = vec![0u64; model.nodes.len()];
-    for root in 0..count {
-        if discovered[root] != usize::MAX {
-            continue;
-        }
-        let mut component = vec![root];
-        discovered[root] = time;
-        low[root] = time;
-        time += 1;
-        below[root] = u64::from(is_node(root));
-        // Iterative: each vertex with the rest of its neighbours still to look at.
-        let mut stack = vec![(root, graph.neighbors(NodeIndex::new(root)))];
-        while let Some((vertex, neighbours)) = stack.last_mut() {
-            let vertex = *vertex;
-            if let Some(child) = neighbours.next().map(NodeIndex::index) {
-                if discovered[child] == usize::MAX {
-                    parent[child] = vertex;
-                    discovered[child] = time;
-                    low[child] = time;
-                    time += 1;
-                    below[child] = u64::from(is_node(child));
-                    component.push(child);
-                    stack.push((child, graph.neighbors(NodeIndex::new(child))));
-                } else if child != parent[vertex] {
-                    low[vertex] = low[vertex].min(discovered[child]);
-                }
-                continue;
-            }
-            stack.pop();
-            if let Some(&(up, _)) = stack.last() {
-                low[up] = low[up].min(low[vertex]);
-                below[up] += below[vertex];
-                // `vertex`'s subtree hangs on `up` alone: losing `up` cuts it off. For the
-                // root this holds for every child.
-                if low[vertex] >= discovered[up] {
-                    cut_off[up].push(below[vertex]);
-                }
-            }
-        }
-        let component_nodes = below[root];
-        for &vertex in &component {
-            let parts = &mut cut_off[vertex];
-            if parts.is_empty() {
-                continue;
-            }
-            if let Vertex::Node(node) = graph[NodeIndex::new(vertex)] {
-                let cut: u64 = parts.iter().sum();
-                // Above the vertex: the rest of the component, the vertex itself not counted.
-                let rest = component_nodes - 1 - cut;
-                if rest > 0 {
-                    parts.push(rest);
-                }
-                lost[node.index()] = pairs_between(parts);
-            }
-            parts.clear();
-        }
-    }
+    let mut lost = crate::analysis::resilience::losses(analysis, None);
+    lost.truncate(model.nodes.len());
     lost
 }

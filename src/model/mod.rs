@@ -4,6 +4,7 @@
 //! Sites, nodes and groups are sorted by name, so ids follow name order and everything
 //! derived from the model is deterministic.
 
+pub mod intent;
 pub mod resolve;
 pub mod values;
 
@@ -69,6 +70,10 @@ pub struct Model {
     pub reach: Vec<Reach>,
     /// `[secrets]`: whom the secrets are encrypted to.
     pub sealing: Sealing,
+    /// `[resilience]`: the failures the cluster must survive connected.
+    pub resilience: intent::Resilience,
+    /// `[[assert]]`: statements about nodes, in file order.
+    pub assertions: Vec<intent::Assertion>,
 }
 
 /// `[secrets]`: the age recipients every secret is encrypted to, when any are named.

@@ -36,6 +36,51 @@ pub struct Topology {
     pub inventory: Option<Inventory>,
     /// Encrypting the keys topoc writes with age, so that they can live in git.
     pub secrets: Option<SecretsTable>,
+    /// What may fail while every surviving node still reaches every other: `check` proves
+    /// it for every such failure, or names the smallest that cuts.
+    pub resilience: Option<Resilience>,
+    /// Statements of intent about nodes, each an error when it is false.
+    pub assert: Option<Vec<Assert>>,
+}
+
+/// `[resilience]`: the failures the cluster must survive connected.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Resilience {
+    /// Any 1 or 2 nodes may fail (0: none is promised).
+    #[schemars(with = "Option<i64>")]
+    pub nodes: Option<Spanned<i64>>,
+    /// Any 1 whole site may fail (0: none is promised).
+    #[schemars(with = "Option<i64>")]
+    pub sites: Option<Spanned<i64>>,
+    /// Any 1 network group may stop carrying traffic, its members alive (0: none).
+    #[schemars(with = "Option<i64>")]
+    pub groups: Option<Spanned<i64>>,
+}
+
+/// `[[assert]]`: one statement about two nodes, exactly one of `reach`, `not_direct`,
+/// `same_update_group` and `different_runtime_group`.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Assert {
+    /// Two nodes that reach each other, through shared network groups.
+    #[schemars(with = "Option<Vec<String>>")]
+    pub reach: Option<Spanned<Vec<Spanned<String>>>>,
+    /// With `reach`: in at most this many hops.
+    #[schemars(with = "Option<i64>")]
+    pub max_hops: Option<Spanned<i64>>,
+    /// With `reach`: every route between them passes this node.
+    #[schemars(with = "Option<String>")]
+    pub via: Option<Spanned<String>>,
+    /// Two nodes that share no network group: they talk only through others.
+    #[schemars(with = "Option<Vec<String>>")]
+    pub not_direct: Option<Spanned<Vec<Spanned<String>>>>,
+    /// Two nodes in one update group.
+    #[schemars(with = "Option<Vec<String>>")]
+    pub same_update_group: Option<Spanned<Vec<Spanned<String>>>>,
+    /// Two nodes in different runtime groups.
+    #[schemars(with = "Option<Vec<String>>")]
+    pub different_runtime_group: Option<Spanned<Vec<Spanned<String>>>>,
 }
 
 /// `[cluster]`: what the whole cluster shares.
@@ -298,6 +343,9 @@ pub struct Document {
     pub lints: Vec<Entry<Level>>,
     pub inventory: Option<Entry<Inventory>>,
     pub secrets: Option<Entry<SecretsTable>>,
+    pub resilience: Option<Entry<Resilience>>,
+    /// Each `[[assert]]` table, its key spanning the table.
+    pub asserts: Vec<Entry<Assert>>,
     /// Top-level keys that were present but unreadable, already reported.
     pub rejected: Vec<String>,
 }

@@ -41,6 +41,10 @@ pub fn recoverable(source: &Source) -> (Option<Document>, Vec<Finding>) {
     let top_level = serde_introspect::<syntax::Topology>();
     for (key, value) in root.into_inner() {
         let known = top_level.contains(&key.get_ref().as_ref());
+        if key.get_ref() == "assert" {
+            document.asserts = read_asserts(&key, value, &mut findings);
+            continue;
+        }
         if known && !matches!(value.get_ref(), DeValue::Table(_)) {
             expect_table(key.get_ref(), value, &mut findings);
             document.rejected.push(key.get_ref().to_string());
@@ -103,6 +107,15 @@ pub fn recoverable(source: &Source) -> (Option<Document>, Vec<Finding>) {
                     &mut findings,
                 );
             }
+            "resilience" => {
+                document.resilience = read_entry(
+                    owned_key(&key),
+                    Place::Section("resilience"),
+                    value,
+                    &[],
+                    &mut findings,
+                );
+            }
             other => findings.push(unknown_key::finding(
                 span_of(&key),
                 other,
@@ -112,6 +125,36 @@ pub fn recoverable(source: &Source) -> (Option<Document>, Vec<Finding>) {
         }
     }
     (Some(document), findings)
+}
+
+/// The `[[assert]]` tables, each read on its own, its key spanning the table.
+fn read_asserts(
+    key: &Key<'_>,
+    value: Value<'_>,
+    findings: &mut Vec<Finding>,
+) -> Vec<Entry<syntax::Assert>> {
+    let span = span_of(&value);
+    match value.into_inner() {
+        DeValue::Array(items) => items
+            .into_iter()
+            .filter_map(|item| {
+                let at = span_of(&item);
+                let key = Spanned::new(at.start()..at.end(), key.get_ref().to_string());
+                read_entry(key, Place::Section("[assert]"), item, &[], findings)
+            })
+            .collect(),
+        other => {
+            findings.push(
+                invalid_value::finding(
+                    span,
+                    "assert",
+                    format!("expected `[[assert]]` tables, found {}", type_name(&other)),
+                )
+                .label("not an array of tables"),
+            );
+            Vec::new()
+        }
+    }
 }
 
 /// Known keys of a nested table, by the key that holds it.

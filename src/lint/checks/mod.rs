@@ -25,6 +25,7 @@ macro_rules! registry {
 
 registry! {
     address_outside_subnet: check,
+    assert: check,
     ca_mismatch: check,
     cert_expiring: check,
     cert_foreign_ca: check,
@@ -48,6 +49,7 @@ registry! {
     no_management_node: check,
     no_ntp: check,
     privileged_port: check,
+    resilience: check,
     runtime_group_spans_sites: check,
     runtime_group_spans_subnets: check,
     secret_permissions: check,

@@ -153,7 +153,7 @@ impl Resolver {
     }
 
     /// The node `reference` names, among the well-named `nodes` (sorted).
-    fn node_reference(
+    pub(super) fn node_reference(
         &mut self,
         reference: &Spanned<String>,
         nodes: &[&str],

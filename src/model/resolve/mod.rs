@@ -10,6 +10,7 @@ mod ca;
 mod cluster;
 pub mod defaults;
 mod groups;
+mod intent;
 mod nodes;
 mod read;
 mod secrets;
@@ -66,6 +67,8 @@ impl Resolver {
             .unwrap_or_default();
         let ca = self.ca(document.ca.as_ref(), cluster.as_ref());
         let sealing = self.sealing(document.secrets.as_ref());
+        let resilience = self.resilience(document.resilience.as_ref());
+        let assertions = self.assertions(&document.asserts, &node_names);
 
         // References resolve against every well-named site, even one whose body is wrong, so
         // that one bad value is reported once and not again at every node of the site.
@@ -115,6 +118,8 @@ impl Resolver {
             realms,
             reach,
             sealing,
+            resilience: resilience?,
+            assertions: assertions?,
         })
     }
 

@@ -122,6 +122,7 @@ enum Table {
     Lints,
     Inventory,
     Secrets,
+    Resilience,
     Site(usize),
     Node,
     ClusterSettings,
@@ -230,6 +231,7 @@ impl Reader<'_> {
                     "ca" => open(&mut document.ca, key, Table::Ca),
                     "inventory" => open(&mut document.inventory, key, Table::Inventory),
                     "secrets" => open(&mut document.secrets, key, Table::Secrets),
+                    "resilience" => open(&mut document.resilience, key, Table::Resilience),
                     "lints" => Table::Lints,
                     _ => return None,
                 }
@@ -309,6 +311,9 @@ impl Reader<'_> {
             Table::Secrets => set!(
                 document.secrets.as_mut()?.value, key, value; recipients recipients_file
             )?,
+            Table::Resilience => {
+                set!(document.resilience.as_mut()?.value, key, value; nodes sites groups)?;
+            }
             Table::Site(index) => site(&mut document.sites[index].value, key, value)?,
             Table::Node => node(&mut self.pending.as_mut()?.value, key, value)?,
             Table::ClusterSettings => {
