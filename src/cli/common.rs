@@ -297,6 +297,8 @@ fn source_of(name: &Path, bytes: Vec<u8>) -> Result<Source, Error> {
 pub(super) struct Resolved {
     pub model: Model,
     pub analysis: Analysis,
+    /// Its findings, at the levels in force.
+    pub report: Report,
 }
 
 /// Whether a command can go on with warnings or needs a topology without errors.
@@ -317,7 +319,11 @@ pub(super) fn resolved(file: &Path, needs: Needs) -> Result<Result<Resolved, Exi
     )?;
     let errors = needs == Needs::Clean && checked.report.has_errors();
     if let (Some(model), Some(analysis), false) = (checked.model, checked.analysis, errors) {
-        return Ok(Ok(Resolved { model, analysis }));
+        return Ok(Ok(Resolved {
+            model,
+            analysis,
+            report: checked.report,
+        }));
     }
     eprint!("{}", human_report(&source, &checked.report, Stream::Stderr));
     Ok(Err(Exit::Findings))

@@ -90,6 +90,8 @@ pub(super) enum Error {
     },
     /// `init` would overwrite a file.
     Exists(PathBuf),
+    /// `report -o` names a file that is not an earlier report.
+    NotAReport(PathBuf),
     /// A directory could not be made.
     CreateDir {
         path: PathBuf,
@@ -124,6 +126,24 @@ pub(super) enum Error {
         path: String,
         error: String,
     },
+}
+
+/// A file that is there already, which `init` never replaces and `report` replaces only
+/// when it is an earlier report.
+fn exists(f: &mut fmt::Formatter<'_>, error: &Error, path: &std::path::Path) -> fmt::Result {
+    if matches!(error, Error::NotAReport(_)) {
+        write!(
+            f,
+            "`{}` exists and is not a topoc report; give another file, or `--force` to replace it",
+            path.display()
+        )
+    } else {
+        write!(
+            f,
+            "`{}` exists already; topoc init does not overwrite it",
+            path.display()
+        )
+    }
 }
 
 /// Why `graph --site` and `--collapse-sites` take no `--format json`.
@@ -203,11 +223,7 @@ impl fmt::Display for Error {
                     ""
                 }
             ),
-            Error::Exists(path) => write!(
-                f,
-                "`{}` exists already; topoc init does not overwrite it",
-                path.display()
-            ),
+            Error::NotAReport(path) | Error::Exists(path) => exists(f, self, path),
             Error::CreateDir { path, error } => {
                 write!(f, "cannot create `{}`: {error}", path.display())
             }

@@ -54,6 +54,14 @@ const NOTES: &[(&str, &str, &[&str])] = &[
         &["topoc graph cluster.toml | dot -Tsvg > cluster.svg"],
     ),
     (
+        "topoc-report",
+        "0 when the page is written (findings are in it); 1 when the topology does not resolve; 2 on a usage or I/O error, or when the output file is not an earlier report (without --force).",
+        &[
+            "topoc report cluster.toml -o report.html",
+            "topoc report cluster.toml -o report.html && xdg-open report.html",
+        ],
+    ),
+    (
         "topoc-certs",
         "0 when every certificate fits the topology; 1 when one does not (a name missing, another CA, a different ca.pem, an error-level expiry); 2 on a usage or input error.",
         &[

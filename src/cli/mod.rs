@@ -20,6 +20,7 @@ mod error;
 mod man;
 mod plan;
 mod probe;
+mod report;
 mod secrets;
 mod setup;
 mod what_if;
@@ -67,6 +68,8 @@ enum Command {
     Build(build::BuildArgs),
     /// Prints a picture of the topology (Graphviz DOT or Mermaid)
     Graph(architect::GraphArgs),
+    /// Writes one self-contained, interactive HTML report of the topology for architects
+    Report(report::ReportArgs),
     /// Lists the cluster CA and every node certificate with its names and dates
     Certs(certs::CertsArgs),
     /// Manages the cluster CA
@@ -144,6 +147,7 @@ pub fn main() -> ExitCode {
         Command::Check(args) => check::run_check(args, sub("check")),
         Command::Build(args) => build::run_build(args, sub("build")),
         Command::Graph(args) => architect::run_graph(args),
+        Command::Report(args) => report::run_report(args),
         Command::Certs(args) => certs::run_certs(args),
         Command::Ca(certs::CaCommand::Rotate(args)) => certs::run_rotate(args),
         Command::ImportSeg(args) => setup::run_import_seg(args),

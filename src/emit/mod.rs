@@ -15,6 +15,7 @@ pub mod manifest;
 pub mod node_json;
 pub mod playbook;
 pub mod probe_sh;
+pub mod report_html;
 pub mod runbook;
 pub mod schema;
 pub mod seg;
