@@ -5,8 +5,8 @@ declare_lint! {
     /// A Secure Web Gateway setting in a Secure Email Gateway topology.
     ///
     /// Network, update and runtime groups, transit nodes, priorities, engine updates, the
-    /// Central Management settings and the cluster CA belong to Secure Web Gateway Central
-    /// Management. A SEG cluster has none of them: its nodes all talk to each other on one
+    /// Central Management settings, the cluster CA, and `[resilience]` and `[[assert]]`
+    /// (which judge network groups) belong to Secure Web Gateway Central Management. A SEG cluster has none of them: its nodes all talk to each other on one
     /// port, its master stands first in `AppClusterDirectory.xml`, and its members share a key
     /// (seed: What is the app cluster directory XML?). Such a key in a `kind = "seg"` file
     /// would be silently ignored, so it is an error.

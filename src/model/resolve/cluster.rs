@@ -52,6 +52,16 @@ impl Resolver {
         if let Some(ca) = &document.ca {
             given.push((ca.key_span(), "[ca]"));
         }
+        // Resilience and assertions are about network groups, which a SEG cluster has not.
+        if let Some(resilience) = &document.resilience {
+            given.push((resilience.key_span(), "[resilience]"));
+        }
+        given.extend(
+            document
+                .asserts
+                .iter()
+                .map(|a| (a.key_span(), "[[assert]]")),
+        );
         for (span, key) in given {
             self.findings.push(swg_only_key::finding(span, key));
         }
