@@ -5,10 +5,13 @@ pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) ->
     let name = name.to_ascii_lowercase();
     let length = name.chars().count();
     let allowed = (length / 3).max(1);
+    let letters = Letters::of(&name);
     candidates
         .into_iter()
-        // No edit distance is shorter than the difference in length.
+        // No edit distance is shorter than the difference in length, nor than the letters
+        // one has and the other lacks: both cheap, and most candidates stop here.
         .filter(|candidate| candidate.chars().count().abs_diff(length) <= allowed)
+        .filter(|candidate| letters.apart(candidate) <= allowed)
         .map(|candidate| {
             let distance = strsim::osa_distance(&name, &candidate.to_ascii_lowercase());
             (distance, candidate)
@@ -16,6 +19,45 @@ pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         .filter(|&(distance, _)| distance <= allowed)
         .min()
         .map(|(_, candidate)| candidate)
+}
+
+/// How many of each ASCII letter and digit a name has (case folded; anything else counts
+/// as one kind), for a lower bound on the edit distance between two names.
+struct Letters([u8; 37]);
+
+impl Letters {
+    fn slot(c: char) -> usize {
+        match c.to_ascii_lowercase() {
+            c @ 'a'..='z' => c as usize - 'a' as usize,
+            c @ '0'..='9' => 26 + c as usize - '0' as usize,
+            _ => 36,
+        }
+    }
+
+    fn of(name: &str) -> Self {
+        let mut counts = [0u8; 37];
+        for c in name.chars() {
+            let slot = &mut counts[Self::slot(c)];
+            *slot = slot.saturating_add(1);
+        }
+        Letters(counts)
+    }
+
+    /// The larger of what `other` lacks of these letters and what it has beyond them: each
+    /// edit (insertion, deletion, substitution, transposition) changes either by one at
+    /// most, so no edit distance is shorter.
+    fn apart(&self, other: &str) -> usize {
+        let theirs = Letters::of(other);
+        let (mut missing, mut extra) = (0usize, 0usize);
+        for (&mine, &their) in self.0.iter().zip(&theirs.0) {
+            if mine > their {
+                missing += usize::from(mine - their);
+            } else {
+                extra += usize::from(their - mine);
+            }
+        }
+        missing.max(extra)
+    }
 }
 
 /// `did you mean `x`?`, or nothing when no candidate is close.
@@ -73,6 +115,27 @@ mod tests {
         assert_eq!(closest("adress", keys), Some("address"));
         assert_eq!(closest("Sitte", keys), Some("site"));
         assert_eq!(closest("weight", keys), None);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_letter_bound_is_a_lower_bound(a in "[a-c0-2-]{0,8}", b in "[a-c0-2-]{0,8}") {
+            proptest::prop_assert!(Letters::of(&a).apart(&b) <= strsim::osa_distance(&a, &b));
+        }
+    }
+
+    #[test]
+    fn the_letter_bound_never_exceeds_the_distance() {
+        let names = [
+            "site", "sitte", "stie", "address", "adress", "tok-1", "tok-12", "ny-1", "", "x",
+        ];
+        for a in names {
+            for b in names {
+                let bound = Letters::of(a).apart(b);
+                let distance = strsim::osa_distance(a, b);
+                assert!(bound <= distance, "{a} {b}: {bound} > {distance}");
+            }
+        }
     }
 
     #[test]
