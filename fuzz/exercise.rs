@@ -35,6 +35,17 @@ pub fn check_and_report(text: &str) -> Checked {
     let _ = summary::markdown(&source, &checked.report, "fuzz.toml");
     if let (Some(model), Some(analysis)) = (&checked.model, &checked.analysis) {
         let _ = topoc::analysis::what_if::each(model, analysis);
+        // The report's page: nothing of the input may end its data block early.
+        let page = topoc::emit::report_html::html(model, analysis, &checked.report);
+        let data = page
+            .split("<script id=\"data\" type=\"application/json\">")
+            .nth(1)
+            .and_then(|rest| rest.split("</script>").next())
+            .expect("the data block");
+        assert!(
+            serde_json::from_str::<serde_json::Value>(data).is_ok(),
+            "the data block is whole JSON"
+        );
     }
     checked
 }
