@@ -94,6 +94,20 @@ fn the_paths_agree_on_every_file_shipped() {
 }
 
 #[test]
+fn resilience_and_assertions_take_the_fast_path() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    for fixture in [
+        "assert/ok_all_hold.toml",
+        "assert/err_each_claim.toml",
+        "resilience/err_two_nodes.toml",
+        "resilience/err_site_in_the_middle.toml",
+    ] {
+        let text = std::fs::read_to_string(root.join(fixture)).expect("fixture");
+        assert!(agree(&text), "{fixture} takes the fast path");
+    }
+}
+
+#[test]
 fn every_file_with_a_finding_takes_the_recoverable_path() {
     for text in corpus() {
         let (_, findings) = parse::recoverable(&Source::new("t.toml", &text));
@@ -111,6 +125,11 @@ const SNIPPETS: &[&str] = &[
     "\n[nodes.x]\n",
     "\n[nodes.x.settings]\n",
     "\n[[nodes]]\n",
+    "\n[[assert]]\n",
+    "\n[[assert]]\nreach = [\"a\", \"b\"]\n",
+    "\n[assert]\n",
+    "\n[resilience]\nnodes = 2\n",
+    "\nmax_hops = 2\n",
     "\n[cluster]\n",
     "\nsite = \"s\"\n",
     "\nport = 8080\n",

@@ -123,6 +123,8 @@ enum Table {
     Inventory,
     Secrets,
     Resilience,
+    /// The `[[assert]]` table at this index.
+    Assert(usize),
     Site(usize),
     Node,
     ClusterSettings,
@@ -189,6 +191,7 @@ impl Reader<'_> {
             at = match event.kind() {
                 EventKind::Whitespace | EventKind::Comment | EventKind::Newline => at + 1,
                 EventKind::StdTableOpen => self.header(source, events, at + 1)?,
+                EventKind::ArrayTableOpen => self.array_header(source, events, at + 1)?,
                 EventKind::SimpleKey => self.key_value(source, events, at)?,
                 _ => return None,
             };
@@ -197,20 +200,8 @@ impl Reader<'_> {
     }
 
     /// Opens the table of the header whose keys start at `at`; the index after it.
-    fn header(&mut self, source: Source<'_>, events: &[Event], mut at: usize) -> Option<usize> {
-        let start = events[at - 1].span().start();
-        let mut path: Vec<Spanned<Cow<'_, str>>> = Vec::new();
-        let end = loop {
-            let event = events.get(at)?;
-            at += 1;
-            match event.kind() {
-                EventKind::SimpleKey => path.push(key(source, event)?),
-                EventKind::KeySep | EventKind::Whitespace => {}
-                EventKind::StdTableClose => break event.span().end(),
-                _ => return None,
-            }
-        };
-        let span = start..end;
+    fn header(&mut self, source: Source<'_>, events: &[Event], at: usize) -> Option<usize> {
+        let (path, span, at) = header_path(source, events, at, EventKind::StdTableClose)?;
         self.first_time(path.iter().map(|key| key.get_ref().as_ref()))?;
         let own_nested = match (path.as_slice(), &self.pending) {
             ([section, name, _], Some(node)) => {
@@ -273,6 +264,22 @@ impl Reader<'_> {
         Some(at)
     }
 
+    /// Opens the `[[assert]]` table whose header's keys start at `at`; the index after it.
+    /// No other array of tables is taken here.
+    fn array_header(&mut self, source: Source<'_>, events: &[Event], at: usize) -> Option<usize> {
+        let (path, span, at) = header_path(source, events, at, EventKind::ArrayTableClose)?;
+        let [section] = path.as_slice() else {
+            return None;
+        };
+        if section.get_ref() != "assert" {
+            return None;
+        }
+        self.flush();
+        let key = Spanned::new(span, section.get_ref().to_string());
+        self.table = Table::Assert(push(&mut self.document.asserts, key));
+        Some(at)
+    }
+
     /// `Some` when `path` was not given before (nor collides with one that was).
     fn first_time<'k>(&mut self, path: impl Iterator<Item = &'k str>) -> Option<()> {
         let mut hasher = foldhash::quality::FixedState::default().build_hasher();
@@ -314,6 +321,10 @@ impl Reader<'_> {
             Table::Resilience => {
                 set!(document.resilience.as_mut()?.value, key, value; nodes sites groups)?;
             }
+            Table::Assert(index) => set!(
+                document.asserts[index].value, key, value;
+                reach max_hops via not_direct same_update_group different_runtime_group
+            )?,
             Table::Site(index) => site(&mut document.sites[index].value, key, value)?,
             Table::Node => node(&mut self.pending.as_mut()?.value, key, value)?,
             Table::ClusterSettings => {
@@ -340,6 +351,32 @@ impl Reader<'_> {
         }
         Some(at)
     }
+}
+
+/// A header's keys, as written.
+type HeaderPath<'i> = Vec<Spanned<Cow<'i, str>>>;
+
+/// The keys of the header whose keys start at `at` (its opening bracket just before), up to
+/// `close`: the keys, the header's span, and the index after it.
+fn header_path<'i>(
+    source: Source<'i>,
+    events: &[Event],
+    mut at: usize,
+    close: EventKind,
+) -> Option<(HeaderPath<'i>, std::ops::Range<usize>, usize)> {
+    let start = events[at - 1].span().start();
+    let mut path = Vec::new();
+    let end = loop {
+        let event = events.get(at)?;
+        at += 1;
+        match event.kind() {
+            EventKind::SimpleKey => path.push(key(source, event)?),
+            EventKind::KeySep | EventKind::Whitespace => {}
+            kind if kind == close => break event.span().end(),
+            _ => return None,
+        }
+    };
+    Some((path, start..end, at))
 }
 
 #[cfg(test)]
