@@ -164,12 +164,7 @@ fn devices_and_fifos_named_by_the_topology_are_refused_without_waiting() {
     swg_with_ca(dir.path(), "/dev/zero", "/dev/zero");
     let root = ["--allow-path", "/dev"];
     let output = topoc(dir.path(), &[&["check", "t.toml"][..], &root].concat());
-    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
-    assert!(
-        stderr(&output).contains("a character device, not a regular file"),
-        "{}",
-        stderr(&output)
-    );
+    common::assert_exit_saying(&output, 2, "a character device, not a regular file");
 }
 
 #[test]
@@ -179,12 +174,7 @@ fn key_files_past_a_megabyte_are_refused_naming_the_limit() {
     std::fs::write(dir.path().join("ca.key"), "key").expect("write");
     swg_with_ca(dir.path(), "ca.pem", "ca.key");
     let output = topoc(dir.path(), &["check", "t.toml"]);
-    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
-    assert!(
-        stderr(&output).contains("ca.pem`: larger than the limit of 1 MB"),
-        "{}",
-        stderr(&output)
-    );
+    common::assert_exit_saying(&output, 2, "ca.pem`: larger than the limit of 1 MB");
 }
 
 #[test]
@@ -207,11 +197,10 @@ fn the_topology_itself_is_a_regular_file_within_its_limit() {
     text.push_str("[cluster]\nname = \"x\"\n");
     std::fs::write(&big, &text).expect("write");
     let output = topoc(dir.path(), &["check", "--max-input-mb", "1", "big.toml"]);
-    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
-    assert!(
-        stderr(&output).contains("larger than the limit of 1 MB (`--max-input-mb` raises it)"),
-        "{}",
-        stderr(&output)
+    common::assert_exit_saying(
+        &output,
+        2,
+        "larger than the limit of 1 MB (`--max-input-mb` raises it)",
     );
     // Standard input has the same limit.
     let mut child = common::command(dir.path(), &["check", "--max-input-mb", "1", "-"])
@@ -228,10 +217,9 @@ fn the_topology_itself_is_a_regular_file_within_its_limit() {
     });
     let output = child.wait_with_output().expect("wait");
     writer.join().expect("writer");
-    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
-    assert!(
-        stderr(&output).contains("`standard input`: larger than the limit of 1 MB"),
-        "{}",
-        stderr(&output)
+    common::assert_exit_saying(
+        &output,
+        2,
+        "`standard input`: larger than the limit of 1 MB",
     );
 }

@@ -128,22 +128,9 @@ pub(super) enum Error {
     },
 }
 
-/// A file that is there already, which `init` never replaces and `report` replaces only
-/// when it is an earlier report.
-fn exists(f: &mut fmt::Formatter<'_>, error: &Error, path: &std::path::Path) -> fmt::Result {
-    if matches!(error, Error::NotAReport(_)) {
-        write!(
-            f,
-            "`{}` exists and is not a topoc report; give another file, or `--force` to replace it",
-            path.display()
-        )
-    } else {
-        write!(
-            f,
-            "`{}` exists already; topoc init does not overwrite it",
-            path.display()
-        )
-    }
+/// `path` exists, and `why` that stops the command.
+fn exists(f: &mut fmt::Formatter<'_>, path: &std::path::Path, why: &str) -> fmt::Result {
+    write!(f, "`{}` exists {why}", path.display())
 }
 
 /// Why `graph --site` and `--collapse-sites` take no `--format json`.
@@ -223,7 +210,12 @@ impl fmt::Display for Error {
                     ""
                 }
             ),
-            Error::NotAReport(path) | Error::Exists(path) => exists(f, self, path),
+            Error::Exists(path) => exists(f, path, "already; topoc init does not overwrite it"),
+            Error::NotAReport(path) => exists(
+                f,
+                path,
+                "and is not a topoc report; give another file, or `--force` to replace it",
+            ),
             Error::CreateDir { path, error } => {
                 write!(f, "cannot create `{}`: {error}", path.display())
             }

@@ -17,6 +17,7 @@ mod certs;
 mod check;
 mod common;
 mod error;
+mod input;
 mod man;
 mod plan;
 mod probe;

@@ -44,6 +44,24 @@ pub struct Omitted {
     pub first: crate::source::Span,
 }
 
+impl Omitted {
+    /// "and 19,990 more `unknown-key` errors".
+    pub fn line(&self) -> String {
+        format!(
+            "and {} more `{}` {}{}",
+            thousands(self.count),
+            self.code,
+            self.severity.name(),
+            if self.count == 1 { "" } else { "s" }
+        )
+    }
+
+    /// [`Omitted::line`] as a note at the first of them, for the formats that place one.
+    pub fn note(&self) -> String {
+        format!("{}, the first of them here (not listed)", self.line())
+    }
+}
+
 /// How many findings of one code a report lists unless told otherwise; the rest are
 /// counted ("and 19,990 more"), so that one mistake repeated over a large file gives a
 /// readable report.
@@ -142,20 +160,9 @@ impl Report {
                 .sum::<usize>()
     }
 
-    /// "and 19,990 more `unknown-key` errors" for each code past the limit.
+    /// [`Omitted::line`] for each code past the limit.
     pub fn omitted_lines(&self) -> Vec<String> {
-        self.omitted
-            .iter()
-            .map(|omitted| {
-                format!(
-                    "and {} more `{}` {}{}",
-                    thousands(omitted.count),
-                    omitted.code,
-                    omitted.severity.name(),
-                    if omitted.count == 1 { "" } else { "s" }
-                )
-            })
-            .collect()
+        self.omitted.iter().map(Omitted::line).collect()
     }
 
     pub fn has_errors(&self) -> bool {

@@ -36,7 +36,7 @@ pub fn render(source: &Source, report: &Report, path: &str) -> String {
             data(&message)
         );
     }
-    for (omitted, line) in report.omitted.iter().zip(report.omitted_lines()) {
+    for omitted in &report.omitted {
         let start = source.line_column(omitted.first.start());
         let _ = writeln!(
             out,
@@ -45,7 +45,7 @@ pub fn render(source: &Source, report: &Report, path: &str) -> String {
             start.line,
             start.column,
             property(omitted.code),
-            data(&format!("{line}, the first of them here (not listed)"))
+            data(&omitted.note())
         );
     }
     out

@@ -41,28 +41,23 @@ pub fn render(files: &[(&Source, &Report, &str)]) -> String {
 
 fn issues<'a>(source: &Source, report: &Report, path: &'a str) -> Vec<Issue<'a>> {
     // Findings past the limit per code: one `info` issue each, at the first of them.
-    let omitted = report
-        .omitted
-        .iter()
-        .zip(report.omitted_lines())
-        .map(|(omitted, line)| {
-            let mut fingerprint = crate::emit::manifest::sha256(
-                format!("{}\0{path}\0omitted", omitted.code).as_bytes(),
-            );
-            fingerprint.truncate(32);
-            Issue {
-                description: printable(&format!("{line}, the first of them here (not listed)")),
-                check_name: omitted.code,
-                fingerprint,
-                severity: "info",
-                location: Location {
-                    path,
-                    lines: Lines {
-                        begin: source.line_column(omitted.first.start()).line,
-                    },
+    let omitted = report.omitted.iter().map(|omitted| {
+        let mut fingerprint =
+            crate::emit::manifest::sha256(format!("{}\0{path}\0omitted", omitted.code).as_bytes());
+        fingerprint.truncate(32);
+        Issue {
+            description: printable(&omitted.note()),
+            check_name: omitted.code,
+            fingerprint,
+            severity: "info",
+            location: Location {
+                path,
+                lines: Lines {
+                    begin: source.line_column(omitted.first.start()).line,
                 },
-            }
-        });
+            },
+        }
+    });
     report
         .diagnostics
         .iter()

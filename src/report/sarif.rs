@@ -29,16 +29,14 @@ pub fn render(files: &[File<'_>], help: Option<&str>) -> String {
             index,
         };
         // Findings past the limit per code: a note of the run, at the first of them.
-        notifications.extend(report.omitted.iter().zip(report.omitted_lines()).map(
-            |(omitted, line)| {
-                json!({
-                    "level": "note",
-                    "message": { "text": format!("{line}, the first of them here (not listed)") },
-                    "locations": [{ "physicalLocation": physical(&place, omitted.first) }],
-                    "descriptor": { "id": omitted.code },
-                })
-            },
-        ));
+        notifications.extend(report.omitted.iter().map(|omitted| {
+            json!({
+                "level": "note",
+                "message": { "text": omitted.note() },
+                "locations": [{ "physicalLocation": physical(&place, omitted.first) }],
+                "descriptor": { "id": omitted.code },
+            })
+        }));
         results.extend(
             report
                 .diagnostics

@@ -13,6 +13,13 @@ use crate::emit::Tree;
 use crate::emit::layout;
 use crate::emit::manifest::Manifest;
 
+mod modes;
+mod stale;
+
+use modes::Umask;
+pub use modes::modes_as_written;
+use stale::{STAGING_MARKER, remove_stale_builds};
+
 /// What can stop a write.
 #[derive(Debug)]
 pub enum WriteError {
@@ -165,11 +172,6 @@ pub enum Replace {
     Anything,
 }
 
-/// The file a staging directory holds while a build writes into it, so that a later build
-/// knows a staging directory a killed build left for topoc's own and removes it. Taken out
-/// before the swap: the output never holds it.
-const STAGING_MARKER: &str = ".topoc-staging";
-
 /// Writes `tree` as the whole content of `out`, replacing a previous topoc output. Returns
 /// the staging directories of killed builds it removed first.
 pub fn commit(tree: &Tree, out: &Path, replace: Replace) -> Result<Vec<PathBuf>, WriteError> {
@@ -217,60 +219,6 @@ pub fn commit(tree: &Tree, out: &Path, replace: Replace) -> Result<Vec<PathBuf>,
             Err(error)
         }
     }
-}
-
-/// The process's umask set to 022 while a value lives, then put back.
-struct Umask(rustix::fs::Mode);
-
-impl Umask {
-    fn published() -> Self {
-        Umask(rustix::process::umask(rustix::fs::Mode::from_raw_mode(
-            0o022,
-        )))
-    }
-}
-
-impl Drop for Umask {
-    fn drop(&mut self) {
-        rustix::process::umask(self.0);
-    }
-}
-
-/// Whether every file of `out` has the mode [`commit`] gives it (0644, scripts 0755) and
-/// every directory 0755, so that an output left by a looser umask is written again.
-pub fn modes_as_written(out: &Path) -> Result<bool, WriteError> {
-    use std::os::unix::fs::PermissionsExt as _;
-    let mode = |path: &Path| {
-        std::fs::symlink_metadata(path)
-            .map(|metadata| metadata.permissions().mode() & 0o7777)
-            .map_err(io_error(path))
-    };
-    if mode(out)? != 0o755 {
-        return Ok(false);
-    }
-    let mut directories = std::collections::HashSet::new();
-    for file in list_files(out)? {
-        let path = out.join(&file);
-        let wanted = if layout::executable(&file) {
-            0o755
-        } else {
-            0o644
-        };
-        if mode(&path)? != wanted {
-            return Ok(false);
-        }
-        let mut dir = path.parent();
-        while let Some(parent) = dir.filter(|parent| *parent != out) {
-            if !directories.insert(parent.to_owned()) {
-                break;
-            }
-            if mode(parent)? != 0o755 {
-                return Ok(false);
-            }
-            dir = parent.parent();
-        }
-    }
-    Ok(true)
 }
 
 /// Flushes every file of the file system that holds `dir` to the disk (one `syncfs`,
@@ -391,52 +339,6 @@ fn swap(staging: &Path, out: &Path) -> Result<(), WriteError> {
         return Err(io_error(out)(error));
     }
     std::fs::rename(&aside, staging).map_err(io_error(staging))
-}
-
-/// Removes staging directories of builds of `name` whose process is gone (killed builds),
-/// and returns them: only directories that are topoc's own, holding its marker (a build
-/// that was writing) or a whole topoc output (one that was swapping), never a link or
-/// anything else that only has such a name.
-fn remove_stale_builds(parent: &Path, name: &str) -> Vec<PathBuf> {
-    let prefix = format!(".{name}.topoc-");
-    let mut removed = Vec::new();
-    let Ok(entries) = std::fs::read_dir(parent) else {
-        return removed;
-    };
-    for entry in entries.flatten() {
-        let file_name = entry.file_name().to_string_lossy().into_owned();
-        let Some(rest) = file_name.strip_prefix(&prefix) else {
-            continue;
-        };
-        let pid = rest.split('.').next().unwrap_or_default();
-        let alive = pid
-            .parse::<u32>()
-            .is_ok_and(|pid| Path::new(&format!("/proc/{pid}")).exists());
-        let path = entry.path();
-        if !alive && is_ours(&path) && std::fs::remove_dir_all(&path).is_ok() {
-            removed.push(path);
-        }
-    }
-    removed.sort();
-    removed
-}
-
-/// Whether `dir` is a staging directory topoc made: a directory (not a link to one) with
-/// topoc's marker in it, or a whole topoc output.
-fn is_ours(dir: &Path) -> bool {
-    let is = |path: &Path, file: bool| {
-        std::fs::symlink_metadata(path).is_ok_and(|metadata| {
-            if file {
-                metadata.is_file()
-            } else {
-                metadata.is_dir()
-            }
-        })
-    };
-    is(dir, false)
-        && (is(&dir.join(STAGING_MARKER), true)
-            || (is(&dir.join(layout::MANIFEST), true)
-                && check_replaceable(dir, Replace::OnlyOurs).is_ok()))
 }
 
 /// How `out` differs from `tree`, sorted; empty when the output is up to date.
