@@ -530,30 +530,36 @@ fn mermaid_declares_every_vertex_it_joins() {
 }
 
 #[test]
-fn firewall_flows_dial_nat_addresses_across_realms_and_allow_ntp_and_seg_ports() {
-    let rows = |name: &str| -> Vec<String> {
-        let tree = example(name);
-        text(&tree, "firewall.csv")
+fn firewall_rules_dial_nat_addresses_across_realms_and_allow_ntp_and_seg_ports() {
+    let rows = |tree: &Tree, name: &str| -> Vec<String> {
+        text(tree, name)
             .lines()
             .skip(1)
             .map(str::to_owned)
             .collect()
     };
-    let nat = rows("nat.toml");
-    assert!(
-        nat.contains(&"proxy1a,192.168.1.10,proxy2b,198.51.100.20,tcp,12346,\"Central Management, network group transit\"".to_owned()),
-        "{nat:#?}"
+    let nat = example("nat.toml");
+    assert_eq!(
+        rows(&nat, "firewall.csv"),
+        [
+            "group:transit,group:transit:dialed,tcp,12346,\"Central Management, network group transit\"",
+            "nodes,ntp,udp,123,NTP",
+        ]
     );
-    let larger = rows("larger-cluster.toml");
-    assert!(
-        larger
-            .iter()
-            .any(|row| row.starts_with("tok-1,10.1.0.11,,") && row.ends_with(",udp,123,NTP"))
-    );
-    let seg = rows("seg.toml");
+    let sets = rows(&nat, "firewall-sets.csv");
+    for row in [
+        "group:transit,proxy1a,192.168.1.10",
+        "group:transit:dialed,proxy2b,198.51.100.20",
+        "ntp,,pool.ntp.example.net",
+    ] {
+        assert!(sets.contains(&row.to_owned()), "{row} in {sets:#?}");
+    }
+    let larger = example("larger-cluster.toml");
+    assert!(rows(&larger, "firewall-sets.csv").contains(&"nodes,tok-1,10.1.0.11".to_owned()));
+    let seg = rows(&example("seg.toml"), "firewall.csv");
     for protocol in ["tcp", "udp"] {
         assert!(
-            seg.iter().any(|row| row.starts_with("seg-1,") && row.contains(&format!(",{protocol},9090,"))),
+            seg.contains(&format!("cluster,cluster,{protocol},9090,SEG cluster")),
             "{seg:#?}"
         );
     }

@@ -609,7 +609,7 @@ fn github_job_summaries_are_appended_by_check_and_build() {
         "{text}"
     );
     assert!(text.contains("### topoc build `t.toml`: passes"), "{text}");
-    assert!(text.contains("- wrote 28 files to `out`"), "{text}");
+    assert!(text.contains("- wrote 29 files to `out`"), "{text}");
 }
 
 #[test]

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::analysis::Analysis;
 use crate::analysis::routes::RoutingTable;
-use crate::emit::firewall::Flow;
+use crate::emit::firewall::Firewall;
 use crate::emit::node_json::{ClusterSettings, FORMAT_VERSION};
 use crate::model::{Group, Model, NodeId};
 use crate::syntax::Kind;
@@ -22,8 +22,9 @@ pub struct ClusterFile {
     pub ntp_servers: Vec<String>,
     pub sites: Vec<SiteInfo>,
     pub nodes: Vec<NodeInfo>,
-    /// Every connection the cluster needs, one per direction: the rows of `firewall.csv`.
-    pub firewall: Vec<Flow>,
+    /// The firewall rules between the nodes and to their NTP servers, and the address sets
+    /// they name: the rows of `firewall.csv` and `firewall-sets.csv`.
+    pub firewall: Firewall,
     /// Web gateway clusters only: groups, transit nodes, parts and routes. A SEG cluster
     /// has none of these (every server talks to every other).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -215,7 +216,7 @@ pub fn cluster_file(
     model: &Model,
     analysis: &Analysis,
     routes: RouteSummary,
-    flows: &[Flow],
+    firewall: Firewall,
 ) -> ClusterFile {
     let cluster = &model.cluster;
     let groups = |groups: &[Group]| -> Vec<GroupInfo> {
@@ -263,7 +264,7 @@ pub fn cluster_file(
             })
             .collect(),
         nodes: model.node_ids().map(|id| node_info(model, id)).collect(),
-        firewall: flows.to_vec(),
+        firewall,
         central_management: web.then(|| CentralManagementInfo {
             transit_group: cluster.transit_group.clone(),
             transit_fanout_limit: cluster.transit_fanout_limit,

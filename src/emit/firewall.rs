@@ -1,123 +1,220 @@
-//! `firewall.csv` (and `firewall` in `cluster.json`): every connection the cluster needs,
-//! one row per direction, to build the firewall rules and ACLs from. "It is highly
-//! recommended that you have ACLs or firewall rules limiting the systems that can
-//! communicate on the chosen port to just the MWGs" (seed: NAT'D environment).
+//! `firewall.csv` and `firewall-sets.csv` (and `firewall` in `cluster.json`): the rules
+//! the firewalls between the nodes need, over named address sets, the way firewalls take
+//! them (address groups, object groups, ipsets). "It is highly recommended that you have
+//! ACLs or firewall rules limiting the systems that can communicate on the chosen port to
+//! just the MWGs" (seed: NAT'D environment).
 //!
-//! Web gateways: each pair of nodes that share a network group, both ways, TCP on the CM
-//! port, to the address the source dials (the NAT address across NAT realms); each node to
-//! its NTP servers, UDP 123. SEG: every pair of servers, TCP and UDP on the cluster port.
-//! `from_address` is the source's own (physical) address. Sorted, without duplicates.
+//! Web gateways: every member of a network group may connect to every other on the CM port,
+//! TCP, at the address it dials. Without NAT that is one rule, `group:G` to `group:G`.
+//! When members of `G` have NAT addresses, two sets more: `group:G:dialed` (each member at
+//! the address other realms dial: its NAT address, else its physical one) and, for each
+//! NAT realm `R` with such a member and another, `group:G@R` (the members in `R`, physical
+//! addresses, which is how they dial each other). The rules are then `group:G` to `group:G:dialed`
+//! and `group:G@R` to `group:G@R`; a member may thus also reach the NAT address of a peer in
+//! its own realm, a peer it may already reach at its physical address. SEG: the same for
+//! the set `cluster` of all servers, TCP and UDP on the cluster port. Every node to its NTP
+//! servers (`nodes` to `ntp`), UDP 123.
+//!
+//! A group of `n` members is one rule and `n` set rows (at most `3n` with NAT), so the
+//! files grow with the topology, never with the square of a group. Sorted, each once.
 
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 
 use schemars::JsonSchema;
 use serde::Serialize;
 
-use crate::model::{Model, NodeId};
+use crate::model::{Model, NodeId, RealmId};
 use crate::syntax::Kind;
 
 /// The NTP port.
 const NTP_PORT: u16 = 123;
 
-/// One connection, in one direction. Fields in the order of the CSV's columns.
+/// The set of every node (physical addresses), the source of the NTP rule.
+const NODES: &str = "nodes";
+/// The set of the NTP servers.
+const NTP: &str = "ntp";
+/// SEG: the set of every server.
+const SEG_CLUSTER: &str = "cluster";
+
+/// One rule: connections from any address of one set to any address of another. Fields in
+/// the order of `firewall.csv`'s columns.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, JsonSchema)]
 #[schemars(deny_unknown_fields)]
-pub struct Flow {
-    pub from_node: String,
-    pub from_address: String,
-    /// Empty for a destination that is not a node (an NTP server).
-    pub to_node: String,
-    pub to_address: String,
+pub struct Rule {
+    /// The set the connections come from.
+    pub from: String,
+    /// The set they go to.
+    pub to: String,
     /// `tcp` or `udp`.
     pub protocol: String,
     pub port: u16,
     pub reason: String,
 }
 
-/// Every flow of the cluster, sorted, each once.
-pub fn flows(model: &Model) -> Vec<Flow> {
-    let mut flows = BTreeSet::new();
-    let node_flow = |from: NodeId, to: NodeId, protocol: &str, reason: String| Flow {
-        from_node: model.node(from).name.clone(),
-        from_address: model.node(from).address.value.to_string(),
-        to_node: model.node(to).name.clone(),
-        to_address: model
-            .address_seen_from(to, model.realm_of(from))
-            .value
-            .to_string(),
-        protocol: protocol.to_owned(),
-        port: model.cluster.port,
-        reason,
-    };
+/// One address of a set. Fields in the order of `firewall-sets.csv`'s columns.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct Member {
+    pub set: String,
+    /// The node the address belongs to; empty (null in JSON) for an NTP server.
+    pub node: Option<String>,
+    /// An address, or for an NTP server given by name, that name.
+    pub address: String,
+}
+
+/// The firewall rules of a cluster and the sets they name.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct Firewall {
+    /// Sorted, each once: the rows of `firewall.csv`.
+    pub rules: Vec<Rule>,
+    /// Sorted by set, then node and address: the rows of `firewall-sets.csv`. Every set a
+    /// rule names has at least one address.
+    pub sets: Vec<Member>,
+}
+
+/// The rules and sets of `model`, in time linear in its size.
+pub fn firewall(model: &Model) -> Firewall {
+    let mut firewall = Firewall::default();
     match model.cluster.kind {
         Kind::Swg => {
-            // Each group's members pairwise: the connections Central Management opens. A
-            // pair in several groups is one flow (the first group by name gives the reason).
             for group in &model.network_groups {
-                for &from in &group.members {
-                    for &to in &group.members {
-                        if from != to {
-                            let reason =
-                                format!("Central Management, network group {}", group.name);
-                            flows.insert(node_flow(from, to, "tcp", reason));
-                        }
-                    }
-                }
+                let set = format!("group:{}", group.name);
+                let reason = format!("Central Management, network group {}", group.name);
+                firewall.members_dial_each_other(model, &set, &group.members, &["tcp"], &reason);
             }
         }
         Kind::Seg => {
-            for from in model.node_ids() {
-                for to in model.node_ids().filter(|&to| to != from) {
-                    for protocol in ["tcp", "udp"] {
-                        flows.insert(node_flow(from, to, protocol, "SEG cluster".to_owned()));
-                    }
-                }
+            let all: Vec<NodeId> = model.node_ids().collect();
+            firewall.members_dial_each_other(
+                model,
+                SEG_CLUSTER,
+                &all,
+                &["tcp", "udp"],
+                "SEG cluster",
+            );
+        }
+    }
+    if !model.ntp_servers.is_empty() && !model.nodes.is_empty() {
+        for id in model.node_ids() {
+            firewall.add(
+                NODES,
+                Some(id),
+                model.node(id).address.value.to_string(),
+                model,
+            );
+        }
+        for server in &model.ntp_servers {
+            firewall.sets.push(Member {
+                set: NTP.to_owned(),
+                node: None,
+                address: server.value.clone(),
+            });
+        }
+        firewall.rule(NODES, NTP, "udp", NTP_PORT, "NTP");
+    }
+    firewall.rules.sort();
+    firewall.rules.dedup();
+    firewall.sets.sort();
+    firewall.sets.dedup();
+    firewall
+}
+
+impl Firewall {
+    /// The sets and rules by which `members` (of one group, named `set`) reach each other
+    /// at the addresses they dial: see the module's documentation.
+    fn members_dial_each_other(
+        &mut self,
+        model: &Model,
+        set: &str,
+        members: &[NodeId],
+        protocols: &[&str],
+        reason: &str,
+    ) {
+        if members.len() < 2 {
+            return;
+        }
+        let port = model.cluster.port;
+        for &member in members {
+            self.add(
+                set,
+                Some(member),
+                model.node(member).address.value.to_string(),
+                model,
+            );
+        }
+        // Each realm's members, and whether one of them has a NAT address: one pass.
+        let mut realms: BTreeMap<RealmId, (bool, Vec<NodeId>)> = BTreeMap::new();
+        for &member in members {
+            let entry = realms.entry(model.realm_of(member)).or_default();
+            entry.0 |= model.node(member).nat_address.is_some();
+            entry.1.push(member);
+        }
+        if !realms.values().any(|(nat, _)| *nat) {
+            for protocol in protocols {
+                self.rule(set, set, protocol, port, reason);
+            }
+            return;
+        }
+        let dialed = format!("{set}:dialed");
+        for &member in members {
+            let address = model.node(member).external_address().value.to_string();
+            self.add(&dialed, Some(member), address, model);
+        }
+        for protocol in protocols {
+            self.rule(set, &dialed, protocol, port, reason);
+        }
+        // Inside a realm with a NAT address, its members dial each other's physical
+        // addresses (a realm of one member dials nobody there).
+        realms.retain(|_, (nat, inside)| *nat && inside.len() > 1);
+        for (realm, (_, inside_members)) in realms {
+            let name = &model.realms[realm.index()];
+            let inside = format!("{set}@{name}");
+            for member in inside_members {
+                let address = model.node(member).address.value.to_string();
+                self.add(&inside, Some(member), address, model);
+            }
+            let reason = format!("{reason}, inside NAT realm {name}");
+            for protocol in protocols {
+                self.rule(&inside, &inside, protocol, port, &reason);
             }
         }
     }
-    let mut flows: Vec<Flow> = flows.into_iter().collect();
-    // One flow per direction: of a pair in several groups, the first (by reason) stays.
-    flows.dedup_by(|b, a| {
-        (&a.from_node, &a.to_node, &a.protocol) == (&b.from_node, &b.to_node, &b.protocol)
-    });
-    for node in &model.nodes {
-        for server in &model.ntp_servers {
-            flows.push(Flow {
-                from_node: node.name.clone(),
-                from_address: node.address.value.to_string(),
-                to_node: String::new(),
-                to_address: server.value.clone(),
-                protocol: "udp".to_owned(),
-                port: NTP_PORT,
-                reason: "NTP".to_owned(),
-            });
-        }
+
+    fn add(&mut self, set: &str, node: Option<NodeId>, address: String, model: &Model) {
+        self.sets.push(Member {
+            set: set.to_owned(),
+            node: node.map(|node| model.node(node).name.clone()),
+            address,
+        });
     }
-    flows.sort();
-    flows.dedup();
-    flows
+
+    fn rule(&mut self, from: &str, to: &str, protocol: &str, port: u16, reason: &str) {
+        self.rules.push(Rule {
+            from: from.to_owned(),
+            to: to.to_owned(),
+            protocol: protocol.to_owned(),
+            port,
+            reason: reason.to_owned(),
+        });
+    }
 }
 
-/// The CSV's columns, in the order of [`Flow`]'s fields.
-pub const COLUMNS: [&str; 7] = [
-    "from_node",
-    "from_address",
-    "to_node",
-    "to_address",
-    "protocol",
-    "port",
-    "reason",
-];
+/// `firewall.csv`'s columns, in the order of [`Rule`]'s fields.
+pub const RULE_COLUMNS: [&str; 5] = ["from", "to", "protocol", "port", "reason"];
 
-/// The flows as CSV with a header line (there even when there is no flow).
-pub fn csv(flows: &[Flow]) -> Result<String, csv::Error> {
+/// `firewall-sets.csv`'s columns, in the order of [`Member`]'s fields.
+pub const SET_COLUMNS: [&str; 3] = ["set", "node", "address"];
+
+/// Rows as CSV with a header line (there even when there is no row).
+pub fn csv<T: Serialize>(columns: &[&str], rows: &[T]) -> Result<String, csv::Error> {
     let mut writer = csv::WriterBuilder::new()
         .has_headers(false)
         .terminator(csv::Terminator::Any(b'\n'))
         .from_writer(Vec::new());
-    writer.write_record(COLUMNS)?;
-    for flow in flows {
-        writer.serialize(flow)?;
+    writer.write_record(columns)?;
+    for row in rows {
+        writer.serialize(row)?;
     }
     let bytes = writer
         .into_inner()
@@ -125,26 +222,20 @@ pub fn csv(flows: &[Flow]) -> Result<String, csv::Error> {
     Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 
-/// The bytes `firewall.csv` will take, counted without building it: a row per member pair
-/// of each group (at most 160 bytes each, a node's names and addresses aside), per SEG pair
-/// and per NTP server and node.
+/// The bytes both files take, counted without building them: at most three set rows per
+/// membership (a node's name and addresses at most 160 bytes), one per node and NTP
+/// server, and two rules per membership at most.
 pub fn estimated_size(model: &Model) -> u64 {
     const ROW: u64 = 160;
-    let nodes = model.nodes.len() as u64;
-    let pairs: u64 = match model.cluster.kind {
+    let memberships: u64 = match model.cluster.kind {
         Kind::Swg => model
             .network_groups
             .iter()
-            .map(|group| {
-                let members = group.members.len() as u64;
-                members.saturating_mul(members)
-            })
-            .fold(0, u64::saturating_add),
-        Kind::Seg => nodes.saturating_mul(nodes).saturating_mul(2),
+            .map(|group| group.members.len() as u64)
+            .sum(),
+        Kind::Seg => model.nodes.len() as u64,
     };
-    pairs
-        .saturating_add(nodes.saturating_mul(model.ntp_servers.len() as u64))
-        .saturating_mul(ROW)
+    (memberships * 5 + model.nodes.len() as u64 + model.ntp_servers.len() as u64 + 1) * ROW
 }
 
 #[cfg(test)]
@@ -152,20 +243,29 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_header_names_the_fields_in_their_order() {
-        let flow = Flow {
-            from_node: "a".into(),
-            from_address: "10.0.0.1".into(),
-            to_node: "b".into(),
-            to_address: "10.0.0.2".into(),
+    fn each_header_names_the_fields_in_their_order() {
+        let rule = Rule {
+            from: "group:a".into(),
+            to: "group:a".into(),
             protocol: "tcp".into(),
             port: 12346,
             reason: "r".into(),
         };
+        let member = Member {
+            set: "ntp".into(),
+            node: None,
+            address: "10.0.0.1".into(),
+        };
+        assert_eq!(header(&rule), Some(RULE_COLUMNS.join(",")));
+        assert_eq!(header(&member), Some(SET_COLUMNS.join(",")));
+    }
+
+    /// The header line the csv crate derives from a row's fields.
+    fn header<T: Serialize>(row: &T) -> Option<String> {
         let mut writer = csv::Writer::from_writer(Vec::new());
-        writer.serialize(&flow).expect("serializes");
+        writer.serialize(row).expect("serializes");
         let bytes = writer.into_inner().expect("flushed");
         let text = String::from_utf8(bytes).expect("UTF-8");
-        assert_eq!(text.lines().next(), Some(COLUMNS.join(",").as_str()));
+        text.lines().next().map(str::to_owned)
     }
 }

@@ -5,7 +5,7 @@
 //! ```text
 //! out/                                  secrets/
 //!   cluster.json  inventory.yaml          ca.pem  ca.key
-//!   firewall.csv  runbook.md  playbook.yml
+//!   firewall.csv  firewall-sets.csv  runbook.md  playbook.yml
 //!   graph.dot  graph.mmd  manifest.json   nodes/<node>.key  nodes/<node>.pem
 //!   nodes/<node>/node.json hosts          nodes/<node>/integration-service.config.xml (SEG)
 //!   nodes/<node>/ca.pem node.pem          retired/<time>/ (`topoc ca rotate`)
@@ -17,8 +17,10 @@
 pub const CLUSTER_JSON: &str = "cluster.json";
 /// `out/inventory.yaml`.
 pub const INVENTORY: &str = "inventory.yaml";
-/// `out/firewall.csv`.
+/// `out/firewall.csv`: the rules.
 pub const FIREWALL: &str = "firewall.csv";
+/// `out/firewall-sets.csv`: the address sets the rules name.
+pub const FIREWALL_SETS: &str = "firewall-sets.csv";
 /// `out/playbook.yml`: the Ansible playbook (web gateway clusters).
 pub const PLAYBOOK: &str = "playbook.yml";
 /// `out/runbook.md`: the join plan (web gateway clusters).

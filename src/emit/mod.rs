@@ -48,7 +48,7 @@ impl fmt::Display for EmitError {
         match self {
             EmitError::UnsafePath(path) => path.fmt(f),
             EmitError::Inventory(error) => write!(f, "cannot write the inventory: {error}"),
-            EmitError::Csv(error) => write!(f, "cannot write the firewall flows: {error}"),
+            EmitError::Csv(error) => write!(f, "cannot write the firewall rules: {error}"),
         }
     }
 }
@@ -144,20 +144,24 @@ pub fn compile(
             .map(|origin| cluster_json::RoutesFromOne::new(model, &router.from(origin))),
         all_pairs,
     };
-    let flows = firewall::flows(model);
+    let firewall = firewall::firewall(model);
+    tree.insert(
+        layout::FIREWALL,
+        firewall::csv(&firewall::RULE_COLUMNS, &firewall.rules).map_err(EmitError::Csv)?,
+    )?;
+    tree.insert(
+        layout::FIREWALL_SETS,
+        firewall::csv(&firewall::SET_COLUMNS, &firewall.sets).map_err(EmitError::Csv)?,
+    )?;
     tree.insert(
         layout::CLUSTER_JSON,
         json(&cluster_json::cluster_file(
-            model, analysis, summary, &flows,
+            model, analysis, summary, firewall,
         )),
     )?;
     tree.insert(
         layout::INVENTORY,
         inventory::inventory(model).map_err(EmitError::Inventory)?,
-    )?;
-    tree.insert(
-        layout::FIREWALL,
-        firewall::csv(&flows).map_err(EmitError::Csv)?,
     )?;
     if web {
         tree.insert(layout::RUNBOOK, runbook::join_plan(model))?;
@@ -207,7 +211,7 @@ pub fn estimated_size(model: &Model, options: Options) -> u64 {
     if hosts::needed(model) {
         total = total.saturating_add(hosts::total_lines_size(model));
     }
-    // The flows, twice: `firewall.csv` and `cluster.json`.
+    // The rules and sets, twice: the CSV files and `cluster.json`.
     total
         .saturating_add(firewall::estimated_size(model).saturating_mul(2))
         .saturating_add(static_routes::estimated_size(model))

@@ -12,8 +12,10 @@ use crate::syntax::VersionMatchLevel;
 /// Layout version of the generated JSON files. Version 2 made `peers` and `routes` (and the
 /// all-pairs counts of `cluster.json`) opt-in, so that a default build stays linear in size;
 /// version 3 says `transit` only of declared transit nodes, and `relays` of every node in two
-/// or more network groups (`cluster.json`'s `transit_nodes` became `relays`).
-pub const FORMAT_VERSION: u32 = 3;
+/// or more network groups (`cluster.json`'s `transit_nodes` became `relays`); version 4 gives
+/// `cluster.json`'s `firewall` as rules over address sets (`rules` and `sets`, the rows of
+/// `firewall.csv` and `firewall-sets.csv`) instead of a flow per pair of nodes.
+pub const FORMAT_VERSION: u32 = 4;
 
 /// The configuration of one node of the cluster.
 #[derive(Debug, Serialize, JsonSchema)]
