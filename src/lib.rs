@@ -189,16 +189,18 @@ pub struct BuildOptions {
 
 /// The outcome of a build: the check's findings and, when there was no error, the output.
 #[derive(Debug)]
-pub struct Built {
+pub struct Built<P = Tree> {
     pub checked: Checked,
-    pub output: Option<Output>,
+    pub output: Option<Output<P>>,
 }
 
-/// What a build produced, in memory: the writer puts each tree on disk.
+/// What a build produced: `out/` as `P` (the whole tree in memory from [`build`], what was
+/// handed to the sink from [`build_into`]), and the secrets in memory, which the writer puts
+/// on disk.
 #[derive(Debug)]
-pub struct Output {
+pub struct Output<P = Tree> {
     /// Everything of `out/`.
-    pub public: Tree,
+    pub public: P,
     /// The files of the secrets directory this build made or changed (empty in
     /// [`BuildMode::Check`]).
     pub secret: Tree,
@@ -235,9 +237,8 @@ impl From<KeyError> for BuildError {
     }
 }
 
-/// Checks `source`, then compiles it into the output and secrets trees. `input_name` is the
-/// topology's file name as the output quotes it. A size over the environment's limit is
-/// refused before any key is made; a problem with the key material is a finding.
+/// Checks `source`, then compiles it into the output and secrets trees, in memory: see
+/// [`build_into`].
 pub fn build(
     source: &Source,
     input_name: &str,
@@ -245,6 +246,38 @@ pub fn build(
     environment: &Environment<'_>,
     options: BuildOptions,
 ) -> Result<Built, BuildError> {
+    let mut tree = Tree::default();
+    let built = build_into(
+        source,
+        input_name,
+        command_line,
+        environment,
+        options,
+        &mut tree,
+    )?;
+    Ok(Built {
+        checked: built.checked,
+        output: built.output.map(|output| Output {
+            public: tree,
+            secret: output.secret,
+            changes: output.changes,
+            reissued: output.reissued,
+        }),
+    })
+}
+
+/// Checks `source`, then compiles it: the output into `sink`, a file at a time, and the secrets
+/// into a tree in memory. `input_name` is the
+/// topology's file name as the output quotes it. A size over the environment's limit is
+/// refused before any key is made; a problem with the key material is a finding.
+pub fn build_into(
+    source: &Source,
+    input_name: &str,
+    command_line: &LintLevels,
+    environment: &Environment<'_>,
+    options: BuildOptions,
+    sink: &mut dyn emit::Sink,
+) -> Result<Built<emit::Emitted>, BuildError> {
     let mut checked = checked_with(source, command_line, |model| {
         Ok(Evidence {
             inspection: None,
@@ -290,6 +323,7 @@ pub fn build(
         (input_name, &source.text),
         keys.certificates().as_ref(),
         options.emit,
+        sink,
     )
     .map_err(BuildError::Emit)?;
     let secrets = keys

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use clap::ArgMatches;
 use topoc::analysis::routes::RouteExtent;
+use topoc::emit::Emitted;
 use topoc::emit::layout::{self, NodeFile, node_file};
 use topoc::environment::{DEFAULT_MAX_OUTPUT_MB, Limits};
 use topoc::finding::plural;
@@ -78,21 +79,7 @@ pub(super) fn run_build(args: &BuildArgs, matches: &ArgMatches) -> Result<Exit, 
     // Held from before the secrets are read until the output is in place, so that a second
     // build into the same output or secrets fails at once instead of making its own CA.
     let _lock = match mode {
-        BuildMode::Write => {
-            let lock = write::lock(&[&args.out, &args.secrets.dir])?;
-            remove_leftovers(&secrets, &lock)?;
-            if args.fix_permissions {
-                for fixed in secrets.fix_permissions(&lock)? {
-                    eprintln!(
-                        "note: `{}` was {:04o}, is now {:04o}",
-                        fixed.path.display(),
-                        fixed.mode,
-                        fixed.wanted
-                    );
-                }
-            }
-            Some(lock)
-        }
+        BuildMode::Write => Some(lock_and_tidy(args, &secrets)?),
         BuildMode::Check | BuildMode::Preview => None,
     };
     let store = Store::new(secrets.clone(), &args.file)
@@ -117,7 +104,19 @@ pub(super) fn run_build(args: &BuildArgs, matches: &ArgMatches) -> Result<Exit, 
         &format!("checking `{}` and making its keys and files", source.name),
         args.quiet,
     );
-    let built = topoc::build(&source, &input_name, &levels, &environment, options)?;
+    // The output goes where it is compared or written, a file at a time as it is made.
+    let mut sink = Sink::new(args, mode)?;
+    let built = topoc::build_into(
+        &source,
+        &input_name,
+        &levels,
+        &environment,
+        options,
+        match &mut sink {
+            Sink::Staging(staging) => staging,
+            Sink::Compare(compare) => compare,
+        },
+    )?;
     drop(progress);
     print_findings(&source, &built.checked);
     let summary = summary::markdown(
@@ -134,11 +133,16 @@ pub(super) fn run_build(args: &BuildArgs, matches: &ArgMatches) -> Result<Exit, 
         );
         return Ok(Exit::Findings);
     };
-    if mode == BuildMode::Check {
-        let (exit, text) = report_drift(output, &args.out, &source, args.format, args.quiet)?;
-        step_summary(&format!("{summary}\n{}", as_markdown_list(&text)));
-        return Ok(exit);
-    }
+    let staging = match sink {
+        Sink::Compare(compare) => {
+            let drift = compare.finish()?;
+            let (exit, text) =
+                report_drift(output, drift, &args.out, &source, args.format, args.quiet)?;
+            step_summary(&format!("{summary}\n{}", as_markdown_list(&text)));
+            return Ok(exit);
+        }
+        Sink::Staging(staging) => staging,
+    };
     if !emit::probe_sh::written(model) {
         eprintln!(
             "note: no `probe.sh` is written: each lists every peer of its node, and for this cluster they would take about {} MB together; `topoc probe --from NODE` checks the same",
@@ -152,6 +156,7 @@ pub(super) fn run_build(args: &BuildArgs, matches: &ArgMatches) -> Result<Exit, 
     let written = write_output(
         args,
         output,
+        staging,
         &secrets.sealed_for(recipients),
         model.cluster.kind,
     )?;
@@ -159,10 +164,52 @@ pub(super) fn run_build(args: &BuildArgs, matches: &ArgMatches) -> Result<Exit, 
     Ok(Exit::Clean)
 }
 
-/// Writes the secrets and the output, says what was done, and returns that text.
+/// Locks the output's and the secrets' directories, removes what killed runs left in the
+/// secrets, and makes them private when asked.
+fn lock_and_tidy(args: &BuildArgs, secrets: &Secrets) -> Result<write::Lock, Error> {
+    let lock = write::lock(&[&args.out, &args.secrets.dir])?;
+    remove_leftovers(secrets, &lock)?;
+    if args.fix_permissions {
+        for fixed in secrets.fix_permissions(&lock)? {
+            eprintln!(
+                "note: `{}` was {:04o}, is now {:04o}",
+                fixed.path.display(),
+                fixed.mode,
+                fixed.wanted
+            );
+        }
+    }
+    Ok(lock)
+}
+
+/// Where a build's output goes: written (staged, then swapped in), or compared.
+enum Sink {
+    Staging(write::Staging),
+    Compare(write::Compare),
+}
+
+impl Sink {
+    fn new(args: &BuildArgs, mode: BuildMode) -> Result<Self, Error> {
+        Ok(match mode {
+            BuildMode::Write => {
+                let replace = if args.force {
+                    Replace::Anything
+                } else {
+                    Replace::OnlyOurs
+                };
+                Sink::Staging(write::Staging::new(&args.out, replace)?)
+            }
+            BuildMode::Check | BuildMode::Preview => Sink::Compare(write::Compare::new(&args.out)),
+        })
+    }
+}
+
+/// Writes the secrets, then puts the staged output in place; says what was done, and
+/// returns that text.
 fn write_output(
     args: &BuildArgs,
-    output: &Output,
+    output: &Output<Emitted>,
+    staging: write::Staging,
     secrets: &Secrets,
     kind: Kind,
 ) -> Result<String, Error> {
@@ -176,61 +223,43 @@ fn write_output(
             .collect(),
     };
     let mut text = list_changes(&changes);
-    let replace = if args.force {
-        Replace::Anything
-    } else {
-        Replace::OnlyOurs
-    };
-    // A rebuild that changes nothing writes nothing: the previous output has this build's
-    // manifest, and every file read back holds what the build would write.
-    let unchanged = manifest_unchanged(output, &args.out)
-        && write::drift(&output.public, &args.out)?.is_empty()
-        && write::modes_as_written(&args.out)?;
-    // What the previous output had, for the JSON report's changed and removed files.
-    let before = match args.format {
-        ListFormat::Json if !unchanged => write::drift(&output.public, &args.out)?,
-        _ => Vec::new(),
-    };
-    if !unchanged {
-        let removed = write::commit(&output.public, &args.out, replace)?;
-        for staging in removed {
-            eprintln!(
-                "note: removed `{}`, which an interrupted build left",
-                staging.display()
-            );
-        }
+    // A rebuild that changes nothing writes nothing: every file the build made matched
+    // the previous output's, which holds no other file and has the modes topoc gives.
+    let committed = staging.finish()?;
+    for staging in &committed.removed {
+        eprintln!(
+            "note: removed `{}`, which an interrupted build left",
+            staging.display()
+        );
     }
     drop(progress);
     let files = plural(output.public.len() as u64, "file");
     let out = args.out.display();
-    let _ = if unchanged {
-        writeln!(text, "`{out}` is up to date ({files}): nothing written")
-    } else {
+    let _ = if committed.written {
         writeln!(text, "wrote {files} to `{out}`")
+    } else {
+        writeln!(text, "`{out}` is up to date ({files}): nothing written")
     };
     match args.format {
         ListFormat::Human if args.quiet => {}
         ListFormat::Human => write_stdout(&text)?,
-        ListFormat::Json => write_json(&BuildJson::new(
-            &args.out.display().to_string(),
-            output
-                .public
-                .iter()
-                .map(|(path, _)| path.to_owned())
-                .collect(),
-            &before,
-            changes,
-        ))?,
+        ListFormat::Json => {
+            let paths = output.public.paths();
+            // Without a previous output, every file is new.
+            let drift = if committed.compared {
+                committed.drift
+            } else {
+                paths.iter().cloned().map(write::Drift::Missing).collect()
+            };
+            write_json(&BuildJson::new(
+                &args.out.display().to_string(),
+                paths,
+                &drift,
+                changes,
+            ))?;
+        }
     }
     Ok(text)
-}
-
-/// Whether `out` holds a manifest byte for byte the one this build writes (which lists
-/// every file with its digest): the cheap test before the files are read back.
-fn manifest_unchanged(output: &Output, out: &Path) -> bool {
-    let new = output.public.get(layout::MANIFEST);
-    let old = std::fs::read(out.join(layout::MANIFEST)).ok();
-    new.is_some() && new == old.as_deref()
 }
 
 /// The lines of a command's output as a Markdown list, for the job summary.
@@ -244,7 +273,7 @@ fn as_markdown_list(text: &str) -> String {
 
 /// Warns when the plaintext keys this build writes would be inside a git work tree that
 /// does not ignore them; with `--deny-warnings`, says so as an error and returns true.
-fn refuse_plaintext(args: &BuildArgs, output: &Output) -> bool {
+fn refuse_plaintext(args: &BuildArgs, output: &Output<Emitted>) -> bool {
     let plaintext: Vec<PathBuf> = output
         .secret
         .iter()
@@ -353,13 +382,13 @@ fn list_changes(lines: &[String]) -> String {
 
 /// `build --check`: what differs between `out` and this build; exit 1 if anything does.
 fn report_drift(
-    output: &Output,
+    output: &Output<Emitted>,
+    mut drift: Vec<write::Drift>,
     out: &Path,
     source: &Source,
     format: ListFormat,
     quiet: bool,
 ) -> Result<(Exit, String), Error> {
-    let mut drift = write::drift(&output.public, out)?;
     if !output.reissued.is_empty() {
         for (node, why) in &output.reissued {
             drift.push(write::Drift::Reissued(

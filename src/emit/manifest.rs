@@ -38,12 +38,9 @@ pub struct Entry {
 }
 
 impl Manifest {
-    /// The manifest of `files`; `input` is the topology's file name and text.
-    pub fn new<'a>(
-        cluster: &str,
-        input: (&str, &str),
-        files: impl Iterator<Item = (&'a str, &'a [u8])>,
-    ) -> Self {
+    /// The manifest of the files `entries` describes (sorted by path); `input` is the
+    /// topology's file name and text.
+    pub fn new(cluster: &str, input: (&str, &str), files: Vec<Entry>) -> Self {
         Manifest {
             format_version: FORMAT_VERSION,
             generator: format!("{GENERATOR} {}", env!("CARGO_PKG_VERSION")),
@@ -52,13 +49,7 @@ impl Manifest {
                 file: input.0.to_owned(),
                 sha256: sha256(input.1.as_bytes()),
             },
-            files: files
-                .map(|(path, content)| Entry {
-                    path: path.to_owned(),
-                    sha256: sha256(content),
-                    bytes: content.len(),
-                })
-                .collect(),
+            files,
         }
     }
 

@@ -19,6 +19,7 @@ pub mod report_html;
 pub mod runbook;
 pub mod schema;
 pub mod seg;
+pub mod sink;
 pub mod static_routes;
 pub mod tree;
 
@@ -33,6 +34,9 @@ use crate::model::Model;
 use crate::pki::Certificates;
 use crate::syntax::Kind;
 use layout::{NodeFile, node_file};
+use manifest::Manifest;
+use sink::Recorder;
+pub use sink::{Sink, SinkError};
 pub use tree::{Tree, UnsafePath};
 
 /// Why a build could not be compiled.
@@ -41,6 +45,8 @@ pub enum EmitError {
     UnsafePath(UnsafePath),
     Inventory(serde_norway::Error),
     Csv(csv::Error),
+    /// The sink could not take a file (for a build written to disk, the write failed).
+    Sink(SinkError),
 }
 
 impl fmt::Display for EmitError {
@@ -49,6 +55,7 @@ impl fmt::Display for EmitError {
             EmitError::UnsafePath(path) => path.fmt(f),
             EmitError::Inventory(error) => write!(f, "cannot write the inventory: {error}"),
             EmitError::Csv(error) => write!(f, "cannot write the firewall rules: {error}"),
+            EmitError::Sink(error) => error.fmt(f),
         }
     }
 }
@@ -71,20 +78,55 @@ pub struct Options {
     pub routes: RouteExtent,
 }
 
-/// Every file of the build. `input` is the topology's file name (without directories, so
-/// that the output does not depend on where the build ran) and its text. With
-/// `certificates`, every node gets the CA certificate and its own; keys never reach `emit`.
+/// What `compile` handed its sink: the manifest, which lists every file but itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Emitted {
+    pub manifest: Manifest,
+}
+
+impl Emitted {
+    /// How many files the build has, the manifest included.
+    pub fn len(&self) -> usize {
+        self.manifest.files.len() + 1
+    }
+
+    /// Never: a build always has its manifest.
+    pub fn is_empty(&self) -> bool {
+        false
+    }
+
+    /// Every file's path, the manifest's included, sorted.
+    pub fn paths(&self) -> Vec<String> {
+        let mut paths: Vec<String> = self
+            .manifest
+            .files
+            .iter()
+            .map(|file| file.path.clone())
+            .chain([layout::MANIFEST.to_owned()])
+            .collect();
+        paths.sort();
+        paths
+    }
+}
+
+/// Every file of the build, into `sink`, a file at a time: each node's files as the node is
+/// reached, then the cluster's, then the manifest. `input` is the topology's file name
+/// (without directories, so that the output does not depend on where the build ran) and
+/// its text. With `certificates`, every node gets the CA certificate and its own; keys
+/// never reach `emit`.
 ///
 /// Without [`RouteExtent::AllPairs`] the work and the output grow with the size of the topology
-/// (hosts files aside: each lists every node, as the vendor requires).
+/// (hosts files aside: each lists every node, as the vendor requires), and what is held at
+/// once is the model, the manifest's entries and one file.
 pub fn compile(
     model: &Model,
     analysis: &Analysis,
     input: (&str, &str),
     certificates: Option<&Certificates<'_>>,
     options: Options,
-) -> Result<Tree, EmitError> {
-    let mut tree = Tree::default();
+    sink: &mut dyn Sink,
+) -> Result<Emitted, EmitError> {
+    let mut out = Recorder::new(sink);
     let mut router = Router::new(model);
     let web = model.cluster.kind == Kind::Swg;
     // Routes are Central Management's: a SEG cluster has none to count.
@@ -92,9 +134,7 @@ pub fn compile(
         (options.routes == RouteExtent::AllPairs && web).then(cluster_json::AllPairs::default);
     let with_hosts = hosts::needed(model);
     let with_probe_scripts = probe_sh::written(model);
-    // One copy of the CA certificate for every node's `ca.pem`.
-    let ca_pem: Option<std::sync::Arc<[u8]>> =
-        certificates.map(|certificates| certificates.ca.as_bytes().into());
+    let joins_from = runbook::joins_from(model);
     for id in model.node_ids() {
         let name = &model.node(id).name;
         // One routing table at a time: all of them at once would be the square of the size.
@@ -105,31 +145,34 @@ pub fn compile(
         });
         if web {
             let node = node_json::node_file(model, id, table.as_ref());
-            tree.insert(node_file(name, NodeFile::Settings), json(&node))?;
+            out.put(node_file(name, NodeFile::Settings), json(&node))?;
         }
         if with_hosts {
-            tree.insert(
+            out.put(
                 node_file(name, NodeFile::Hosts),
                 hosts::hosts_file(model, id, input.0),
             )?;
         }
         if let Some(routes) = static_routes::routes_file(model, id, input.0) {
-            tree.insert(node_file(name, NodeFile::Routes), routes)?;
+            out.put(node_file(name, NodeFile::Routes), routes)?;
         }
-        tree.insert(
+        out.put(
             node_file(name, NodeFile::Runbook),
-            runbook::node_runbook(model, id, input.0),
+            runbook::node_runbook(model, id, joins_from[id.index()], input.0),
         )?;
         if with_probe_scripts {
-            tree.insert(
+            out.put(
                 node_file(name, NodeFile::Probe),
                 probe_sh::probe_script(model, id, input.0),
             )?;
         }
-        if let (Some(certificates), Some(ca)) = (certificates, &ca_pem) {
-            tree.insert_shared(node_file(name, NodeFile::CaCertificate), ca.clone())?;
+        if let Some(certificates) = certificates {
+            out.put(
+                node_file(name, NodeFile::CaCertificate),
+                certificates.ca.as_bytes(),
+            )?;
             if let Some(cert) = certificates.nodes.get(name.as_str()) {
-                tree.insert(node_file(name, NodeFile::Certificate), cert.as_bytes())?;
+                out.put(node_file(name, NodeFile::Certificate), cert.as_bytes())?;
             }
         }
     }
@@ -144,45 +187,73 @@ pub fn compile(
             .map(|origin| cluster_json::RoutesFromOne::new(model, &router.from(origin))),
         all_pairs,
     };
+    cluster_files(model, analysis, input, summary, &mut out)?;
+    let mut entries = std::mem::take(&mut out.entries);
+    entries.sort_unstable_by(|a, b| a.path.cmp(&b.path));
+    let manifest = Manifest::new(&model.cluster.name.value, input, entries);
+    out.put_unlisted(layout::MANIFEST, manifest.render().as_bytes())?;
+    Ok(Emitted { manifest })
+}
+
+/// The files of the whole cluster (not of one node), into `out`.
+fn cluster_files(
+    model: &Model,
+    analysis: &Analysis,
+    input: (&str, &str),
+    summary: cluster_json::RouteSummary,
+    out: &mut Recorder<'_>,
+) -> Result<(), EmitError> {
+    let web = model.cluster.kind == Kind::Swg;
     let firewall = firewall::firewall(model);
-    tree.insert(
+    out.put(
         layout::FIREWALL,
         firewall::csv(&firewall::RULE_COLUMNS, &firewall.rules).map_err(EmitError::Csv)?,
     )?;
-    tree.insert(
+    out.put(
         layout::FIREWALL_SETS,
         firewall::csv(&firewall::SET_COLUMNS, &firewall.sets).map_err(EmitError::Csv)?,
     )?;
-    tree.insert(
+    out.put(
         layout::CLUSTER_JSON,
         json(&cluster_json::cluster_file(
             model, analysis, summary, firewall,
         )),
     )?;
-    tree.insert(
+    out.put(
         layout::INVENTORY,
         inventory::inventory(model).map_err(EmitError::Inventory)?,
     )?;
     if web {
-        tree.insert(layout::RUNBOOK, runbook::join_plan(model))?;
-        tree.insert(
+        out.put(layout::RUNBOOK, runbook::join_plan(model))?;
+        out.put(
             layout::PLAYBOOK,
             playbook::playbook(model).map_err(EmitError::Inventory)?,
         )?;
     }
-    tree.insert(layout::GRAPH_DOT, graph::dot(model))?;
-    tree.insert(layout::GRAPH_MERMAID, graph::mermaid(model))?;
+    out.put(layout::GRAPH_DOT, graph::dot(model))?;
+    out.put(layout::GRAPH_MERMAID, graph::mermaid(model))?;
     if model.cluster.kind == Kind::Seg {
         let order = seg::directory_order(model);
-        tree.insert(layout::SEG_DIRECTORY, seg::directory(model, &order))?;
-        tree.insert(
+        out.put(layout::SEG_DIRECTORY, seg::directory(model, &order))?;
+        out.put(
             layout::SEG_RECOVERY_DIRECTORY,
             seg::directory(model, &order[..order.len().min(1)]),
         )?;
-        tree.insert(layout::SEG_RUNBOOK, seg::runbook(model, input.0))?;
+        out.put(layout::SEG_RUNBOOK, seg::runbook(model, input.0))?;
     }
-    let manifest = manifest::Manifest::new(&model.cluster.name.value, input, tree.iter());
-    tree.insert(layout::MANIFEST, manifest.render())?;
+    Ok(())
+}
+
+/// [`compile`] into a new in-memory tree.
+pub fn compile_tree(
+    model: &Model,
+    analysis: &Analysis,
+    input: (&str, &str),
+    certificates: Option<&Certificates<'_>>,
+    options: Options,
+) -> Result<Tree, EmitError> {
+    let mut tree = Tree::default();
+    compile(model, analysis, input, certificates, options, &mut tree)?;
     Ok(tree)
 }
 

@@ -1,24 +1,28 @@
 //! Writing a build to disk, the output edge of the library: all or nothing, never over files
 //! topoc did not write.
 //!
-//! A build is written into a hidden directory beside the output directory and then swapped
-//! in with one atomic rename (Linux `renameat2` with `RENAME_EXCHANGE`), so that a failure or
-//! a kill at any moment leaves either the previous output or the new one, whole.
+//! A build is written, a file at a time as it is made ([`Staging`], a sink of `emit`), into a
+//! hidden directory beside the output directory and then swapped in with one atomic rename
+//! (Linux `renameat2` with `RENAME_EXCHANGE`), so that a failure or a kill at any moment
+//! leaves either the previous output or the new one, whole. `build --check` compares
+//! instead ([`Compare`]).
 
 use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use crate::emit::Tree;
 use crate::emit::layout;
 use crate::emit::manifest::Manifest;
+use crate::emit::{Sink, Tree};
 
+mod drift;
 mod modes;
+mod staging;
 mod stale;
 
-use modes::Umask;
+pub use drift::{Compare, Drift, drift};
 pub use modes::modes_as_written;
-use stale::{STAGING_MARKER, remove_stale_builds};
+pub use staging::{Committed, Staging};
 
 /// What can stop a write.
 #[derive(Debug)]
@@ -94,30 +98,6 @@ fn io_error(path: &Path) -> impl FnOnce(io::Error) -> WriteError + '_ {
     }
 }
 
-/// How a file on disk differs from the build.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Drift {
-    /// The build has it, with other content.
-    Changed(String),
-    /// The build has it; the directory does not.
-    Missing(String),
-    /// The directory has it; the build does not.
-    Unexpected(String),
-    /// A certificate a build would re-issue, and why.
-    Reissued(String, String),
-}
-
-impl fmt::Display for Drift {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Drift::Changed(path) => write!(f, "changed     {path}"),
-            Drift::Missing(path) => write!(f, "missing     {path}"),
-            Drift::Unexpected(path) => write!(f, "unexpected  {path}"),
-            Drift::Reissued(path, why) => write!(f, "re-issue    {path}: {why}"),
-        }
-    }
-}
-
 /// Held while a build writes: an exclusive lock on each directory that holds its output or
 /// its secrets, so that two builds never interleave (nor make two CAs for one secrets
 /// directory). Released when dropped, or when the process ends.
@@ -172,53 +152,19 @@ pub enum Replace {
     Anything,
 }
 
-/// Writes `tree` as the whole content of `out`, replacing a previous topoc output. Returns
-/// the staging directories of killed builds it removed first.
-pub fn commit(tree: &Tree, out: &Path, replace: Replace) -> Result<Vec<PathBuf>, WriteError> {
-    // Files 0644 (scripts 0755) and directories 0755, whatever the umask the build runs
-    // under: the output is published, never writable by others.
-    let _umask = Umask::published();
-    let exists = check_replaceable(out, replace)?;
-    let name = out
-        .file_name()
-        .map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
-    let parent = parent_of(out);
-    std::fs::create_dir_all(&parent).map_err(io_error(&parent))?;
-    let removed = remove_stale_builds(&parent, &name);
-    let staging = parent.join(format!(".{name}.topoc-{}", std::process::id()));
-    if staging.exists() {
-        std::fs::remove_dir_all(&staging).map_err(io_error(&staging))?;
+/// Writes `tree` as the whole content of `out`, replacing a previous topoc output (or
+/// leaving `out` alone when it already holds `tree`).
+pub fn commit(tree: &Tree, out: &Path, replace: Replace) -> Result<Committed, WriteError> {
+    let mut staging = Staging::new(out, replace)?;
+    for (path, content) in tree.iter() {
+        staging
+            .file(path, content)
+            .map_err(|error| match error.downcast::<WriteError>() {
+                Ok(error) => *error,
+                Err(error) => io_error(out)(io::Error::other(error)),
+            })?;
     }
-    std::fs::create_dir(&staging).map_err(io_error(&staging))?;
-    let marker = staging.join(STAGING_MARKER);
-    // The new tree reaches the disk before it replaces the old one, so that a power loss
-    // after `build` returns cannot leave an empty or partial tree in its place.
-    let written = std::fs::write(&marker, "a build of topoc writes here\n")
-        .map_err(io_error(&marker))
-        .and_then(|()| write_all(tree, &staging))
-        .and_then(|()| std::fs::remove_file(&marker).map_err(io_error(&marker)))
-        .and_then(|()| sync_file_system(&staging));
-    if let Err(error) = written {
-        let _ = std::fs::remove_dir_all(&staging);
-        return Err(error);
-    }
-    let swapped = if exists {
-        swap(&staging, out)
-    } else {
-        std::fs::rename(&staging, out).map_err(io_error(out))
-    };
-    match swapped {
-        // After an exchange, the staging path holds the previous output. The rename itself
-        // is made durable by syncing the directory that holds both.
-        Ok(()) => {
-            let _ = std::fs::remove_dir_all(&staging);
-            sync_file_system(&parent).map(|()| removed)
-        }
-        Err(error) => {
-            let _ = std::fs::remove_dir_all(&staging);
-            Err(error)
-        }
-    }
+    staging.finish()
 }
 
 /// Flushes every file of the file system that holds `dir` to the disk (one `syncfs`,
@@ -303,27 +249,6 @@ pub fn list_files(dir: &Path) -> Result<Vec<String>, WriteError> {
     Ok(files)
 }
 
-fn write_all(tree: &Tree, root: &Path) -> Result<(), WriteError> {
-    // Each directory is made once, not once per file in it.
-    let mut made = std::collections::HashSet::new();
-    for (relative, content) in tree.iter() {
-        let path = root.join(relative);
-        if let Some(parent) = path.parent()
-            && !made.contains(parent)
-        {
-            std::fs::create_dir_all(parent).map_err(io_error(parent))?;
-            made.insert(parent.to_path_buf());
-        }
-        std::fs::write(&path, content).map_err(io_error(&path))?;
-        if layout::executable(relative) {
-            use std::os::unix::fs::PermissionsExt as _;
-            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755))
-                .map_err(io_error(&path))?;
-        }
-    }
-    Ok(())
-}
-
 /// Exchanges `staging` and `out` atomically; where the file system cannot, renames `out`
 /// aside first, so that only that instant leaves no output.
 fn swap(staging: &Path, out: &Path) -> Result<(), WriteError> {
@@ -339,29 +264,4 @@ fn swap(staging: &Path, out: &Path) -> Result<(), WriteError> {
         return Err(io_error(out)(error));
     }
     std::fs::rename(&aside, staging).map_err(io_error(staging))
-}
-
-/// How `out` differs from `tree`, sorted; empty when the output is up to date.
-pub fn drift(tree: &Tree, out: &Path) -> Result<Vec<Drift>, WriteError> {
-    let mut drift = Vec::new();
-    for (relative, content) in tree.iter() {
-        let path = out.join(relative);
-        match std::fs::read(&path) {
-            Ok(found) if found == content => {}
-            Ok(_) => drift.push(Drift::Changed(relative.to_owned())),
-            Err(error) if error.kind() == io::ErrorKind::NotFound => {
-                drift.push(Drift::Missing(relative.to_owned()));
-            }
-            Err(error) => return Err(io_error(&path)(error)),
-        }
-    }
-    if out.is_dir() {
-        for file in list_files(out)? {
-            if tree.get(&file).is_none() {
-                drift.push(Drift::Unexpected(file));
-            }
-        }
-    }
-    drift.sort();
-    Ok(drift)
 }

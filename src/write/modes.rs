@@ -7,6 +7,7 @@ use super::{WriteError, io_error, list_files};
 use crate::emit::layout;
 
 /// The process's umask set to 022 while a value lives, then put back.
+#[derive(Debug)]
 pub(super) struct Umask(rustix::fs::Mode);
 
 impl Umask {
