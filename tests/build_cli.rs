@@ -196,6 +196,94 @@ fn a_rebuild_that_changes_nothing_writes_nothing_and_says_so() {
     assert_ne!(inode(&out), dir_inode);
 }
 
+/// A change made by hand to a built output.
+type Edit = fn(&Path);
+
+/// A rebuild streams through the previous output: files equal so far are copied in at the
+/// first difference, a file that differs part-way is written from its start, and the
+/// result is byte for byte a fresh build, whatever was edited (appended to, cut short,
+/// changed in the middle, removed) and wherever the build order meets it first.
+#[test]
+fn a_rebuild_over_an_edited_output_is_byte_for_byte_a_fresh_build() {
+    let dir = tempfile::tempdir().expect("temp");
+    let (out, fresh) = (dir.path().join("out"), dir.path().join("fresh"));
+    let build = |into: &Path, file: &str| {
+        let into = into.to_str().expect("UTF-8");
+        let built = topoc(dir.path(), &["build", "--out", into, &example(file)]);
+        assert_eq!(
+            code(&built),
+            0,
+            "{}",
+            String::from_utf8_lossy(&built.stderr)
+        );
+    };
+    build(&fresh, "two-sites.toml");
+    let reference = dir_contents(&fresh);
+    let edits: [(&str, Edit); 6] = [
+        ("the first node's first file, appended to", |out| {
+            let path = out.join("nodes/ny-1/node.json");
+            let mut text = std::fs::read(&path).expect("there");
+            text.extend_from_slice(b"more\n");
+            std::fs::write(path, text).expect("written");
+        }),
+        ("a node file, cut short", |out| {
+            let path = out.join("nodes/tok-2/runbook.md");
+            let text = std::fs::read(&path).expect("there");
+            std::fs::write(path, &text[..text.len() / 2]).expect("written");
+        }),
+        ("a large file, one byte changed in the middle", |out| {
+            let path = out.join("cluster.json");
+            let mut text = std::fs::read(&path).expect("there");
+            let middle = text.len() / 2;
+            text[middle] ^= 1;
+            std::fs::write(path, text).expect("written");
+        }),
+        ("the last file before the manifest, removed", |out| {
+            std::fs::remove_file(out.join("runbook.md")).expect("removed");
+        }),
+        ("the manifest, emptied", |out| {
+            std::fs::write(out.join("manifest.json"), "").expect("written");
+        }),
+        ("nothing", |_| {}),
+    ];
+    for (what, edit) in edits {
+        let _ = std::fs::remove_dir_all(&out);
+        build(&out, "two-sites.toml");
+        edit(&out);
+        if what == "the manifest, emptied" {
+            // An output without its manifest is not recognisably topoc's any more.
+            let refused = topoc(dir.path(), &["build", &example("two-sites.toml")]);
+            assert_eq!(code(&refused), 2, "{what}");
+            build_forced(dir.path());
+        } else {
+            build(&out, "two-sites.toml");
+        }
+        assert!(
+            dir_contents(&out) == reference,
+            "after {what}, the rebuild is not a fresh build"
+        );
+    }
+    // A changed topology over an older output: the same as building it afresh.
+    let _ = std::fs::remove_dir_all(&fresh);
+    build(&fresh, "larger-cluster.toml");
+    build(&out, "larger-cluster.toml");
+    assert!(
+        dir_contents(&out) == dir_contents(&fresh),
+        "another topology over an old output"
+    );
+}
+
+/// `topoc build --force` of the two-site example into `out`.
+fn build_forced(dir: &Path) {
+    let built = topoc(dir, &["build", "--force", &example("two-sites.toml")]);
+    assert_eq!(
+        code(&built),
+        0,
+        "{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+}
+
 #[test]
 fn directories_topoc_did_not_write_are_refused_unless_forced() {
     let dir = tempfile::tempdir().expect("temp");

@@ -66,10 +66,19 @@ impl Manifest {
     pub fn render(&self) -> String {
         super::json(self)
     }
+
+    /// [`Manifest::render`] into `writer`, a piece at a time.
+    pub fn write_to(&self, writer: &mut dyn std::io::Write) -> std::io::Result<()> {
+        super::json_to(writer, self)
+    }
 }
 
 pub fn sha256(content: &[u8]) -> String {
-    let digest = Sha256::digest(content);
+    hex(&Sha256::digest(content))
+}
+
+/// A digest in lower-case hexadecimal.
+pub fn hex(digest: &[u8]) -> String {
     digest
         .iter()
         .fold(String::with_capacity(64), |mut hex, byte| {

@@ -191,7 +191,7 @@ pub fn compile(
     let mut entries = std::mem::take(&mut out.entries);
     entries.sort_unstable_by(|a, b| a.path.cmp(&b.path));
     let manifest = Manifest::new(&model.cluster.name.value, input, entries);
-    out.put_unlisted(layout::MANIFEST, manifest.render().as_bytes())?;
+    out.put_unlisted(layout::MANIFEST, |writer| manifest.write_to(writer))?;
     Ok(Emitted { manifest })
 }
 
@@ -213,16 +213,12 @@ fn cluster_files(
         layout::FIREWALL_SETS,
         firewall::csv(&firewall::SET_COLUMNS, &firewall.sets).map_err(EmitError::Csv)?,
     )?;
-    out.put(
-        layout::CLUSTER_JSON,
-        json(&cluster_json::cluster_file(
-            model, analysis, summary, firewall,
-        )),
-    )?;
-    out.put(
-        layout::INVENTORY,
-        inventory::inventory(model).map_err(EmitError::Inventory)?,
-    )?;
+    let cluster = cluster_json::cluster_file(model, analysis, summary, firewall);
+    out.put_with(layout::CLUSTER_JSON, |writer| json_to(writer, &cluster))?;
+    drop(cluster);
+    out.put_with(layout::INVENTORY, |writer| {
+        inventory::write_inventory(model, writer)
+    })?;
     if web {
         out.put(layout::RUNBOOK, runbook::join_plan(model))?;
         out.put(
@@ -364,6 +360,12 @@ pub fn output_schemas() -> [(&'static str, String); 2] {
             json(&schemars::schema_for!(cluster_json::ClusterFile)),
         ),
     ]
+}
+
+/// [`json`] into `writer`, a piece at a time.
+pub fn json_to(writer: &mut dyn std::io::Write, value: &impl Serialize) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *writer, value)?;
+    writer.write_all(b"\n")
 }
 
 /// Pretty JSON with a final newline.

@@ -3,28 +3,60 @@
 //! output are others, so that a build reaches the disk a file at a time and is never held
 //! whole in memory.
 
+use std::io::{self, Write};
+
+use sha2::{Digest, Sha256};
+
 use super::EmitError;
-use super::manifest::{Entry, sha256};
+use super::manifest::{Entry, hex};
 use super::tree::{Tree, UnsafePath, is_safe};
 
 /// Why a sink could not take a file (the writer's own error, boxed so that `emit` does not
 /// depend on it).
 pub type SinkError = Box<dyn std::error::Error + Send + Sync>;
 
+/// What makes one file: it writes the file's content into the writer it is given.
+pub type Produce<'p> = &'p mut dyn FnMut(&mut dyn Write) -> io::Result<()>;
+
 /// Takes the files of a build, one at a time, each once, in no particular order.
 pub trait Sink {
-    /// Takes one file of the output. `path` is a plain relative path (checked before).
+    /// Takes one file of the output: calls `produce` exactly once with a writer for its
+    /// content, so that a large file streams through and is never held whole. `path` is a
+    /// plain relative path (checked before).
     ///
     /// # Errors
     ///
-    /// When the file cannot be kept (written, read back); the build stops there.
-    fn file(&mut self, path: &str, content: &[u8]) -> Result<(), SinkError>;
+    /// When the file cannot be kept (written, read back) or `produce` fails; the build
+    /// stops there.
+    fn file(&mut self, path: &str, produce: Produce<'_>) -> Result<(), SinkError>;
 }
 
 impl Sink for Tree {
-    fn file(&mut self, path: &str, content: &[u8]) -> Result<(), SinkError> {
+    fn file(&mut self, path: &str, produce: Produce<'_>) -> Result<(), SinkError> {
+        let mut content = Vec::new();
+        produce(&mut content)?;
         self.insert(path, content)?;
         Ok(())
+    }
+}
+
+/// A writer that passes everything on and takes its digest and length on the way.
+struct Hashing<'w> {
+    inner: &'w mut dyn Write,
+    digest: Sha256,
+    bytes: usize,
+}
+
+impl Write for Hashing<'_> {
+    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        let written = self.inner.write(data)?;
+        self.digest.update(&data[..written]);
+        self.bytes += written;
+        Ok(written)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
     }
 }
 
@@ -42,28 +74,65 @@ impl<'s> Recorder<'s> {
         }
     }
 
-    /// Checks `path` plain, records the file and hands it to the sink.
+    /// Checks `path` plain, hands the file to the sink and records it.
     pub(super) fn put(
         &mut self,
         path: impl Into<String>,
         content: impl AsRef<[u8]>,
     ) -> Result<(), EmitError> {
+        let content = content.as_ref();
+        self.put_with(path, |writer| writer.write_all(content))
+    }
+
+    /// [`Recorder::put`], the content written by `produce` a piece at a time (buffered).
+    pub(super) fn put_with(
+        &mut self,
+        path: impl Into<String>,
+        mut produce: impl FnMut(&mut dyn Write) -> io::Result<()>,
+    ) -> Result<(), EmitError> {
         let path = path.into();
         if !is_safe(&path) {
             return Err(UnsafePath(path).into());
         }
-        let content = content.as_ref();
-        self.sink.file(&path, content).map_err(EmitError::Sink)?;
+        let mut recorded = None;
+        self.sink
+            .file(&path, &mut |writer| {
+                let mut hashing = Hashing {
+                    inner: writer,
+                    digest: Sha256::new(),
+                    bytes: 0,
+                };
+                let mut buffered = io::BufWriter::with_capacity(1 << 16, &mut hashing);
+                produce(&mut buffered)?;
+                buffered.flush()?;
+                drop(buffered);
+                recorded = Some((hashing.digest.finalize(), hashing.bytes));
+                Ok(())
+            })
+            .map_err(EmitError::Sink)?;
+        let (digest, bytes) = recorded.ok_or_else(|| {
+            EmitError::Sink(format!("the output took no content for `{path}`").into())
+        })?;
         self.entries.push(Entry {
-            sha256: sha256(content),
-            bytes: content.len(),
+            sha256: hex(&digest),
+            bytes,
             path,
         });
         Ok(())
     }
 
     /// Hands over a file the manifest does not list (the manifest itself).
-    pub(super) fn put_unlisted(&mut self, path: &str, content: &[u8]) -> Result<(), EmitError> {
-        self.sink.file(path, content).map_err(EmitError::Sink)
+    pub(super) fn put_unlisted(
+        &mut self,
+        path: &str,
+        mut produce: impl FnMut(&mut dyn Write) -> io::Result<()>,
+    ) -> Result<(), EmitError> {
+        self.sink
+            .file(path, &mut |writer| {
+                let mut buffered = io::BufWriter::with_capacity(1 << 16, writer);
+                produce(&mut buffered)?;
+                buffered.flush()
+            })
+            .map_err(EmitError::Sink)
     }
 }

@@ -6,7 +6,8 @@ use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use super::{WriteError, io_error, list_files};
+use super::{WriteError, from_sink, io_error, list_files};
+use crate::emit::sink::Produce;
 use crate::emit::{Sink, SinkError, Tree};
 
 /// How a file on disk differs from the build.
@@ -33,21 +34,83 @@ impl fmt::Display for Drift {
     }
 }
 
-/// How the file `relative` of `out` differs from `content`; `None` when it holds exactly
-/// that.
-pub(super) fn compare(
-    out: &Path,
-    relative: &str,
-    content: &[u8],
-) -> Result<Option<Drift>, WriteError> {
-    let path = out.join(relative);
-    match std::fs::read(&path) {
-        Ok(found) if found == content => Ok(None),
-        Ok(_) => Ok(Some(Drift::Changed(relative.to_owned()))),
-        Err(error) if error.kind() == io::ErrorKind::NotFound => {
-            Ok(Some(Drift::Missing(relative.to_owned())))
+/// A file of the previous output read alongside what a build writes, to tell whether it
+/// holds exactly that: a piece at a time, so that neither is ever held whole.
+#[derive(Debug)]
+pub(super) struct Against {
+    /// `None` when there is no such file.
+    old: Option<io::BufReader<std::fs::File>>,
+    same: bool,
+    /// How many bytes were found equal (while they all are).
+    pub(super) matched: u64,
+}
+
+impl Against {
+    pub(super) fn open(path: &Path) -> Result<Self, WriteError> {
+        let old = match std::fs::File::open(path) {
+            Ok(file) => Some(io::BufReader::with_capacity(1 << 16, file)),
+            Err(error) if error.kind() == io::ErrorKind::NotFound => None,
+            Err(error) => return Err(io_error(path)(error)),
+        };
+        Ok(Against {
+            same: old.is_some(),
+            old,
+            matched: 0,
+        })
+    }
+
+    /// Whether everything so far was equal to the old file's start.
+    pub(super) fn same(&self) -> bool {
+        self.same
+    }
+
+    /// Compares the next piece of the new content.
+    pub(super) fn feed(&mut self, mut data: &[u8]) -> io::Result<()> {
+        use io::BufRead as _;
+        let Some(old) = self.old.as_mut().filter(|_| self.same) else {
+            return Ok(());
+        };
+        while !data.is_empty() {
+            let buffer = old.fill_buf()?;
+            let n = buffer.len().min(data.len());
+            if n == 0 || buffer[..n] != data[..n] {
+                self.same = false;
+                return Ok(());
+            }
+            old.consume(n);
+            data = &data[n..];
+            self.matched += n as u64;
         }
-        Err(error) => Err(io_error(&path)(error)),
+        Ok(())
+    }
+
+    /// After the last piece: the old file must end there too.
+    pub(super) fn end(&mut self) -> io::Result<()> {
+        use io::BufRead as _;
+        if let Some(old) = self.old.as_mut().filter(|_| self.same) {
+            self.same = old.fill_buf()?.is_empty();
+        }
+        Ok(())
+    }
+
+    /// How the old file differs, once the new content has ended.
+    pub(super) fn drift(&self, relative: &str) -> Option<Drift> {
+        match (&self.old, self.same) {
+            (None, _) => Some(Drift::Missing(relative.to_owned())),
+            (Some(_), false) => Some(Drift::Changed(relative.to_owned())),
+            (Some(_), true) => None,
+        }
+    }
+}
+
+impl io::Write for Against {
+    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        self.feed(data)?;
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
     }
 }
 
@@ -91,10 +154,12 @@ impl Compare {
 }
 
 impl Sink for Compare {
-    fn file(&mut self, path: &str, content: &[u8]) -> Result<(), SinkError> {
-        if let Some(drift) = compare(&self.out, path, content)? {
-            self.drift.push(drift);
-        }
+    fn file(&mut self, path: &str, produce: Produce<'_>) -> Result<(), SinkError> {
+        let full = self.out.join(path);
+        let mut against = Against::open(&full)?;
+        produce(&mut against).map_err(io_error(&full))?;
+        against.end().map_err(io_error(&full))?;
+        self.drift.extend(against.drift(path));
         self.seen.push(path.to_owned());
         Ok(())
     }
@@ -104,10 +169,9 @@ impl Sink for Compare {
 pub fn drift(tree: &Tree, out: &Path) -> Result<Vec<Drift>, WriteError> {
     let mut comparing = Compare::new(out);
     for (path, content) in tree.iter() {
-        if let Some(drift) = compare(out, path, content)? {
-            comparing.drift.push(drift);
-        }
-        comparing.seen.push(path.to_owned());
+        comparing
+            .file(path, &mut |writer| writer.write_all(content))
+            .map_err(|error| from_sink(error, out))?;
     }
     comparing.finish()
 }

@@ -158,13 +158,18 @@ pub fn commit(tree: &Tree, out: &Path, replace: Replace) -> Result<Committed, Wr
     let mut staging = Staging::new(out, replace)?;
     for (path, content) in tree.iter() {
         staging
-            .file(path, content)
-            .map_err(|error| match error.downcast::<WriteError>() {
-                Ok(error) => *error,
-                Err(error) => io_error(out)(io::Error::other(error)),
-            })?;
+            .file(path, &mut |writer| writer.write_all(content))
+            .map_err(|error| from_sink(error, out))?;
     }
     staging.finish()
+}
+
+/// A sink's error as a [`WriteError`]: its own when it is one, else an I/O error at `out`.
+fn from_sink(error: crate::emit::SinkError, out: &Path) -> WriteError {
+    match error.downcast::<WriteError>() {
+        Ok(error) => *error,
+        Err(error) => io_error(out)(io::Error::other(error)),
+    }
 }
 
 /// Flushes every file of the file system that holds `dir` to the disk (one `syncfs`,

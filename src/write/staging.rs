@@ -8,14 +8,16 @@
 //! there as it comes.
 
 use std::collections::HashSet;
-use std::io::Write as _;
+use std::fs::File;
+use std::io::{Read as _, Write};
 use std::os::unix::fs::OpenOptionsExt as _;
 use std::path::{Path, PathBuf};
 
-use super::drift::{Drift, compare, unexpected};
+use super::drift::{Against, Drift, unexpected};
 use super::modes::{Umask, modes_as_written};
 use super::stale::{MARKER_TEXT, STAGING_MARKER, remove_ours, remove_stale_builds};
 use super::{Replace, WriteError, check_replaceable, io_error, parent_of, swap, sync_file_system};
+use crate::emit::sink::Produce;
 use crate::emit::{Sink, SinkError, layout};
 
 /// An output being written. Dropped before [`Staging::finish`], it removes what it wrote.
@@ -105,6 +107,14 @@ impl Staging {
     }
 
     fn write(&mut self, relative: &str, content: &[u8]) -> Result<(), WriteError> {
+        let path = self.dir.join(relative);
+        let mut file = self.create(relative)?;
+        file.write_all(content).map_err(io_error(&path))
+    }
+
+    /// Creates the file `relative` of the staging directory (and its directory), with the
+    /// mode the output gives it.
+    fn create(&mut self, relative: &str) -> Result<File, WriteError> {
         if let Some((directory, _)) = relative.rsplit_once('/')
             && !self.made.contains(directory)
         {
@@ -118,13 +128,12 @@ impl Staging {
         } else {
             0o644
         };
-        let mut file = std::fs::OpenOptions::new()
+        std::fs::OpenOptions::new()
             .write(true)
             .create_new(true)
             .mode(mode)
             .open(&path)
-            .map_err(io_error(&path))?;
-        file.write_all(content).map_err(io_error(&path))
+            .map_err(io_error(&path))
     }
 
     /// Puts the build in place of `out` with one atomic exchange, once it is on the disk;
@@ -173,23 +182,93 @@ impl Staging {
 }
 
 impl Sink for Staging {
-    fn file(&mut self, path: &str, content: &[u8]) -> Result<(), SinkError> {
-        if self.exists {
-            let drift = compare(&self.out, path, content)?;
+    fn file(&mut self, path: &str, produce: Produce<'_>) -> Result<(), SinkError> {
+        let against = if self.exists {
             self.seen.push(path.to_owned());
-            match drift {
-                None if !self.started => {
-                    self.equal.push(path.to_owned());
-                    return Ok(());
-                }
-                None => {}
-                Some(drift) => self.drift.push(drift),
+            Some(Against::open(&self.out.join(path))?)
+        } else {
+            None
+        };
+        let full = self.dir.join(path);
+        let mut tee = Tee {
+            staging: self,
+            relative: path,
+            against,
+            file: None,
+        };
+        // Written from the first byte once the staging has started, or when there is no
+        // previous file it may equal.
+        if tee.staging.started || !tee.against.as_ref().is_some_and(Against::same) {
+            tee.open(0)?;
+        }
+        produce(&mut tee).map_err(io_error(&full))?;
+        tee.end()?;
+        Ok(())
+    }
+}
+
+/// One file on its way: compared with the previous output's while it may equal it,
+/// written into the staging directory once it may not (or once the staging has started).
+struct Tee<'s> {
+    staging: &'s mut Staging,
+    relative: &'s str,
+    against: Option<Against>,
+    file: Option<File>,
+}
+
+impl Tee<'_> {
+    /// Starts the staging directory if need be and creates the file there, beginning with
+    /// the `prefix` bytes found equal to the previous output's so far.
+    fn open(&mut self, prefix: u64) -> Result<(), WriteError> {
+        if !self.staging.started {
+            self.staging.start()?;
+        }
+        let mut file = self.staging.create(self.relative)?;
+        if prefix > 0 {
+            let old = self.staging.out.join(self.relative);
+            let mut reader = File::open(&old).map_err(io_error(&old))?.take(prefix);
+            std::io::copy(&mut reader, &mut file).map_err(io_error(&old))?;
+        }
+        self.file = Some(file);
+        Ok(())
+    }
+
+    /// After the last piece: writes the file if it turned out to differ only at its end,
+    /// and records how it compares.
+    fn end(mut self) -> Result<(), WriteError> {
+        let path = self.staging.dir.join(self.relative);
+        if let Some(against) = self.against.as_mut() {
+            against.end().map_err(io_error(&path))?;
+            let matched = against.matched;
+            if self.file.is_none() && !against.same() {
+                self.open(matched)?;
             }
         }
-        if !self.started {
-            self.start()?;
+        match self.against.as_ref().and_then(|a| a.drift(self.relative)) {
+            Some(drift) => self.staging.drift.push(drift),
+            None if self.file.is_none() => self.staging.equal.push(self.relative.to_owned()),
+            None => {}
         }
-        self.write(path, content)?;
+        Ok(())
+    }
+}
+
+impl Write for Tee<'_> {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        if let Some(against) = self.against.as_mut() {
+            let (was_same, before) = (against.same(), against.matched);
+            against.feed(data)?;
+            if was_same && !against.same() && self.file.is_none() {
+                self.open(before).map_err(std::io::Error::other)?;
+            }
+        }
+        if let Some(file) = self.file.as_mut() {
+            file.write_all(data)?;
+        }
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
         Ok(())
     }
 }
