@@ -33,8 +33,35 @@ pub struct Input {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Entry {
     pub path: String,
-    pub sha256: String,
+    /// Written as 64 hexadecimal digits; held as the 32 bytes (a build of 100,000 nodes
+    /// holds 400,000 of them until the manifest is written).
+    #[serde(with = "hex_digest")]
+    pub sha256: [u8; 32],
     pub bytes: usize,
+}
+
+/// A SHA-256 digest as lower-case hexadecimal in the manifest.
+mod hex_digest {
+    use serde::{Deserialize, Deserializer, Serializer, de::Error as _};
+
+    pub fn serialize<S: Serializer>(digest: &[u8; 32], serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&super::hex(digest))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<[u8; 32], D::Error> {
+        let text = String::deserialize(deserializer)?;
+        let mut digest = [0; 32];
+        if text.len() != 64 {
+            return Err(D::Error::custom(
+                "a SHA-256 digest has 64 hexadecimal digits",
+            ));
+        }
+        for (byte, pair) in digest.iter_mut().zip(text.as_bytes().chunks(2)) {
+            let pair = std::str::from_utf8(pair).map_err(D::Error::custom)?;
+            *byte = u8::from_str_radix(pair, 16).map_err(D::Error::custom)?;
+        }
+        Ok(digest)
+    }
 }
 
 impl Manifest {

@@ -8,7 +8,7 @@ use std::io::{self, Write};
 use sha2::{Digest, Sha256};
 
 use super::EmitError;
-use super::manifest::{Entry, hex};
+use super::manifest::Entry;
 use super::tree::{Tree, UnsafePath, is_safe};
 
 /// Why a sink could not take a file (the writer's own error, boxed so that `emit` does not
@@ -114,7 +114,7 @@ impl<'s> Recorder<'s> {
             EmitError::Sink(format!("the output took no content for `{path}`").into())
         })?;
         self.entries.push(Entry {
-            sha256: hex(&digest),
+            sha256: digest.into(),
             bytes,
             path,
         });

@@ -2,13 +2,11 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::sync::Arc;
 
 /// Relative paths with `/` separators; every component a plain file name.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Tree {
-    /// Contents are shared where files are equal (every node's `ca.pem`).
-    files: BTreeMap<String, Arc<[u8]>>,
+    files: BTreeMap<String, Box<[u8]>>,
 }
 
 /// A path built from the input that is not a plain relative path.
@@ -35,20 +33,13 @@ impl Tree {
         path: impl Into<String>,
         content: impl Into<Vec<u8>>,
     ) -> Result<(), UnsafePath> {
-        self.insert_shared(path, Arc::from(content.into()))
-    }
-
-    /// Adds a file whose content other files may share.
-    pub fn insert_shared(
-        &mut self,
-        path: impl Into<String>,
-        content: Arc<[u8]>,
-    ) -> Result<(), UnsafePath> {
         let path = path.into();
         if !is_safe(&path) {
             return Err(UnsafePath(path));
         }
-        self.files.insert(path, content);
+        // A `String` or `Vec` given by value becomes the content without a copy (unless it
+        // has room to spare, which is given back).
+        self.files.insert(path, content.into().into_boxed_slice());
         Ok(())
     }
 

@@ -11,6 +11,7 @@
 //!
 //! Every file is written 0600 through a temporary file and a rename, so it is whole or absent.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::io;
@@ -293,7 +294,8 @@ impl Secrets {
             }
         }
         let mut made = std::collections::HashSet::new();
-        let mut pending: Vec<(PathBuf, Vec<u8>)> = Vec::new();
+        // Plaintext contents are borrowed from the tree, not copied.
+        let mut pending: Vec<(PathBuf, Cow<'_, [u8]>)> = Vec::new();
         let mut superseded = Vec::new();
         for (relative, content) in tree.iter() {
             let path = self.root.join(relative);
@@ -317,7 +319,7 @@ impl Secrets {
                     if before.as_deref() != Some(content) {
                         let bytes = seal::seal(content, recipients)
                             .map_err(|why| self.sealed_error(&sealed, &why))?;
-                        pending.push((sealed, bytes));
+                        pending.push((sealed, Cow::Owned(bytes)));
                     }
                     if path.exists() {
                         superseded.push(path);
@@ -330,7 +332,7 @@ impl Secrets {
                     // What cannot be read is written over (or the write says why it cannot be).
                     let before = std::fs::read(&path).ok();
                     if before.as_deref() != Some(content) {
-                        pending.push((path, content.to_vec()));
+                        pending.push((path, Cow::Borrowed(content)));
                     }
                 }
             }
@@ -339,7 +341,8 @@ impl Secrets {
             && pending.iter().any(|(path, _)| is_sealed(path))
             && self.recorded_recipients().is_empty()
         {
-            pending.push(self.recipients_entry(recipients));
+            let (path, bytes) = self.recipients_entry(recipients);
+            pending.push((path, Cow::Owned(bytes)));
         }
         self.commit(&pending, &superseded)?;
         Ok(pending.into_iter().map(|(path, _)| path).collect())

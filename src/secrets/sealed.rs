@@ -62,9 +62,9 @@ impl Secrets {
     }
 
     /// Writes `pending` in one batch, then removes the plaintext files it `supersedes`.
-    pub(super) fn commit(
+    pub(super) fn commit<B: AsRef<[u8]>>(
         &self,
-        pending: &[(PathBuf, Vec<u8>)],
+        pending: &[(PathBuf, B)],
         supersedes: &[PathBuf],
     ) -> Result<(), SecretsError> {
         write_secrets(&self.root, pending)?;
@@ -74,9 +74,9 @@ impl Secrets {
     /// Removes the plaintext files whose encrypted copies are now on disk, once every
     /// encrypted file written has been read back whole (and opened, where an identity is
     /// at hand).
-    pub(super) fn remove_superseded(
+    pub(super) fn remove_superseded<B: AsRef<[u8]>>(
         &self,
-        written: &[(PathBuf, Vec<u8>)],
+        written: &[(PathBuf, B)],
         superseded: &[PathBuf],
     ) -> Result<(), SecretsError> {
         if superseded.is_empty() {
@@ -84,7 +84,7 @@ impl Secrets {
         }
         for (path, bytes) in written {
             let back = std::fs::read(path).map_err(io_error(path))?;
-            if &back != bytes {
+            if back != bytes.as_ref() {
                 return Err(
                     self.sealed_error(path, "it reads back different from what was written")
                 );
