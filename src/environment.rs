@@ -43,12 +43,14 @@ impl Environment<'_> {
 /// Bounds on what a build may produce.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
-    /// The largest output a build may hold in memory before the atomic swap.
+    /// The largest output a build may write (a build, streamed, never holds it whole; the
+    /// limit stops a topology whose output would fill the disk, refused before any key is
+    /// made).
     pub max_output_bytes: u64,
 }
 
-/// The output a build may hold in memory unless told otherwise: ample for a 100,000-node
-/// cluster (370 MB), far below what a hosts file per node of a large cluster with FQDNs
+/// The output a build may write unless told otherwise: ample for a 100,000-node cluster
+/// (about 600 MB), far below what a hosts file per node of a large cluster with FQDNs
 /// would take (every file lists every node).
 pub const DEFAULT_MAX_OUTPUT_MB: u64 = 2048;
 

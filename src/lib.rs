@@ -8,7 +8,7 @@
 //! 4. [`analysis`]: the node–group graph, its parts, routes and failures.
 //! 5. [`lint`]: one file per finding code, run on the model, graded by level.
 //! 6. [`pki`] and [`secrets`]: the cluster CA and node certificates, and where keys live.
-//! 7. [`emit`]: the model compiled into the files of the output, in memory.
+//! 7. [`emit`]: the model compiled into the files of the output, a file at a time into a sink.
 //! 8. [`write`](mod@write): the output put on disk whole; [`report`]: findings for people and tools;
 //!    [`plan`]: what a change means for the running cluster.
 //!

@@ -49,8 +49,8 @@ pub(super) struct BuildArgs {
     /// and count all routes in cluster.json (output grows with the square of the cluster)
     #[arg(long)]
     all_pairs: bool,
-    /// Refuse to build an output larger than this many megabytes (it is held in memory
-    /// before the atomic swap)
+    /// Refuse to build an output larger than this many megabytes (estimated before any key
+    /// is made)
     #[arg(long, value_name = "MB", default_value_t = DEFAULT_MAX_OUTPUT_MB)]
     max_output_mb: u64,
     /// How to say what was done: `json` follows `schemas/build.schema.json` (with --check:

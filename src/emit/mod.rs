@@ -1,5 +1,6 @@
-//! Emit: the model compiled into the files of `topoc build`, in memory. Writing them is
-//! `write`'s job; nothing here touches the file system.
+//! Emit: the model compiled into the files of `topoc build`, handed a file at a time to a
+//! [`Sink`]. Writing them is `write`'s job (its sinks); nothing here touches the file
+//! system.
 //!
 //! One module per output: `node_json`, `hosts`, `cluster_json`, `inventory`, `graph` (DOT
 //! and Mermaid), `probe_sh`, `seg` (SEG clusters) and `manifest`, which lists all the others.
