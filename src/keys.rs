@@ -5,22 +5,28 @@
 //! node's configuration, which holds the shared key).
 
 use std::borrow::Cow;
+use std::collections::VecDeque;
 
+use crate::analysis::Analysis;
 use crate::emit::layout::secrets as layout;
-use crate::emit::{EmitError, Tree, seg};
+use crate::emit::{self, Certify, EmitError, Emitted, Sink, Sinks, Tree, seg};
 use crate::environment::{Environment, KeyError};
 use crate::finding::{Finding, plural};
 use crate::lint::Evidence;
 use crate::lint::checks::invalid_ca;
-use crate::model::Model;
-use crate::pki::{self, Certificates, Existing, Material, Pair};
+use crate::model::{Model, NodeId};
+use crate::pki::{self, Certificates, Existing, Issuer, Material, Pair};
 use crate::syntax::Kind;
 
 /// The material a build goes on with.
 #[derive(Debug)]
 pub enum Keys {
-    /// A web gateway cluster's material, and what the secrets held before.
+    /// A web gateway cluster's material, made whole, and what the secrets held before
+    /// (`topoc ca rotate`).
     Made(Box<Existing>, Material),
+    /// A build's: the CA, and what the secrets held before; each node's key and
+    /// certificate is made as the output is written ([`Keys::emit`]).
+    Issuing(Box<Existing>, Box<Issuer>),
     /// A SEG cluster's shared key.
     Shared(String),
     /// Certificates of a previous output, and the nodes a build would issue anew, with why.
@@ -79,8 +85,8 @@ pub fn for_build(
     let judged = if purpose == Purpose::Compare && !ca_at_hand {
         published(model, environment)
     } else {
-        pki::ensure(model, &existing, environment.now, false)
-            .map(|material| Keys::Made(Box::new(existing), material))
+        pki::issuer(model, &existing, environment.now, false)
+            .map(|issuer| Keys::Issuing(Box::new(existing), Box::new(issuer)))
     };
     Ok(judged.map_err(|problem| Box::new(invalid_ca::finding(model, &problem))))
 }
@@ -119,7 +125,7 @@ impl Keys {
                     .map(|(name, cert)| (Cow::Borrowed(&**name), Cow::Borrowed(&**cert)))
                     .collect(),
             }),
-            Keys::Shared(_) | Keys::None => None,
+            Keys::Issuing(..) | Keys::Shared(_) | Keys::None => None,
         }
     }
 
@@ -160,6 +166,7 @@ impl Keys {
                 }
             }
             Keys::Made(_, material) => secrets.changes = material.changes,
+            Keys::Issuing(_, issuer) => secrets.changes = issuer.changes,
             Keys::Shared(key) if write => {
                 for id in model.node_ids() {
                     secrets.tree.insert(
@@ -172,6 +179,176 @@ impl Keys {
             Keys::Shared(_) | Keys::None => {}
         }
         Ok(secrets)
+    }
+}
+
+/// What [`Keys::emit`] made besides the output.
+#[derive(Debug, Default)]
+pub struct Made {
+    /// What the build created or re-issued among the keys and certificates.
+    pub changes: Vec<String>,
+    /// In a check against published certificates: each node a build would re-issue, with
+    /// why.
+    pub reissued: Vec<(String, String)>,
+}
+
+/// How many nodes' material is made at once (on every core), written, then let go.
+const BATCH: usize = 2048;
+
+impl Keys {
+    /// Compiles the output into `public` with this material, and, when `write`, hands
+    /// `secrets` every secret that differs from what the directory held: the CA's first,
+    /// then each node's key and certificate as the node's files are written, so that the
+    /// material of a large cluster is never held whole.
+    pub fn emit(
+        self,
+        model: &Model,
+        analysis: &Analysis,
+        input: (&str, &str),
+        options: emit::Options,
+        sinks: Sinks<'_>,
+        write: bool,
+    ) -> Result<(Emitted, Made), EmitError> {
+        let Sinks { public, secrets } = sinks;
+        public.begin(model).map_err(EmitError::Sink)?;
+        secrets.begin(model).map_err(EmitError::Sink)?;
+        let mut made = Made::default();
+        let emitted = match self {
+            Keys::Issuing(existing, issuer) => {
+                made.changes.clone_from(&issuer.changes);
+                if write && model.ca.external.is_none() {
+                    let ca = issuer.ca();
+                    put(
+                        secrets,
+                        layout::CA_CERTIFICATE,
+                        &ca.cert_pem,
+                        existing.ca_cert.as_ref(),
+                    )?;
+                    put(
+                        secrets,
+                        layout::CA_KEY,
+                        &ca.key_pem,
+                        existing.ca_key.as_ref(),
+                    )?;
+                }
+                let mut streamed = Streamed {
+                    model,
+                    existing: &existing,
+                    issuer: &issuer,
+                    secrets: write.then_some(secrets),
+                    ready: VecDeque::new(),
+                    changes: &mut made.changes,
+                };
+                emit::compile(model, analysis, input, Some(&mut streamed), options, public)?
+            }
+            Keys::Made(..) | Keys::Published(..) => {
+                let mut certificates = self.certificates().unwrap_or_default();
+                let emitted = emit::compile(
+                    model,
+                    analysis,
+                    input,
+                    Some(&mut certificates),
+                    options,
+                    public,
+                )?;
+                drop(certificates);
+                let handed = self.into_secrets(model, write)?;
+                for (path, content) in handed.tree.iter() {
+                    secrets
+                        .file(path, &mut |writer| writer.write_all(content))
+                        .map_err(EmitError::Sink)?;
+                }
+                made.changes = handed.changes;
+                made.reissued = handed.reissued;
+                emitted
+            }
+            Keys::Shared(key) => {
+                let emitted = emit::compile(model, analysis, input, None, options, public)?;
+                if write {
+                    for id in model.node_ids() {
+                        let config = seg::integration_service_config(model, id, &key);
+                        let path = layout::seg_node_config(&model.node(id).name);
+                        put(secrets, &path, &config, None)?;
+                    }
+                }
+                emitted
+            }
+            Keys::None => emit::compile(model, analysis, input, None, options, public)?,
+        };
+        Ok((emitted, made))
+    }
+}
+
+/// Hands `secrets` the file `path` unless `before` is exactly `content`.
+fn put(
+    secrets: &mut dyn Sink,
+    path: &str,
+    content: &str,
+    before: Option<&String>,
+) -> Result<(), EmitError> {
+    if before.is_some_and(|before| before == content) {
+        return Ok(());
+    }
+    secrets
+        .file(path, &mut |writer| writer.write_all(content.as_bytes()))
+        .map_err(EmitError::Sink)
+}
+
+/// Node material made a batch of nodes at a time as `compile` asks for each node's
+/// certificate, each node's key and certificate handed to the secrets on the way.
+struct Streamed<'a> {
+    model: &'a Model,
+    existing: &'a Existing,
+    issuer: &'a Issuer,
+    secrets: Option<&'a mut dyn Sink>,
+    /// Made and not yet asked for, in node order.
+    ready: VecDeque<(NodeId, Pair)>,
+    changes: &'a mut Vec<String>,
+}
+
+impl Certify for Streamed<'_> {
+    fn ca(&self) -> &str {
+        &self.issuer.ca().cert_pem
+    }
+
+    fn node(&mut self, id: NodeId, name: &str) -> Result<Option<String>, EmitError> {
+        if self.ready.front().is_none_or(|(next, _)| *next != id) {
+            // The next batch, from this node on: the first problem in node order stops it.
+            self.ready.clear();
+            let end = (id.index() + BATCH).min(self.model.nodes.len());
+            let ids: Vec<NodeId> = self
+                .model
+                .node_ids()
+                .skip(id.index())
+                .take(end - id.index())
+                .collect();
+            for (next, made) in ids
+                .iter()
+                .zip(self.issuer.nodes(self.model, self.existing, &ids))
+            {
+                let (pair, done) = made.map_err(EmitError::Key)?;
+                self.changes.extend(done);
+                self.ready.push_back((*next, pair));
+            }
+        }
+        let Some((_, Pair { cert_pem, key_pem })) = self.ready.pop_front() else {
+            return Ok(None);
+        };
+        if let Some(secrets) = self.secrets.as_deref_mut() {
+            let (old_key, old_cert) = self
+                .existing
+                .nodes
+                .get(name)
+                .map_or((None, None), |(key, cert)| (key.as_ref(), cert.as_ref()));
+            put(secrets, &layout::node_key(name), &key_pem, old_key)?;
+            put(
+                secrets,
+                &layout::node_certificate(name),
+                &cert_pem,
+                old_cert,
+            )?;
+        }
+        Ok(Some(cert_pem))
     }
 }
 

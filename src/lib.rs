@@ -189,21 +189,21 @@ pub struct BuildOptions {
 
 /// The outcome of a build: the check's findings and, when there was no error, the output.
 #[derive(Debug)]
-pub struct Built<P = Tree> {
+pub struct Built<P = Tree, S = Tree> {
     pub checked: Checked,
-    pub output: Option<Output<P>>,
+    pub output: Option<Output<P, S>>,
 }
 
-/// What a build produced: `out/` as `P` (the whole tree in memory from [`build`], what was
-/// handed to the sink from [`build_into`]), and the secrets in memory, which the writer puts
-/// on disk.
+/// What a build produced: `out/` as `P` and the secrets it made or changed as `S` (both
+/// trees in memory from [`build`]; from [`build_into`], which hands every file to its sinks,
+/// the manifest of what it handed over, and nothing for the secrets).
 #[derive(Debug)]
-pub struct Output<P = Tree> {
+pub struct Output<P = Tree, S = Tree> {
     /// Everything of `out/`.
     pub public: P,
     /// The files of the secrets directory this build made or changed (empty in
     /// [`BuildMode::Check`]).
-    pub secret: Tree,
+    pub secret: S,
     /// What the build created or re-issued among the keys and certificates, for the user.
     pub changes: Vec<String>,
     /// In a check against published certificates: each node whose certificate a build
@@ -246,28 +246,32 @@ pub fn build(
     environment: &Environment<'_>,
     options: BuildOptions,
 ) -> Result<Built, BuildError> {
-    let mut tree = Tree::default();
+    let (mut public, mut secret) = (Tree::default(), Tree::default());
     let built = build_into(
         source,
         input_name,
         command_line,
         environment,
         options,
-        &mut tree,
+        emit::Sinks {
+            public: &mut public,
+            secrets: &mut secret,
+        },
     )?;
     Ok(Built {
         checked: built.checked,
         output: built.output.map(|output| Output {
-            public: tree,
-            secret: output.secret,
+            public,
+            secret,
             changes: output.changes,
             reissued: output.reissued,
         }),
     })
 }
 
-/// Checks `source`, then compiles it: the output into `sink`, a file at a time, and the secrets
-/// into a tree in memory. `input_name` is the
+/// Checks `source`, then compiles it into `sinks`, a file at a time: the output, and the
+/// secrets the build makes or changes (each node's key and certificate made as its files are
+/// written, a batch of nodes at a time). `input_name` is the
 /// topology's file name as the output quotes it. A size over the environment's limit is
 /// refused before any key is made; a problem with the key material is a finding.
 pub fn build_into(
@@ -276,8 +280,8 @@ pub fn build_into(
     command_line: &LintLevels,
     environment: &Environment<'_>,
     options: BuildOptions,
-    sink: &mut dyn emit::Sink,
-) -> Result<Built<emit::Emitted>, BuildError> {
+    sinks: emit::Sinks<'_>,
+) -> Result<Built<emit::Emitted, ()>, BuildError> {
     let mut checked = checked_with(source, command_line, |model| {
         Ok(Evidence {
             inspection: None,
@@ -317,25 +321,34 @@ pub fn build_into(
             });
         }
     };
-    let public = emit::compile(
+    let emitted = keys.emit(
         model,
         analysis,
         (input_name, &source.text),
-        keys.certificates().as_ref(),
         options.emit,
-        sink,
-    )
-    .map_err(BuildError::Emit)?;
-    let secrets = keys
-        .into_secrets(model, options.mode == BuildMode::Write)
-        .map_err(BuildError::Emit)?;
+        sinks,
+        options.mode == BuildMode::Write,
+    );
+    let (public, made) = match emitted {
+        Ok(emitted) => emitted,
+        // A node's material that cannot be made is a finding, as the CA's is.
+        Err(emit::EmitError::Key(problem)) => {
+            let finding = lint::checks::invalid_ca::finding(model, &problem);
+            checked.add(finding);
+            return Ok(Built {
+                checked,
+                output: None,
+            });
+        }
+        Err(error) => return Err(BuildError::Emit(error)),
+    };
     Ok(Built {
         checked,
         output: Some(Output {
             public,
-            secret: secrets.tree,
-            changes: secrets.changes,
-            reissued: secrets.reissued,
+            secret: (),
+            changes: made.changes,
+            reissued: made.reissued,
         }),
     })
 }

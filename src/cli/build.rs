@@ -9,9 +9,10 @@ use topoc::emit::Emitted;
 use topoc::emit::layout::{self, NodeFile, node_file};
 use topoc::environment::{DEFAULT_MAX_OUTPUT_MB, Limits};
 use topoc::finding::plural;
+use topoc::model::Model;
 use topoc::report::build::{BuildJson, DriftJson};
 use topoc::report::summary;
-use topoc::secrets::{Secrets, Store};
+use topoc::secrets::{Batch, Secrets, Store};
 use topoc::source::Source;
 use topoc::syntax::Kind;
 use topoc::write::{self, Replace};
@@ -92,11 +93,7 @@ pub(super) fn run_build(args: &BuildArgs, matches: &ArgMatches) -> Result<Exit, 
     let options = BuildOptions {
         mode,
         emit: emit::Options {
-            routes: if args.all_pairs {
-                RouteExtent::AllPairs
-            } else {
-                RouteExtent::FromManagementNode
-            },
+            routes: routes(args),
         },
     };
     let environment = environment(&store, Limits::max_output_mb(args.max_output_mb));
@@ -104,20 +101,38 @@ pub(super) fn run_build(args: &BuildArgs, matches: &ArgMatches) -> Result<Exit, 
         &format!("checking `{}` and making its keys and files", source.name),
         args.quiet,
     );
-    // The output goes where it is compared or written, a file at a time as it is made.
+    // The output goes where it is compared or written, a file at a time as it is made, and
+    // so do the secrets (into temporary files until the build is whole).
     let mut sink = Sink::new(args, mode)?;
+    let mut secrets_out = SecretsOut {
+        secrets: &secrets,
+        file: &args.file,
+        batch: None,
+        failed: None,
+    };
+    let mut unwritten = topoc::emit::Tree::default();
     let built = topoc::build_into(
         &source,
         &input_name,
         &levels,
         &environment,
         options,
-        match &mut sink {
-            Sink::Staging(staging) => staging,
-            Sink::Compare(compare) => compare,
+        topoc::emit::Sinks {
+            public: match &mut sink {
+                Sink::Staging(staging) => staging,
+                Sink::Compare(compare) => compare,
+            },
+            secrets: match mode {
+                BuildMode::Write => &mut secrets_out,
+                BuildMode::Check | BuildMode::Preview => &mut unwritten,
+            },
         },
-    )?;
+    );
     drop(progress);
+    let built = match (built, secrets_out.failed.take()) {
+        (_, Some(error)) => return Err(error),
+        (built, None) => built?,
+    };
     print_findings(&source, &built.checked);
     let summary = summary::markdown(
         &source,
@@ -143,25 +158,79 @@ pub(super) fn run_build(args: &BuildArgs, matches: &ArgMatches) -> Result<Exit, 
         }
         Sink::Staging(staging) => staging,
     };
+    note_probe_scripts(model);
+    let Some((batch, sealed)) = secrets_out.batch.take() else {
+        return Err(Error::Emit(emit::EmitError::Sink(
+            "the build ended before its secrets began".into(),
+        )));
+    };
+    if !sealed && refuse_plaintext(args, &batch) {
+        return Ok(Exit::Findings);
+    }
+    let written = write_output(args, output, staging, batch, model.cluster.kind)?;
+    step_summary(&format!("{summary}\n{}", as_markdown_list(&written)));
+    Ok(Exit::Clean)
+}
+
+/// Which routes `node.json` and `cluster.json` give.
+fn routes(args: &BuildArgs) -> RouteExtent {
+    if args.all_pairs {
+        RouteExtent::AllPairs
+    } else {
+        RouteExtent::FromManagementNode
+    }
+}
+
+/// Says so when the build writes no `probe.sh`, and why.
+fn note_probe_scripts(model: &Model) {
     if !emit::probe_sh::written(model) {
         eprintln!(
             "note: no `probe.sh` is written: each lists every peer of its node, and for this cluster they would take about {} MB together; `topoc probe --from NODE` checks the same",
             emit::probe_sh::estimated_size(model) / 1_000_000
         );
     }
-    let recipients = recipients(model, &args.file)?;
-    if recipients.is_none() && refuse_plaintext(args, output) {
-        return Ok(Exit::Findings);
+}
+
+/// Where a build's secrets go: a batch of the secrets directory, encrypted for the
+/// topology's recipients (known once the build has its model).
+struct SecretsOut<'a> {
+    secrets: &'a Secrets,
+    file: &'a Path,
+    /// The batch, and whether it encrypts.
+    batch: Option<(Batch, bool)>,
+    /// Why the batch could not start, as the command line says it.
+    failed: Option<Error>,
+}
+
+impl emit::Sink for SecretsOut<'_> {
+    fn begin(&mut self, model: &Model) -> Result<(), emit::SinkError> {
+        let started = recipients(model, self.file).and_then(|recipients| {
+            let sealed = recipients.is_some();
+            Ok((self.secrets.clone().sealed_for(recipients).batch()?, sealed))
+        });
+        match started {
+            Ok(batch) => {
+                self.batch = Some(batch);
+                Ok(())
+            }
+            Err(error) => {
+                let message = error.to_string();
+                self.failed = Some(error);
+                Err(message.into())
+            }
+        }
     }
-    let written = write_output(
-        args,
-        output,
-        staging,
-        &secrets.sealed_for(recipients),
-        model.cluster.kind,
-    )?;
-    step_summary(&format!("{summary}\n{}", as_markdown_list(&written)));
-    Ok(Exit::Clean)
+
+    fn file(
+        &mut self,
+        path: &str,
+        produce: emit::sink::Produce<'_>,
+    ) -> Result<(), emit::SinkError> {
+        match self.batch.as_mut() {
+            Some((batch, _)) => batch.file(path, produce),
+            None => Err("the secrets were handed over before the build began".into()),
+        }
+    }
 }
 
 /// Locks the output's and the secrets' directories, removes what killed runs left in the
@@ -208,13 +277,13 @@ impl Sink {
 /// returns that text.
 fn write_output(
     args: &BuildArgs,
-    output: &Output<Emitted>,
+    output: &Output<Emitted, ()>,
     staging: write::Staging,
-    secrets: &Secrets,
+    secrets: Batch,
     kind: Kind,
 ) -> Result<String, Error> {
     let progress = Progress::start("writing the secrets and the output", args.quiet);
-    let written = secrets.store(&output.secret)?;
+    let written = secrets.commit()?;
     let changes: Vec<String> = match kind {
         Kind::Swg => output.changes.clone(),
         Kind::Seg => written
@@ -273,12 +342,11 @@ fn as_markdown_list(text: &str) -> String {
 
 /// Warns when the plaintext keys this build writes would be inside a git work tree that
 /// does not ignore them; with `--deny-warnings`, says so as an error and returns true.
-fn refuse_plaintext(args: &BuildArgs, output: &Output<Emitted>) -> bool {
-    let plaintext: Vec<PathBuf> = output
-        .secret
-        .iter()
-        .filter(|(path, _)| layout::secrets::is_secret(path))
-        .map(|(path, _)| args.secrets.dir.join(path))
+fn refuse_plaintext(args: &BuildArgs, secrets: &Batch) -> bool {
+    let plaintext: Vec<PathBuf> = secrets
+        .paths()
+        .filter(|path| layout::secrets::is_secret(&path.to_string_lossy()))
+        .map(Path::to_path_buf)
         .collect();
     let exposed = exposed_in_git(&plaintext);
     let Some(first) = exposed.first() else {
@@ -382,7 +450,7 @@ fn list_changes(lines: &[String]) -> String {
 
 /// `build --check`: what differs between `out` and this build; exit 1 if anything does.
 fn report_drift(
-    output: &Output<Emitted>,
+    output: &Output<Emitted, ()>,
     mut drift: Vec<write::Drift>,
     out: &Path,
     source: &Source,

@@ -5,6 +5,7 @@
 //! One module per output: `node_json`, `hosts`, `cluster_json`, `inventory`, `graph` (DOT
 //! and Mermaid), `probe_sh`, `seg` (SEG clusters) and `manifest`, which lists all the others.
 
+pub mod certify;
 pub mod cluster_json;
 pub mod firewall;
 pub mod graph;
@@ -32,12 +33,12 @@ use crate::analysis::Analysis;
 use crate::analysis::routes::{RouteExtent, Router};
 use crate::environment::Limits;
 use crate::model::Model;
-use crate::pki::Certificates;
 use crate::syntax::Kind;
+pub use certify::Certify;
 use layout::{NodeFile, node_file};
 use manifest::Manifest;
 use sink::Recorder;
-pub use sink::{Sink, SinkError};
+pub use sink::{Sink, SinkError, Sinks};
 pub use tree::{Tree, UnsafePath};
 
 /// Why a build could not be compiled.
@@ -48,6 +49,8 @@ pub enum EmitError {
     Csv(csv::Error),
     /// The sink could not take a file (for a build written to disk, the write failed).
     Sink(SinkError),
+    /// A node's key or certificate could not be made.
+    Key(crate::pki::CaProblem),
 }
 
 impl fmt::Display for EmitError {
@@ -57,6 +60,7 @@ impl fmt::Display for EmitError {
             EmitError::Inventory(error) => write!(f, "cannot write the inventory: {error}"),
             EmitError::Csv(error) => write!(f, "cannot write the firewall rules: {error}"),
             EmitError::Sink(error) => error.fmt(f),
+            EmitError::Key(problem) => problem.fmt(f),
         }
     }
 }
@@ -123,7 +127,7 @@ pub fn compile(
     model: &Model,
     analysis: &Analysis,
     input: (&str, &str),
-    certificates: Option<&Certificates<'_>>,
+    mut certificates: Option<&mut dyn Certify>,
     options: Options,
     sink: &mut dyn Sink,
 ) -> Result<Emitted, EmitError> {
@@ -167,13 +171,13 @@ pub fn compile(
                 probe_sh::probe_script(model, id, input.0),
             )?;
         }
-        if let Some(certificates) = certificates {
+        if let Some(certificates) = certificates.as_deref_mut() {
             out.put(
                 node_file(name, NodeFile::CaCertificate),
-                certificates.ca.as_bytes(),
+                certificates.ca().as_bytes(),
             )?;
-            if let Some(cert) = certificates.nodes.get(name.as_str()) {
-                out.put(node_file(name, NodeFile::Certificate), cert.as_bytes())?;
+            if let Some(cert) = certificates.node(id, name)? {
+                out.put(node_file(name, NodeFile::Certificate), cert)?;
             }
         }
     }
@@ -246,7 +250,7 @@ pub fn compile_tree(
     model: &Model,
     analysis: &Analysis,
     input: (&str, &str),
-    certificates: Option<&Certificates<'_>>,
+    certificates: Option<&mut dyn Certify>,
     options: Options,
 ) -> Result<Tree, EmitError> {
     let mut tree = Tree::default();

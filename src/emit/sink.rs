@@ -10,6 +10,7 @@ use sha2::{Digest, Sha256};
 use super::EmitError;
 use super::manifest::Entry;
 use super::tree::{Tree, UnsafePath, is_safe};
+use crate::model::Model;
 
 /// Why a sink could not take a file (the writer's own error, boxed so that `emit` does not
 /// depend on it).
@@ -20,6 +21,16 @@ pub type Produce<'p> = &'p mut dyn FnMut(&mut dyn Write) -> io::Result<()>;
 
 /// Takes the files of a build, one at a time, each once, in no particular order.
 pub trait Sink {
+    /// Told, before the first file, the model whose files follow (a sink of secrets
+    /// learns there whom to encrypt them for).
+    ///
+    /// # Errors
+    ///
+    /// When the sink cannot take this model's files; the build stops before the first.
+    fn begin(&mut self, _model: &Model) -> Result<(), SinkError> {
+        Ok(())
+    }
+
     /// Takes one file of the output: calls `produce` exactly once with a writer for its
     /// content, so that a large file streams through and is never held whole. `path` is a
     /// plain relative path (checked before).
@@ -29,6 +40,18 @@ pub trait Sink {
     /// When the file cannot be kept (written, read back) or `produce` fails; the build
     /// stops there.
     fn file(&mut self, path: &str, produce: Produce<'_>) -> Result<(), SinkError>;
+}
+
+/// Where a build puts what it makes: the output, and the secrets it makes or changes.
+pub struct Sinks<'a> {
+    pub public: &'a mut dyn Sink,
+    pub secrets: &'a mut dyn Sink,
+}
+
+impl std::fmt::Debug for Sinks<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sinks").finish_non_exhaustive()
+    }
 }
 
 impl Sink for Tree {

@@ -296,14 +296,22 @@ fn node_material(
     Ok((Pair { cert_pem, key_pem }, changes))
 }
 
-/// The CA and every node's key and certificate for `model`, reusing what `existing` holds
-/// wherever it still fits. `rotate` replaces the CA (and so every node certificate) on purpose.
-pub fn ensure(
+/// The CA of a build, made or loaded (and checked), ready to issue node certificates.
+pub struct Issuer {
+    ca: Ca,
+    now: OffsetDateTime,
+    /// What was done to the CA (created, rotated), for the user to know.
+    pub changes: Vec<String>,
+}
+
+/// The CA for `model`: the one `existing` holds when it still fits, else a new one (when no
+/// node material would be orphaned). `rotate` replaces the CA on purpose.
+pub fn issuer(
     model: &Model,
     existing: &Existing,
     now: OffsetDateTime,
     rotate: bool,
-) -> Result<Material, CaProblem> {
+) -> Result<Issuer, CaProblem> {
     let now = now.replace_nanosecond(0).unwrap_or(now);
     let mut changes = Vec::new();
     let ca = match (&existing.ca_cert, &existing.ca_key, rotate) {
@@ -327,22 +335,68 @@ pub fn ensure(
             new_ca(model, now)?
         }
     };
-    // Each node on its own, on the machine's cores; the results (and what was done) in
-    // node order, the first problem by node order reported.
-    let made: Vec<Result<(Pair, Vec<String>), CaProblem>> = model
-        .node_ids()
-        .collect::<Vec<_>>()
-        .into_par_iter()
-        .map(|id| node_material(model, id, existing, &ca, now))
-        .collect();
+    Ok(Issuer { ca, now, changes })
+}
+
+impl std::fmt::Debug for Issuer {
+    /// The CA's certificate only: its key never reaches a debug print.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Issuer")
+            .field("ca", &self.ca.pair.cert_pem)
+            .field("changes", &self.changes)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Issuer {
+    /// The CA's certificate and key.
+    pub fn ca(&self) -> &Pair {
+        &self.ca.pair
+    }
+
+    /// The key and certificate of each node of `ids`, reused from `existing` wherever they
+    /// still fit, with what was created or re-issued: each node on its own, on the
+    /// machine's cores, the results in the order of `ids`.
+    pub fn nodes(
+        &self,
+        model: &Model,
+        existing: &Existing,
+        ids: &[NodeId],
+    ) -> Vec<Result<(Pair, Vec<String>), CaProblem>> {
+        ids.par_iter()
+            .map(|&id| node_material(model, id, existing, &self.ca, self.now))
+            .collect()
+    }
+}
+
+/// The CA and every node's key and certificate for `model`, reusing what `existing` holds
+/// wherever it still fits. `rotate` replaces the CA (and so every node certificate) on purpose.
+pub fn ensure(
+    model: &Model,
+    existing: &Existing,
+    now: OffsetDateTime,
+    rotate: bool,
+) -> Result<Material, CaProblem> {
+    let Issuer {
+        ca,
+        now,
+        mut changes,
+    } = issuer(model, existing, now, rotate)?;
+    let issuer = Issuer {
+        ca,
+        now,
+        changes: Vec::new(),
+    };
+    // The first problem by node order is reported.
+    let ids: Vec<NodeId> = model.node_ids().collect();
     let mut nodes = BTreeMap::new();
-    for (id, made) in model.node_ids().zip(made) {
+    for (id, made) in ids.iter().zip(issuer.nodes(model, existing, &ids)) {
         let (pair, done) = made?;
         changes.extend(done);
-        nodes.insert(model.node(id).name.clone(), pair);
+        nodes.insert(model.node(*id).name.clone(), pair);
     }
     Ok(Material {
-        ca: ca.pair,
+        ca: issuer.ca.pair,
         nodes,
         changes,
     })

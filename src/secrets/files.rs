@@ -87,36 +87,64 @@ pub(super) fn write_secrets<B: AsRef<[u8]>>(
     if files.is_empty() {
         return Ok(());
     }
-    let temporary = |path: &Path| {
-        let mut name = path.as_os_str().to_owned();
-        name.push(format!("{TEMPORARY}{}", std::process::id()));
-        PathBuf::from(name)
-    };
     let mut created = Vec::with_capacity(files.len());
     let written = files.iter().try_for_each(|(path, content)| {
-        let temporary = temporary(path);
-        let _ = std::fs::remove_file(&temporary);
-        let mut file = OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(FILE_MODE)
-            .open(&temporary)
-            .map_err(io_error(&temporary))?;
-        created.push(temporary.clone());
-        file.write_all(content.as_ref())
-            .map_err(io_error(&temporary))
+        write_temporary(path, content.as_ref())?;
+        created.push(path.clone());
+        Ok(())
     });
-    if let Err(error) = written.and_then(|()| sync(root)) {
-        for temporary in created {
-            let _ = std::fs::remove_file(temporary);
-        }
+    if let Err(error) = written {
+        remove_temporaries(&created);
         return Err(error);
     }
-    for (index, (path, _)) in files.iter().enumerate() {
+    let finals: Vec<&Path> = files.iter().map(|(path, _)| path.as_path()).collect();
+    rename_temporaries(root, &finals)
+}
+
+/// The temporary file beside `path` that a batch writes first.
+pub(super) fn temporary(path: &Path) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(format!("{TEMPORARY}{}", std::process::id()));
+    PathBuf::from(name)
+}
+
+/// Writes `content` into the temporary file of `path`, 0600, made anew.
+pub(super) fn write_temporary(path: &Path, content: &[u8]) -> Result<(), SecretsError> {
+    let temporary = temporary(path);
+    let _ = std::fs::remove_file(&temporary);
+    let mut file = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(FILE_MODE)
+        .open(&temporary)
+        .map_err(io_error(&temporary))?;
+    if let Err(error) = file.write_all(content) {
+        let _ = std::fs::remove_file(&temporary);
+        return Err(io_error(&temporary)(error));
+    }
+    Ok(())
+}
+
+/// Removes the temporary files of `paths` (a batch given up).
+pub(super) fn remove_temporaries<P: AsRef<Path>>(paths: &[P]) {
+    for path in paths {
+        let _ = std::fs::remove_file(temporary(path.as_ref()));
+    }
+}
+
+/// Once every temporary of `paths` is written: one sync, each renamed over its path, a
+/// second sync. On a failure the temporaries not yet renamed are removed.
+pub(super) fn rename_temporaries(root: &Path, paths: &[&Path]) -> Result<(), SecretsError> {
+    if paths.is_empty() {
+        return Ok(());
+    }
+    if let Err(error) = sync(root) {
+        remove_temporaries(paths);
+        return Err(error);
+    }
+    for (index, path) in paths.iter().enumerate() {
         if let Err(error) = std::fs::rename(temporary(path), path) {
-            for (rest, _) in &files[index..] {
-                let _ = std::fs::remove_file(temporary(rest));
-            }
+            remove_temporaries(&paths[index..]);
             return Err(io_error(path)(error));
         }
     }

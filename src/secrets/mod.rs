@@ -11,7 +11,6 @@
 //!
 //! Every file is written 0600 through a temporary file and a rename, so it is whole or absent.
 
-use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::io;
@@ -20,8 +19,9 @@ use std::path::{Path, PathBuf};
 use crate::emit::Tree;
 use crate::emit::layout::secrets as layout;
 use crate::pki::Existing;
-use crate::seal::{self, Identities, Recipients};
+use crate::seal::{Identities, Recipients};
 
+mod batch;
 mod files;
 mod modes;
 mod sealed;
@@ -31,6 +31,7 @@ use crate::environment::Loose;
 
 use files::{make_private_dir, read_optional, read_required};
 
+pub use batch::Batch;
 pub use store::Store;
 
 const DIR_MODE: u32 = 0o700;
@@ -281,71 +282,14 @@ impl Secrets {
     }
 
     /// Writes the files of `tree` (paths relative to the directory, from checked names)
-    /// except those that already hold exactly their content; returns the paths written.
+    /// except those that already hold exactly their content, as one [`Batch`]; returns the
+    /// paths written.
     pub fn store(&self, tree: &Tree) -> Result<Vec<PathBuf>, SecretsError> {
-        self.prepare()?;
-        if let Some(recipients) = &self.recipients {
-            let recorded = self.recorded_recipients();
-            if !recorded.is_empty() && recorded != recipients.written {
-                return Err(SecretsError::RecipientsChanged {
-                    recorded,
-                    now: recipients.written.clone(),
-                });
-            }
-        }
-        let mut made = std::collections::HashSet::new();
-        // Plaintext contents are borrowed from the tree, not copied.
-        let mut pending: Vec<(PathBuf, Cow<'_, [u8]>)> = Vec::new();
-        let mut superseded = Vec::new();
+        let mut batch = self.batch()?;
         for (relative, content) in tree.iter() {
-            let path = self.root.join(relative);
-            if let Some(parent) = path.parent()
-                && made.insert(parent.to_owned())
-            {
-                make_private_dir(parent)?;
-            }
-            let secret = layout::is_secret(relative);
-            let sealed = sealed_path(&path);
-            match (&self.recipients, secret) {
-                (Some(recipients), true) => {
-                    let before = match std::fs::read(&sealed) {
-                        Ok(bytes) => Some(
-                            seal::open(&bytes, self.identities.as_ref())
-                                .map_err(|why| self.sealed_error(&sealed, &why.to_string()))?,
-                        ),
-                        Err(_) => None,
-                    };
-                    // Encryption is randomised: an unchanged secret keeps its bytes.
-                    if before.as_deref() != Some(content) {
-                        let bytes = seal::seal(content, recipients)
-                            .map_err(|why| self.sealed_error(&sealed, &why))?;
-                        pending.push((sealed, Cow::Owned(bytes)));
-                    }
-                    if path.exists() {
-                        superseded.push(path);
-                    }
-                }
-                (None, true) if sealed.exists() => {
-                    return Err(SecretsError::NoRecipients { path: sealed });
-                }
-                _ => {
-                    // What cannot be read is written over (or the write says why it cannot be).
-                    let before = std::fs::read(&path).ok();
-                    if before.as_deref() != Some(content) {
-                        pending.push((path, Cow::Borrowed(content)));
-                    }
-                }
-            }
+            batch.add(relative, content)?;
         }
-        if let Some(recipients) = &self.recipients
-            && pending.iter().any(|(path, _)| is_sealed(path))
-            && self.recorded_recipients().is_empty()
-        {
-            let (path, bytes) = self.recipients_entry(recipients);
-            pending.push((path, Cow::Owned(bytes)));
-        }
-        self.commit(&pending, &superseded)?;
-        Ok(pending.into_iter().map(|(path, _)| path).collect())
+        batch.commit()
     }
 
     /// Moves the CA and the node certificates into `retired/<label>/` (rotation), keeping the

@@ -4,6 +4,8 @@
 use std::io;
 use std::path::{Path, PathBuf};
 
+use sha2::{Digest, Sha256};
+
 use crate::emit::layout::secrets as layout;
 use crate::seal::{self, OpenError, Recipients};
 
@@ -68,23 +70,27 @@ impl Secrets {
         supersedes: &[PathBuf],
     ) -> Result<(), SecretsError> {
         write_secrets(&self.root, pending)?;
-        self.remove_superseded(pending, supersedes)
+        let written: Vec<(PathBuf, [u8; 32])> = pending
+            .iter()
+            .map(|(path, bytes)| (path.clone(), Sha256::digest(bytes.as_ref()).into()))
+            .collect();
+        self.remove_superseded(&written, supersedes)
     }
 
     /// Removes the plaintext files whose encrypted copies are now on disk, once every
     /// encrypted file written has been read back whole (and opened, where an identity is
     /// at hand).
-    pub(super) fn remove_superseded<B: AsRef<[u8]>>(
+    pub(super) fn remove_superseded(
         &self,
-        written: &[(PathBuf, B)],
+        written: &[(PathBuf, [u8; 32])],
         superseded: &[PathBuf],
     ) -> Result<(), SecretsError> {
         if superseded.is_empty() {
             return Ok(());
         }
-        for (path, bytes) in written {
+        for (path, digest) in written {
             let back = std::fs::read(path).map_err(io_error(path))?;
-            if back != bytes.as_ref() {
+            if <[u8; 32]>::from(Sha256::digest(&back)) != *digest {
                 return Err(
                     self.sealed_error(path, "it reads back different from what was written")
                 );

@@ -1,0 +1,164 @@
+//! [`Batch`]: the secrets a build makes, written as they come: each into its temporary file
+//! at once (encrypted where the topology names recipients), all renamed into place by
+//! [`Batch::commit`] after one sync, so that the keys of 100,000 nodes are never held
+//! together and a failed build leaves the directory as it was.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use super::files::{make_private_dir, remove_temporaries, rename_temporaries, write_temporary};
+use super::{Secrets, SecretsError, is_sealed, layout, sealed_path};
+use crate::emit::sink::Produce;
+use crate::emit::{Sink, SinkError};
+use crate::seal;
+
+/// Secrets on their way into the directory. Dropped before [`Batch::commit`], it removes
+/// the temporary files it wrote.
+#[derive(Debug)]
+pub struct Batch {
+    secrets: Secrets,
+    made: HashSet<PathBuf>,
+    /// Each file whose temporary is written, with the digest of what it holds.
+    pending: Vec<(PathBuf, [u8; 32])>,
+    /// Plaintext files whose encrypted copies the batch writes.
+    superseded: Vec<PathBuf>,
+    /// Directories the batch made, each before those inside it: removed again (when empty)
+    /// if it is given up, so that a refused build leaves no trace.
+    created: Vec<PathBuf>,
+    committed: bool,
+}
+
+impl Secrets {
+    /// Starts a batch (the directory is made with its first file): refuses recipients
+    /// other than those the secrets were encrypted to.
+    pub fn batch(&self) -> Result<Batch, SecretsError> {
+        if let Some(recipients) = &self.recipients {
+            let recorded = self.recorded_recipients();
+            if !recorded.is_empty() && recorded != recipients.written {
+                return Err(SecretsError::RecipientsChanged {
+                    recorded,
+                    now: recipients.written.clone(),
+                });
+            }
+        }
+        Ok(Batch {
+            secrets: self.clone(),
+            made: HashSet::new(),
+            pending: Vec::new(),
+            superseded: Vec::new(),
+            created: Vec::new(),
+            committed: false,
+        })
+    }
+}
+
+impl Batch {
+    /// Takes the file `relative` (a path from checked names): written into its temporary
+    /// unless the directory already holds exactly `content` (an encrypted one, opened).
+    pub fn add(&mut self, relative: &str, content: &[u8]) -> Result<(), SecretsError> {
+        let path = self.secrets.root.join(relative);
+        if let Some(parent) = path.parent()
+            && self.made.insert(parent.to_owned())
+        {
+            let missing: Vec<PathBuf> = parent
+                .ancestors()
+                .take_while(|dir| !dir.as_os_str().is_empty() && !dir.exists())
+                .map(Path::to_path_buf)
+                .collect();
+            make_private_dir(parent)?;
+            self.created.extend(missing.into_iter().rev());
+        }
+        let secrets = &self.secrets;
+        let sealed = sealed_path(&path);
+        match (&secrets.recipients, layout::is_secret(relative)) {
+            (Some(recipients), true) => {
+                let before = match std::fs::read(&sealed) {
+                    Ok(bytes) => Some(
+                        seal::open(&bytes, secrets.identities.as_ref())
+                            .map_err(|why| secrets.sealed_error(&sealed, &why.to_string()))?,
+                    ),
+                    Err(_) => None,
+                };
+                // Encryption is randomised: an unchanged secret keeps its bytes.
+                if before.as_deref() != Some(content) {
+                    let bytes = seal::seal(content, recipients)
+                        .map_err(|why| secrets.sealed_error(&sealed, &why))?;
+                    self.write(sealed, &bytes)?;
+                }
+                if path.exists() {
+                    self.superseded.push(path);
+                }
+            }
+            (None, true) if sealed.exists() => {
+                return Err(SecretsError::NoRecipients { path: sealed });
+            }
+            _ => {
+                // What cannot be read is written over (or the write says why it cannot be).
+                let before = std::fs::read(&path).ok();
+                if before.as_deref() != Some(content) {
+                    self.write(path, content)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn write(&mut self, path: PathBuf, content: &[u8]) -> Result<(), SecretsError> {
+        write_temporary(&path, content)?;
+        self.pending.push((path, Sha256::digest(content).into()));
+        Ok(())
+    }
+
+    /// The files the batch writes (or, with recipients, their encrypted copies), in the
+    /// order they came.
+    pub fn paths(&self) -> impl Iterator<Item = &Path> {
+        self.pending.iter().map(|(path, _)| path.as_path())
+    }
+
+    /// Puts every file in place (one sync, the renames, a second sync), records the
+    /// recipients beside the first encrypted secrets, and removes the plaintext files
+    /// they supersede once each reads back whole. Returns the paths written.
+    pub fn commit(mut self) -> Result<Vec<PathBuf>, SecretsError> {
+        let secrets = self.secrets.clone();
+        if let Some(recipients) = &secrets.recipients
+            && self.pending.iter().any(|(path, _)| is_sealed(path))
+            && secrets.recorded_recipients().is_empty()
+        {
+            let (path, bytes) = secrets.recipients_entry(recipients);
+            self.write(path, &bytes)?;
+        }
+        let paths: Vec<&Path> = self.paths().collect();
+        let renamed = rename_temporaries(&secrets.root, &paths);
+        // Renamed or removed: no temporary is left for `drop` either way.
+        self.committed = true;
+        renamed?;
+        secrets.remove_superseded(&self.pending, &self.superseded)?;
+        Ok(std::mem::take(&mut self.pending)
+            .into_iter()
+            .map(|(path, _)| path)
+            .collect())
+    }
+}
+
+impl Drop for Batch {
+    fn drop(&mut self) {
+        if !self.committed {
+            let paths: Vec<&Path> = self.paths().collect();
+            remove_temporaries(&paths);
+            for dir in self.created.iter().rev() {
+                let _ = std::fs::remove_dir(dir);
+            }
+        }
+    }
+}
+
+impl Sink for Batch {
+    fn file(&mut self, path: &str, produce: Produce<'_>) -> Result<(), SinkError> {
+        let mut content = Vec::new();
+        produce(&mut content)?;
+        self.add(path, &content)?;
+        Ok(())
+    }
+}
