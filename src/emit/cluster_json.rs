@@ -15,7 +15,7 @@ use crate::syntax::Kind;
 /// The whole cluster as topoc understood it.
 #[derive(Debug, Serialize, JsonSchema)]
 #[schemars(deny_unknown_fields)]
-pub struct ClusterFile {
+pub struct ClusterFile<'a> {
     /// Layout version of this file.
     pub format_version: u32,
     pub cluster: ClusterInfo,
@@ -24,7 +24,7 @@ pub struct ClusterFile {
     pub nodes: Vec<NodeInfo>,
     /// The firewall rules between the nodes and to their NTP servers, and the address sets
     /// they name: the rows of `firewall.csv` and `firewall-sets.csv`.
-    pub firewall: Firewall,
+    pub firewall: Firewall<'a>,
     /// Web gateway clusters only: groups, transit nodes, parts and routes. A SEG cluster
     /// has none of these (every server talks to every other).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -212,12 +212,12 @@ impl AllPairs {
     }
 }
 
-pub fn cluster_file(
+pub fn cluster_file<'a>(
     model: &Model,
     analysis: &Analysis,
     routes: RouteSummary,
-    firewall: Firewall,
-) -> ClusterFile {
+    firewall: Firewall<'a>,
+) -> ClusterFile<'a> {
     let cluster = &model.cluster;
     let groups = |groups: &[Group]| -> Vec<GroupInfo> {
         groups

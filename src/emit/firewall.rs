@@ -19,6 +19,9 @@
 //! files grow with the topology, never with the square of a group. Sorted, each once.
 
 use std::collections::BTreeMap;
+use std::fmt;
+use std::net::IpAddr;
+use std::sync::Arc;
 
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -51,30 +54,58 @@ pub struct Rule {
     pub reason: String,
 }
 
+// It borrows from the model and shares its set's name, so that the sets of a large
+// cluster cost no string of their own.
 /// One address of a set. Fields in the order of `firewall-sets.csv`'s columns.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, JsonSchema)]
 #[schemars(deny_unknown_fields)]
-pub struct Member {
-    pub set: String,
+pub struct Member<'a> {
+    pub set: Arc<str>,
     /// The node the address belongs to; empty (null in JSON) for an NTP server.
-    pub node: Option<String>,
+    pub node: Option<&'a str>,
     /// An address, or for an NTP server given by name, that name.
-    pub address: String,
+    #[serde(serialize_with = "shown")]
+    #[schemars(with = "String")]
+    pub address: Address<'a>,
+}
+
+/// A set's address: a node's, or an NTP server as the topology gives it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Address<'a> {
+    Ip(IpAddr),
+    Given(&'a str),
+}
+
+impl fmt::Display for Address<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Address::Ip(ip) => ip.fmt(f),
+            Address::Given(text) => f.write_str(text),
+        }
+    }
+}
+
+/// A value as its text.
+fn shown<S: serde::Serializer>(
+    value: &impl fmt::Display,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.collect_str(value)
 }
 
 /// The firewall rules of a cluster and the sets they name.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, JsonSchema)]
 #[schemars(deny_unknown_fields)]
-pub struct Firewall {
+pub struct Firewall<'a> {
     /// Sorted, each once: the rows of `firewall.csv`.
     pub rules: Vec<Rule>,
     /// Sorted by set, then node and address: the rows of `firewall-sets.csv`. Every set a
     /// rule names has at least one address.
-    pub sets: Vec<Member>,
+    pub sets: Vec<Member<'a>>,
 }
 
 /// The rules and sets of `model`, in time linear in its size.
-pub fn firewall(model: &Model) -> Firewall {
+pub fn firewall(model: &Model) -> Firewall<'_> {
     let mut firewall = Firewall::default();
     match model.cluster.kind {
         Kind::Swg => {
@@ -96,19 +127,17 @@ pub fn firewall(model: &Model) -> Firewall {
         }
     }
     if !model.ntp_servers.is_empty() && !model.nodes.is_empty() {
+        let nodes: Arc<str> = NODES.into();
         for id in model.node_ids() {
-            firewall.add(
-                NODES,
-                Some(id),
-                model.node(id).address.value.to_string(),
-                model,
-            );
+            let address = Address::Ip(model.node(id).address.value);
+            firewall.add(&nodes, Some(id), address, model);
         }
+        let ntp: Arc<str> = NTP.into();
         for server in &model.ntp_servers {
             firewall.sets.push(Member {
-                set: NTP.to_owned(),
+                set: ntp.clone(),
                 node: None,
-                address: server.value.clone(),
+                address: Address::Given(&server.value),
             });
         }
         firewall.rule(NODES, NTP, "udp", NTP_PORT, "NTP");
@@ -120,12 +149,12 @@ pub fn firewall(model: &Model) -> Firewall {
     firewall
 }
 
-impl Firewall {
+impl<'a> Firewall<'a> {
     /// The sets and rules by which `members` (of one group, named `set`) reach each other
     /// at the addresses they dial: see the module's documentation.
     fn members_dial_each_other(
         &mut self,
-        model: &Model,
+        model: &'a Model,
         set: &str,
         members: &[NodeId],
         protocols: &[&str],
@@ -135,13 +164,10 @@ impl Firewall {
             return;
         }
         let port = model.cluster.port;
+        let all: Arc<str> = set.into();
         for &member in members {
-            self.add(
-                set,
-                Some(member),
-                model.node(member).address.value.to_string(),
-                model,
-            );
+            let address = Address::Ip(model.node(member).address.value);
+            self.add(&all, Some(member), address, model);
         }
         // Each realm's members, and whether one of them has a NAT address: one pass.
         let mut realms: BTreeMap<RealmId, (bool, Vec<NodeId>)> = BTreeMap::new();
@@ -156,9 +182,9 @@ impl Firewall {
             }
             return;
         }
-        let dialed = format!("{set}:dialed");
+        let dialed: Arc<str> = format!("{set}:dialed").into();
         for &member in members {
-            let address = model.node(member).external_address().value.to_string();
+            let address = Address::Ip(model.node(member).external_address().value);
             self.add(&dialed, Some(member), address, model);
         }
         for protocol in protocols {
@@ -169,9 +195,9 @@ impl Firewall {
         realms.retain(|_, (nat, inside)| *nat && inside.len() > 1);
         for (realm, (_, inside_members)) in realms {
             let name = &model.realms[realm.index()];
-            let inside = format!("{set}@{name}");
+            let inside: Arc<str> = format!("{set}@{name}").into();
             for member in inside_members {
-                let address = model.node(member).address.value.to_string();
+                let address = Address::Ip(model.node(member).address.value);
                 self.add(&inside, Some(member), address, model);
             }
             let reason = format!("{reason}, inside NAT realm {name}");
@@ -181,10 +207,16 @@ impl Firewall {
         }
     }
 
-    fn add(&mut self, set: &str, node: Option<NodeId>, address: String, model: &Model) {
+    fn add(
+        &mut self,
+        set: &Arc<str>,
+        node: Option<NodeId>,
+        address: Address<'a>,
+        model: &'a Model,
+    ) {
         self.sets.push(Member {
-            set: set.to_owned(),
-            node: node.map(|node| model.node(node).name.clone()),
+            set: set.clone(),
+            node: node.map(|node| model.node(node).name.as_str()),
             address,
         });
     }
@@ -254,7 +286,7 @@ mod tests {
         let member = Member {
             set: "ntp".into(),
             node: None,
-            address: "10.0.0.1".into(),
+            address: Address::Given("10.0.0.1"),
         };
         assert_eq!(header(&rule), Some(RULE_COLUMNS.join(",")));
         assert_eq!(header(&member), Some(SET_COLUMNS.join(",")));
