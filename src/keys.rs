@@ -6,6 +6,7 @@
 
 use std::borrow::Cow;
 use std::collections::VecDeque;
+use std::sync::mpsc::Receiver;
 
 use crate::analysis::Analysis;
 use crate::emit::layout::secrets as layout;
@@ -193,7 +194,7 @@ pub struct Made {
 }
 
 /// How many nodes' material is made at once (on every core), written, then let go.
-const BATCH: usize = 2048;
+const BATCH: usize = 64;
 
 impl Keys {
     /// Compiles the output into `public` with this material, and, when `write`, hands
@@ -231,15 +232,29 @@ impl Keys {
                         existing.ca_key.as_ref(),
                     )?;
                 }
-                let mut streamed = Streamed {
-                    model,
-                    existing: &existing,
-                    issuer: &issuer,
-                    secrets: write.then_some(secrets),
-                    ready: VecDeque::new(),
-                    changes: &mut made.changes,
-                };
-                emit::compile(model, analysis, input, Some(&mut streamed), options, public)?
+                // Each batch is made on another thread while the one before is written.
+                let ids: Vec<NodeId> = model.node_ids().collect();
+                let (existing, issuer) = (&*existing, &*issuer);
+                std::thread::scope(|scope| {
+                    let (batches, made_batches) = std::sync::mpsc::sync_channel(1);
+                    scope.spawn(move || {
+                        for batch in ids.chunks(BATCH) {
+                            let made = issuer.nodes(model, existing, batch);
+                            if batches.send((batch.to_vec(), made)).is_err() {
+                                return;
+                            }
+                        }
+                    });
+                    let mut streamed = Streamed {
+                        existing,
+                        issuer,
+                        secrets: write.then_some(secrets),
+                        batches: made_batches,
+                        ready: VecDeque::new(),
+                        changes: &mut made.changes,
+                    };
+                    emit::compile(model, analysis, input, Some(&mut streamed), options, public)
+                })?
             }
             Keys::Made(..) | Keys::Published(..) => {
                 let mut certificates = self.certificates().unwrap_or_default();
@@ -297,14 +312,21 @@ fn put(
 /// Node material made a batch of nodes at a time as `compile` asks for each node's
 /// certificate, each node's key and certificate handed to the secrets on the way.
 struct Streamed<'a> {
-    model: &'a Model,
     existing: &'a Existing,
     issuer: &'a Issuer,
     secrets: Option<&'a mut dyn Sink>,
+    /// The batches as they are made, in node order: the nodes and each one's material.
+    batches: Receiver<MadeBatch>,
     /// Made and not yet asked for, in node order.
     ready: VecDeque<(NodeId, Pair)>,
     changes: &'a mut Vec<String>,
 }
+
+/// The nodes of a batch, and each one's material or the problem that stops it.
+type MadeBatch = (
+    Vec<NodeId>,
+    Vec<Result<(Pair, Vec<String>), pki::CaProblem>>,
+);
 
 impl Certify for Streamed<'_> {
     fn ca(&self) -> &str {
@@ -312,24 +334,24 @@ impl Certify for Streamed<'_> {
     }
 
     fn node(&mut self, id: NodeId, name: &str) -> Result<Option<String>, EmitError> {
-        if self.ready.front().is_none_or(|(next, _)| *next != id) {
-            // The next batch, from this node on: the first problem in node order stops it.
-            self.ready.clear();
-            let end = (id.index() + BATCH).min(self.model.nodes.len());
-            let ids: Vec<NodeId> = self
-                .model
-                .node_ids()
-                .skip(id.index())
-                .take(end - id.index())
-                .collect();
-            for (next, made) in ids
-                .iter()
-                .zip(self.issuer.nodes(self.model, self.existing, &ids))
-            {
+        if self.ready.is_empty() {
+            // The next batch: the first problem in node order stops it.
+            let Ok((ids, made)) = self.batches.recv() else {
+                return Err(EmitError::Sink(
+                    format!("no key material was made for `{name}`").into(),
+                ));
+            };
+            for (next, made) in ids.into_iter().zip(made) {
                 let (pair, done) = made.map_err(EmitError::Key)?;
                 self.changes.extend(done);
-                self.ready.push_back((*next, pair));
+                self.ready.push_back((next, pair));
             }
+        }
+        if self.ready.front().is_none_or(|(next, _)| *next != id) {
+            // Asked out of node order, which compile never does.
+            return Err(EmitError::Sink(
+                format!("the key material of `{name}` was asked for out of node order").into(),
+            ));
         }
         let Some((_, Pair { cert_pem, key_pem })) = self.ready.pop_front() else {
             return Ok(None);

@@ -376,8 +376,12 @@ fn exposed_in_git(paths: &[PathBuf]) -> Vec<PathBuf> {
     let Some(first) = paths.first() else {
         return Vec::new();
     };
-    // git runs in the nearest directory that exists, with paths relative to it.
-    let absolute = |path: &Path| std::path::absolute(path).unwrap_or_else(|_| path.to_owned());
+    // git runs in the nearest directory that exists, with paths relative to it (the working
+    // directory asked once, not once a path).
+    let Ok(cwd) = std::env::current_dir() else {
+        return Vec::new();
+    };
+    let absolute = |path: &Path| cwd.join(path);
     let mut base = absolute(first);
     while !base.is_dir() {
         if !base.pop() {
@@ -403,13 +407,28 @@ fn exposed_in_git(paths: &[PathBuf]) -> Vec<PathBuf> {
     else {
         return Vec::new();
     };
-    if let Some(mut stdin) = child.stdin.take() {
-        for path in &relative {
-            let _ = stdin.write_all(path.as_os_str().as_encoded_bytes());
-            let _ = stdin.write_all(b"\0");
-        }
-    }
-    let Ok(output) = child.wait_with_output() else {
+    // The paths are written while git's answers are read: git answers as it reads, and
+    // with both pipes full neither side would go on.
+    let stdin = child.stdin.take();
+    let output = std::thread::scope(|scope| {
+        scope.spawn(|| {
+            let Some(stdin) = stdin else { return };
+            let mut stdin = std::io::BufWriter::new(stdin);
+            for path in &relative {
+                // git gone (not a work tree): stop at the first refusal.
+                if stdin
+                    .write_all(path.as_os_str().as_encoded_bytes())
+                    .and_then(|()| stdin.write_all(b"\0"))
+                    .is_err()
+                {
+                    return;
+                }
+            }
+            let _ = stdin.flush();
+        });
+        child.wait_with_output()
+    });
+    let Ok(output) = output else {
         return Vec::new();
     };
     // 0: some are ignored, 1: none is; anything else (not a work tree) says nothing.

@@ -20,28 +20,28 @@ pub struct ClusterFile<'a> {
     pub format_version: u32,
     pub cluster: ClusterInfo,
     pub ntp_servers: Vec<String>,
-    pub sites: Vec<SiteInfo>,
-    pub nodes: Vec<NodeInfo>,
+    pub sites: Vec<SiteInfo<'a>>,
+    pub nodes: Vec<NodeInfo<'a>>,
     /// The firewall rules between the nodes and to their NTP servers, and the address sets
     /// they name: the rows of `firewall.csv` and `firewall-sets.csv`.
     pub firewall: Firewall<'a>,
     /// Web gateway clusters only: groups, transit nodes, parts and routes. A SEG cluster
     /// has none of these (every server talks to every other).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub central_management: Option<CentralManagementInfo>,
+    pub central_management: Option<CentralManagementInfo<'a>>,
 }
 
 /// What Central Management (web gateway clusters) makes of the topology.
 #[derive(Debug, Serialize, JsonSchema)]
 #[schemars(deny_unknown_fields)]
-pub struct CentralManagementInfo {
+pub struct CentralManagementInfo<'a> {
     pub transit_group: String,
     pub transit_fanout_limit: usize,
     pub max_route_hops: usize,
     pub settings: ClusterSettings,
-    pub network_groups: Vec<GroupInfo>,
-    pub update_groups: Vec<GroupInfo>,
-    pub runtime_groups: Vec<GroupInfo>,
+    pub network_groups: Vec<GroupInfo<'a>>,
+    pub update_groups: Vec<GroupInfo<'a>>,
+    pub runtime_groups: Vec<GroupInfo<'a>>,
     /// Nodes in two or more network groups (messages between their groups pass through
     /// them), whether declared transit or not, with the nodes behind them.
     pub relays: Vec<TransitInfo>,
@@ -64,47 +64,50 @@ pub struct ClusterInfo {
 
 #[derive(Debug, Serialize, JsonSchema)]
 #[schemars(deny_unknown_fields)]
-pub struct SiteInfo {
+pub struct SiteInfo<'a> {
     pub name: String,
     pub location: Option<String>,
     pub subnet: Option<String>,
     pub nat_realm: String,
-    pub nodes: Vec<String>,
+    pub nodes: Vec<&'a str>,
 }
 
 /// A node of the cluster.
 #[derive(Debug, Serialize, JsonSchema)]
 #[schemars(deny_unknown_fields)]
-pub struct NodeInfo {
-    pub name: String,
-    pub site: String,
-    pub address: String,
-    pub fqdn: Option<String>,
+// Names are borrowed from the model: a cluster of 100,000 nodes copies none of them.
+pub struct NodeInfo<'a> {
+    pub name: &'a str,
+    pub site: &'a str,
+    #[serde(serialize_with = "super::firewall::shown")]
+    #[schemars(with = "String")]
+    pub address: std::net::IpAddr,
+    pub fqdn: Option<&'a str>,
     pub nat_address: Option<String>,
     /// Web gateway clusters only: its place in Central Management.
     #[serde(flatten, skip_serializing_if = "Option::is_none")]
-    pub central_management: Option<NodeGroups>,
+    pub central_management: Option<NodeGroups<'a>>,
 }
 
 /// A web gateway node's groups and role.
 #[derive(Debug, Serialize, JsonSchema)]
 #[schemars(deny_unknown_fields)]
-pub struct NodeGroups {
+pub struct NodeGroups<'a> {
     /// Declared `transit = true`.
     pub transit: bool,
     /// In two or more network groups.
     pub relays: bool,
     pub priority: Option<u32>,
-    pub network_groups: Vec<String>,
-    pub update_group: String,
-    pub runtime_group: String,
+    pub network_groups: Vec<&'a str>,
+    pub update_group: &'a str,
+    pub runtime_group: &'a str,
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
 #[schemars(deny_unknown_fields)]
-pub struct GroupInfo {
-    pub name: String,
-    pub members: Vec<String>,
+pub struct GroupInfo<'a> {
+    pub name: &'a str,
+    pub members: Vec<&'a str>,
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
@@ -213,25 +216,31 @@ impl AllPairs {
 }
 
 pub fn cluster_file<'a>(
-    model: &Model,
+    model: &'a Model,
     analysis: &Analysis,
     routes: RouteSummary,
     firewall: Firewall<'a>,
 ) -> ClusterFile<'a> {
     let cluster = &model.cluster;
-    let groups = |groups: &[Group]| -> Vec<GroupInfo> {
+    let names = |nodes: &[NodeId]| -> Vec<&'a str> {
+        nodes
+            .iter()
+            .map(|&node| model.node(node).name.as_str())
+            .collect()
+    };
+    let groups = |groups: &'a [Group]| -> Vec<GroupInfo<'a>> {
         groups
             .iter()
             .map(|group| GroupInfo {
-                name: group.name.clone(),
-                members: model.node_names(&group.members),
+                name: &group.name,
+                members: names(&group.members),
             })
             .collect()
     };
     // Each site's nodes in one pass: a filter per site would cost sites × nodes.
     let mut site_nodes = vec![Vec::new(); model.sites.len()];
     for node in &model.nodes {
-        site_nodes[node.site.value.index()].push(node.name.clone());
+        site_nodes[node.site.value.index()].push(node.name.as_str());
     }
     let web = cluster.kind == Kind::Swg;
     ClusterFile {
@@ -302,22 +311,26 @@ fn relays(model: &Model) -> Vec<TransitInfo> {
 }
 
 /// What cluster.json says of one node.
-fn node_info(model: &Model, id: NodeId) -> NodeInfo {
+fn node_info(model: &Model, id: NodeId) -> NodeInfo<'_> {
     let web = model.cluster.kind == Kind::Swg;
     let node = model.node(id);
     NodeInfo {
-        name: node.name.clone(),
-        site: model.site(node.site.value).name.clone(),
-        address: node.address.value.to_string(),
-        fqdn: node.fqdn.as_ref().map(|f| f.value.clone()),
+        name: &node.name,
+        site: &model.site(node.site.value).name,
+        address: node.address.value,
+        fqdn: node.fqdn.as_ref().map(|f| f.value.as_str()),
         nat_address: node.nat_address.as_ref().map(|n| n.value.to_string()),
         central_management: web.then(|| NodeGroups {
             transit: model.is_declared_transit(id),
             relays: model.relays(id),
             priority: node.priority.as_ref().map(|p| p.value),
-            network_groups: model.network_group_names(&node.network_groups),
-            update_group: model.update_group_name(id).to_owned(),
-            runtime_group: model.runtime_group_name(id).to_owned(),
+            network_groups: node
+                .network_groups
+                .iter()
+                .map(|group| model.network_group(group.value).name.as_str())
+                .collect(),
+            update_group: model.update_group_name(id),
+            runtime_group: model.runtime_group_name(id),
         }),
     }
 }

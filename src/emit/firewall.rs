@@ -86,7 +86,7 @@ impl fmt::Display for Address<'_> {
 }
 
 /// A value as its text.
-fn shown<S: serde::Serializer>(
+pub(super) fn shown<S: serde::Serializer>(
     value: &impl fmt::Display,
     serializer: S,
 ) -> Result<S::Ok, S::Error> {

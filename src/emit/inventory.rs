@@ -19,52 +19,53 @@ use crate::model::{Model, NodeId};
 use crate::syntax::{Kind, Reach};
 
 #[derive(Serialize)]
-struct Inventory {
-    all: All,
+struct Inventory<'a> {
+    all: All<'a>,
 }
 
 #[derive(Serialize)]
-struct All {
-    hosts: BTreeMap<String, HostVars>,
-    children: BTreeMap<String, Child>,
+struct All<'a> {
+    hosts: BTreeMap<&'a str, HostVars<'a>>,
+    children: BTreeMap<String, Child<'a>>,
 }
 
 #[derive(Serialize)]
-struct Child {
+struct Child<'a> {
     // Ansible wants a mapping of host names to nothing (`name: null`); a set would be a list.
     #[allow(clippy::zero_sized_map_values)]
-    hosts: BTreeMap<String, ()>,
+    hosts: BTreeMap<&'a str, ()>,
 }
 
 /// What every host has.
 #[derive(Serialize)]
-struct HostVars {
-    ansible_host: String,
-    topoc_cluster: String,
-    topoc_site: String,
+struct HostVars<'a> {
+    #[serde(serialize_with = "super::firewall::shown")]
+    ansible_host: IpAddr,
+    topoc_cluster: &'a str,
+    topoc_site: &'a str,
     topoc_listen_address: String,
     topoc_port: u16,
     #[serde(skip_serializing_if = "Option::is_none")]
-    topoc_fqdn: Option<String>,
+    topoc_fqdn: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     topoc_nat_address: Option<String>,
     #[serde(flatten)]
-    kind: KindVars,
+    kind: KindVars<'a>,
 }
 
 /// What only one kind of cluster has.
 #[derive(Serialize)]
 #[serde(untagged)]
-enum KindVars {
+enum KindVars<'a> {
     Web {
         topoc_transit: bool,
         topoc_relays: bool,
         topoc_management_node: bool,
         #[serde(skip_serializing_if = "Option::is_none")]
         topoc_priority: Option<u32>,
-        topoc_network_groups: Vec<String>,
-        topoc_update_group: String,
-        topoc_runtime_group: String,
+        topoc_network_groups: Vec<&'a str>,
+        topoc_update_group: &'a str,
+        topoc_runtime_group: &'a str,
     },
     Mail {
         topoc_master: bool,
@@ -115,7 +116,7 @@ fn memberships(model: &Model, id: NodeId) -> Vec<String> {
     groups
 }
 
-fn host_vars(model: &Model, id: NodeId) -> HostVars {
+fn host_vars(model: &Model, id: NodeId) -> HostVars<'_> {
     let node = model.node(id);
     let kind = match model.cluster.kind {
         Kind::Swg => KindVars::Web {
@@ -123,21 +124,25 @@ fn host_vars(model: &Model, id: NodeId) -> HostVars {
             topoc_relays: model.relays(id),
             topoc_management_node: model.is_management_node(id),
             topoc_priority: node.priority.as_ref().map(|p| p.value),
-            topoc_network_groups: model.network_group_names(&node.network_groups),
-            topoc_update_group: model.update_group_name(id).to_owned(),
-            topoc_runtime_group: model.runtime_group_name(id).to_owned(),
+            topoc_network_groups: node
+                .network_groups
+                .iter()
+                .map(|group| model.network_group(group.value).name.as_str())
+                .collect(),
+            topoc_update_group: model.update_group_name(id),
+            topoc_runtime_group: model.runtime_group_name(id),
         },
         Kind::Seg => KindVars::Mail {
             topoc_master: model.is_management_node(id),
         },
     };
     HostVars {
-        ansible_host: ansible_host(model, id).to_string(),
-        topoc_cluster: model.cluster.name.value.clone(),
-        topoc_site: model.site(node.site.value).name.clone(),
+        ansible_host: ansible_host(model, id),
+        topoc_cluster: &model.cluster.name.value,
+        topoc_site: &model.site(node.site.value).name,
         topoc_listen_address: node.listen_address(),
         topoc_port: model.cluster.port,
-        topoc_fqdn: node.fqdn.as_ref().map(|f| f.value.clone()),
+        topoc_fqdn: node.fqdn.as_ref().map(|f| f.value.as_str()),
         topoc_nat_address: node.nat_address.as_ref().map(|n| n.value.to_string()),
         kind,
     }
@@ -157,9 +162,9 @@ pub fn write_inventory(model: &Model, writer: &mut dyn std::io::Write) -> std::i
                     hosts: BTreeMap::new(),
                 })
                 .hosts
-                .insert(name.clone(), ());
+                .insert(name.as_str(), ());
         }
-        hosts.insert(name.clone(), host_vars(model, id));
+        hosts.insert(name.as_str(), host_vars(model, id));
     }
     writeln!(
         writer,

@@ -20,8 +20,11 @@ use crate::seal;
 pub struct Batch {
     secrets: Secrets,
     made: HashSet<PathBuf>,
-    /// Each file whose temporary is written, with the digest of what it holds.
-    pending: Vec<(PathBuf, [u8; 32])>,
+    /// Each file whose temporary is written.
+    pending: Vec<PathBuf>,
+    /// Each encrypted one, with the digest of what it holds (read back before the plaintext
+    /// it supersedes is removed).
+    sealed: Vec<(PathBuf, [u8; 32])>,
     /// Plaintext files whose encrypted copies the batch writes.
     superseded: Vec<PathBuf>,
     /// Directories the batch made, each before those inside it: removed again (when empty)
@@ -47,6 +50,7 @@ impl Secrets {
             secrets: self.clone(),
             made: HashSet::new(),
             pending: Vec::new(),
+            sealed: Vec::new(),
             superseded: Vec::new(),
             created: Vec::new(),
             committed: false,
@@ -107,14 +111,18 @@ impl Batch {
 
     fn write(&mut self, path: PathBuf, content: &[u8]) -> Result<(), SecretsError> {
         write_temporary(&path, content)?;
-        self.pending.push((path, Sha256::digest(content).into()));
+        if is_sealed(&path) {
+            self.sealed
+                .push((path.clone(), Sha256::digest(content).into()));
+        }
+        self.pending.push(path);
         Ok(())
     }
 
     /// The files the batch writes (or, with recipients, their encrypted copies), in the
     /// order they came.
     pub fn paths(&self) -> impl Iterator<Item = &Path> {
-        self.pending.iter().map(|(path, _)| path.as_path())
+        self.pending.iter().map(PathBuf::as_path)
     }
 
     /// Puts every file in place (one sync, the renames, a second sync), records the
@@ -123,7 +131,7 @@ impl Batch {
     pub fn commit(mut self) -> Result<Vec<PathBuf>, SecretsError> {
         let secrets = self.secrets.clone();
         if let Some(recipients) = &secrets.recipients
-            && self.pending.iter().any(|(path, _)| is_sealed(path))
+            && !self.sealed.is_empty()
             && secrets.recorded_recipients().is_empty()
         {
             let (path, bytes) = secrets.recipients_entry(recipients);
@@ -134,11 +142,8 @@ impl Batch {
         // Renamed or removed: no temporary is left for `drop` either way.
         self.committed = true;
         renamed?;
-        secrets.remove_superseded(&self.pending, &self.superseded)?;
-        Ok(std::mem::take(&mut self.pending)
-            .into_iter()
-            .map(|(path, _)| path)
-            .collect())
+        secrets.remove_superseded(&self.sealed, &self.superseded)?;
+        Ok(std::mem::take(&mut self.pending))
     }
 }
 

@@ -103,21 +103,34 @@ pub(super) fn write_secrets<B: AsRef<[u8]>>(
 
 /// The temporary file beside `path` that a batch writes first.
 pub(super) fn temporary(path: &Path) -> PathBuf {
+    // The process id, asked once (a batch names two temporaries a key).
+    static PID: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let pid = PID.get_or_init(|| std::process::id().to_string());
     let mut name = path.as_os_str().to_owned();
-    name.push(format!("{TEMPORARY}{}", std::process::id()));
+    name.push(TEMPORARY);
+    name.push(pid);
     PathBuf::from(name)
 }
 
-/// Writes `content` into the temporary file of `path`, 0600, made anew.
+/// Writes `content` into the temporary file of `path`, 0600, made anew (one this process
+/// left is replaced).
 pub(super) fn write_temporary(path: &Path, content: &[u8]) -> Result<(), SecretsError> {
     let temporary = temporary(path);
-    let _ = std::fs::remove_file(&temporary);
-    let mut file = OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(FILE_MODE)
-        .open(&temporary)
-        .map_err(io_error(&temporary))?;
+    let create = || {
+        OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(FILE_MODE)
+            .open(&temporary)
+    };
+    let mut file = match create() {
+        Err(error) if error.kind() == io::ErrorKind::AlreadyExists => {
+            std::fs::remove_file(&temporary).map_err(io_error(&temporary))?;
+            create()
+        }
+        opened => opened,
+    }
+    .map_err(io_error(&temporary))?;
     if let Err(error) = file.write_all(content) {
         let _ = std::fs::remove_file(&temporary);
         return Err(io_error(&temporary)(error));

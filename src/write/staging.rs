@@ -7,7 +7,6 @@
 //! output (they hold exactly what the build would write), and every later file is written
 //! there as it comes.
 
-use std::collections::HashSet;
 use std::fs::File;
 use std::io::{Read as _, Write};
 use std::os::unix::fs::OpenOptionsExt as _;
@@ -35,8 +34,9 @@ pub struct Staging {
     /// Every file handed over, when there is a previous output to compare with.
     seen: Vec<String>,
     drift: Vec<Drift>,
-    /// Directories made in the staging directory, relative.
-    made: HashSet<String>,
+    /// The directory of the file written last, relative (each node's files come together,
+    /// so each of its directories is made once).
+    last_directory: String,
     removed: Vec<PathBuf>,
     finished: bool,
     _umask: Umask,
@@ -81,7 +81,7 @@ impl Staging {
             equal: Vec::new(),
             seen: Vec::new(),
             drift: Vec::new(),
-            made: HashSet::new(),
+            last_directory: String::new(),
             removed,
             finished: false,
             _umask: umask,
@@ -116,11 +116,11 @@ impl Staging {
     /// mode the output gives it.
     fn create(&mut self, relative: &str) -> Result<File, WriteError> {
         if let Some((directory, _)) = relative.rsplit_once('/')
-            && !self.made.contains(directory)
+            && self.last_directory != directory
         {
             let path = self.dir.join(directory);
             std::fs::create_dir_all(&path).map_err(io_error(&path))?;
-            self.made.insert(directory.to_owned());
+            directory.clone_into(&mut self.last_directory);
         }
         let path = self.dir.join(relative);
         let mode = if layout::executable(relative) {
