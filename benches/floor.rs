@@ -11,7 +11,8 @@
 //! - the first `topoc build` of 100,000 nodes against `cp -r` of its own output (goal: at
 //!   most 1.5x), and its peak memory (goal: at most 300 MB).
 //!
-//! Times are medians of five runs; the files live on `/dev/shm` where there is one
+//! Times are medians of five runs (of three for the first build, whose peak memory is the
+//! highest of the three); the files live on `/dev/shm` where there is one
 //! (`TOPOC_BENCH_DIR` picks another place).
 
 // Figures are printed as floats: counts far below 2^52.
@@ -25,6 +26,8 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 const RUNS: usize = 5;
+/// First builds of 100,000 nodes: each takes seconds.
+const BUILDS: usize = 3;
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -86,9 +89,20 @@ fn measure(dir: &Path, small: &Path, large: &Path) -> Figures {
     let check_large = median(|| run(&checks, topoc, &["check", large]));
     let parse_large = median(|| run(&checks, this.to_str().expect("UTF-8"), &["--parse", large]));
     let check_small = median(|| run(&checks, topoc, &["check", small]));
-    let _ = std::fs::remove_dir_all(dir.join("out"));
-    let _ = std::fs::remove_dir_all(dir.join("secrets"));
-    let first_build = run(dir, topoc, &["build", large]);
+    // Each first build from nothing; the median time, and the highest peak of the three.
+    let mut builds: Vec<Run> = (0..BUILDS)
+        .map(|_| {
+            let _ = std::fs::remove_dir_all(dir.join("out"));
+            let _ = std::fs::remove_dir_all(dir.join("secrets"));
+            run(dir, topoc, &["build", large])
+        })
+        .collect();
+    builds.sort_by(|a, b| a.seconds.total_cmp(&b.seconds));
+    let first_build = Run {
+        peak_mb: builds.iter().map(|b| b.peak_mb).fold(0.0, f64::max),
+        succeeded: builds.iter().all(|b| b.succeeded),
+        ..builds[BUILDS / 2]
+    };
     let copy = if first_build.succeeded {
         median(|| {
             let _ = std::fs::remove_dir_all(dir.join("copy"));
@@ -192,7 +206,7 @@ struct Run {
     succeeded: bool,
 }
 
-/// The run with the median time of three.
+/// The run with the median time of five.
 fn median(mut measure: impl FnMut() -> Run) -> Run {
     let mut runs: Vec<Run> = (0..RUNS).map(|_| measure()).collect();
     runs.sort_by(|a, b| a.seconds.total_cmp(&b.seconds));
