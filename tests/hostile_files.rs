@@ -52,11 +52,22 @@ fn temporary_key_files_of_killed_runs_are_removed_under_the_lock_and_said() {
         std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).expect("chmod");
     }
     std::os::unix::fs::symlink("ca.pem", secrets.join(format!("link.tmp-{pid}"))).expect("link");
+    // A directory a first build killed while writing left under its temporary name.
+    let aside = secrets.join(format!("nodes.tmp-{}", pid - 2));
+    std::fs::create_dir(&aside).expect("dir");
+    std::fs::write(aside.join("tok-1.key"), "-----BEGIN PRIVATE KEY-----\n").expect("plant");
+    std::fs::set_permissions(&aside, std::fs::Permissions::from_mode(0o700)).expect("chmod");
+    std::fs::set_permissions(
+        aside.join("tok-1.key"),
+        std::fs::Permissions::from_mode(0o600),
+    )
+    .expect("chmod");
 
     let output = build(dir.path());
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(!aside.exists(), "the killed build's directory is removed");
     assert!(
-        stderr(&output).contains("note: removed 3 temporary files that an interrupted run left"),
+        stderr(&output).contains("note: removed 4 temporary files that an interrupted run left"),
         "{}",
         stderr(&output)
     );

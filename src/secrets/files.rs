@@ -36,8 +36,8 @@ pub(super) fn read_required(path: &Path) -> Result<Option<String>, SecretsError>
 /// `ca.key.tmp-1234`, unique per file (`x.key` and `x.pem` must not share one).
 const TEMPORARY: &str = ".tmp-";
 
-/// The temporary files of batch writes of other processes below `root`: regular files whose
-/// name ends in `.tmp-` and a process id not this one's. Under the lock no other run writes
+/// The temporary files of batch writes of other processes below `root`: regular files (and
+/// directories written whole) whose name ends in `.tmp-` and a process id not this one's. Under the lock no other run writes
 /// there, so each was left by a run that was killed.
 pub(super) fn leftovers(root: &Path) -> Result<Vec<PathBuf>, SecretsError> {
     let own = std::process::id().to_string();
@@ -52,10 +52,6 @@ pub(super) fn leftovers(root: &Path) -> Result<Vec<PathBuf>, SecretsError> {
         for entry in entries {
             let entry = entry.map_err(io_error(&dir))?;
             let kind = entry.file_type().map_err(io_error(&entry.path()))?;
-            if kind.is_dir() {
-                pending.push(entry.path());
-                continue;
-            }
             let name = entry.file_name();
             let pid = name
                 .to_str()
@@ -66,8 +62,12 @@ pub(super) fn leftovers(root: &Path) -> Result<Vec<PathBuf>, SecretsError> {
                         && pid.bytes().all(|b| b.is_ascii_digit())
                         && *pid != own
                 });
-            if kind.is_file() && pid.is_some() {
+            // A directory a killed run was writing whole under its temporary name, or a
+            // temporary file; any other directory is looked into.
+            if (kind.is_file() || kind.is_dir()) && pid.is_some() {
                 found.push(entry.path());
+            } else if kind.is_dir() {
+                pending.push(entry.path());
             }
         }
     }
@@ -98,7 +98,7 @@ pub(super) fn write_secrets<B: AsRef<[u8]>>(
         return Err(error);
     }
     let finals: Vec<&Path> = files.iter().map(|(path, _)| path.as_path()).collect();
-    rename_temporaries(root, &finals)
+    rename_temporaries(root, &finals, &[])
 }
 
 /// The temporary file beside `path` that a batch writes first.
@@ -115,25 +115,29 @@ pub(super) fn temporary(path: &Path) -> PathBuf {
 /// Writes `content` into the temporary file of `path`, 0600, made anew (one this process
 /// left is replaced).
 pub(super) fn write_temporary(path: &Path, content: &[u8]) -> Result<(), SecretsError> {
-    let temporary = temporary(path);
+    write_new(&temporary(path), content)
+}
+
+/// Writes `content` into a new file at `temporary`, 0600 (one there is replaced).
+pub(super) fn write_new(temporary: &Path, content: &[u8]) -> Result<(), SecretsError> {
     let create = || {
         OpenOptions::new()
             .write(true)
             .create_new(true)
             .mode(FILE_MODE)
-            .open(&temporary)
+            .open(temporary)
     };
     let mut file = match create() {
         Err(error) if error.kind() == io::ErrorKind::AlreadyExists => {
-            std::fs::remove_file(&temporary).map_err(io_error(&temporary))?;
+            std::fs::remove_file(temporary).map_err(io_error(temporary))?;
             create()
         }
         opened => opened,
     }
-    .map_err(io_error(&temporary))?;
+    .map_err(io_error(temporary))?;
     if let Err(error) = file.write_all(content) {
-        let _ = std::fs::remove_file(&temporary);
-        return Err(io_error(&temporary)(error));
+        let _ = std::fs::remove_file(temporary);
+        return Err(io_error(temporary)(error));
     }
     Ok(())
 }
@@ -145,20 +149,37 @@ pub(super) fn remove_temporaries<P: AsRef<Path>>(paths: &[P]) {
     }
 }
 
-/// Once every temporary of `paths` is written: one sync, each renamed over its path, a
-/// second sync. On a failure the temporaries not yet renamed are removed.
-pub(super) fn rename_temporaries(root: &Path, paths: &[&Path]) -> Result<(), SecretsError> {
-    if paths.is_empty() {
+/// Once every temporary of `paths` and every directory of `fresh` (its final path, and the
+/// temporary it was written under) is written: one sync, each renamed into place, a second
+/// sync. On a failure what is not yet renamed is removed.
+pub(super) fn rename_temporaries(
+    root: &Path,
+    paths: &[&Path],
+    fresh: &[(PathBuf, PathBuf)],
+) -> Result<(), SecretsError> {
+    if paths.is_empty() && fresh.is_empty() {
         return Ok(());
     }
-    if let Err(error) = sync(root) {
+    let give_up = |paths: &[&Path], fresh: &[(PathBuf, PathBuf)]| {
         remove_temporaries(paths);
+        for (_, aside) in fresh {
+            let _ = std::fs::remove_dir_all(aside);
+        }
+    };
+    if let Err(error) = sync(root) {
+        give_up(paths, fresh);
         return Err(error);
     }
     for (index, path) in paths.iter().enumerate() {
         if let Err(error) = std::fs::rename(temporary(path), path) {
-            remove_temporaries(&paths[index..]);
+            give_up(&paths[index..], fresh);
             return Err(io_error(path)(error));
+        }
+    }
+    for (index, (dir, aside)) in fresh.iter().enumerate() {
+        if let Err(error) = std::fs::rename(aside, dir) {
+            give_up(&[], &fresh[index..]);
+            return Err(io_error(dir)(error));
         }
     }
     sync(root)

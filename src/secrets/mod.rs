@@ -276,7 +276,11 @@ impl Secrets {
         let _ = held;
         let leftovers = files::leftovers(&self.root)?;
         for path in &leftovers {
-            std::fs::remove_file(path).map_err(io_error(path))?;
+            if path.is_dir() {
+                std::fs::remove_dir_all(path).map_err(io_error(path))?;
+            } else {
+                std::fs::remove_file(path).map_err(io_error(path))?;
+            }
         }
         Ok(leftovers)
     }
