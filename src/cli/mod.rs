@@ -17,6 +17,7 @@ mod certs;
 mod check;
 mod common;
 mod error;
+mod git;
 mod input;
 mod man;
 mod plan;
