@@ -40,12 +40,7 @@ fn every_fixture_reports_what_its_name_says() {
                 .if_present()
                 .with_output(&path.with_extension("out"));
             let checked = common::check_with(&source, &keys);
-            let codes: Vec<&str> = checked
-                .report
-                .diagnostics
-                .iter()
-                .map(|d| d.finding.lint.code)
-                .collect();
+            let codes = common::codes(&checked);
             if file.starts_with("err_") {
                 assert!(
                     codes.contains(&code),

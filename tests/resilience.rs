@@ -333,12 +333,7 @@ proptest! {
         let text = layout.with_assert(&claim);
         let source = Source::new("random.toml", text.clone());
         let checked = common::check(&source);
-        let codes: Vec<&str> = checked
-            .report
-            .diagnostics
-            .iter()
-            .map(|d| d.finding.lint.code)
-            .collect();
+        let codes = common::codes(&checked);
         prop_assert!(checked.model.is_some(), "resolves: {:?} in {}", codes, text);
         // A cluster already split is reported as such; the claims still stand on their own.
         let reported = codes.contains(&"assert");

@@ -29,22 +29,16 @@ pub fn order(model: &Model, before: &BTreeSet<&str>) -> Vec<Step> {
         .collect();
     let mut queue: VecDeque<NodeId> = model.node_ids().filter(|&id| joined[id.index()]).collect();
     let mut steps = Vec::new();
-    if queue.is_empty() {
-        let start = model
-            .cluster
-            .management_node
-            .as_ref()
-            .map(|m| m.value)
-            .or_else(|| model.node_ids().next());
-        if let Some(start) = start {
-            joined[start.index()] = true;
-            queue.push_back(start);
-            steps.push(Step {
-                node: start,
-                from: None,
-                group: None,
-            });
-        }
+    if queue.is_empty()
+        && let Some(start) = model.start_node()
+    {
+        joined[start.index()] = true;
+        queue.push_back(start);
+        steps.push(Step {
+            node: start,
+            from: None,
+            group: None,
+        });
     }
     let mut walked = vec![false; model.network_groups.len()];
     let mut everyone_walked = false;

@@ -302,7 +302,7 @@ fn write_output(
         );
     }
     drop(progress);
-    let files = plural(output.public.len() as u64, "file");
+    let files = plural(output.public.file_count() as u64, "file");
     let out = args.out.display();
     let _ = if committed.written {
         writeln!(text, "wrote {files} to `{out}`")
@@ -425,7 +425,7 @@ fn report_drift(
         let text = format!(
             "`{}` is up to date ({})\n",
             out.display(),
-            plural(output.public.len() as u64, "file")
+            plural(output.public.file_count() as u64, "file")
         );
         if format == ListFormat::Human && !quiet {
             write_stdout(&text)?;

@@ -89,12 +89,7 @@ impl Manifest {
             .then_some(manifest)
     }
 
-    /// The manifest as the file holds it.
-    pub fn render(&self) -> String {
-        super::json(self)
-    }
-
-    /// [`Manifest::render`] into `writer`, a piece at a time.
+    /// The manifest as the file holds it, into `writer` a piece at a time.
     pub fn write_to(&self, writer: &mut dyn std::io::Write) -> std::io::Result<()> {
         super::json_to(writer, self)
     }

@@ -91,13 +91,8 @@ pub struct Emitted {
 
 impl Emitted {
     /// How many files the build has, the manifest included.
-    pub fn len(&self) -> usize {
+    pub fn file_count(&self) -> usize {
         self.manifest.files.len() + 1
-    }
-
-    /// Never: a build always has its manifest.
-    pub fn is_empty(&self) -> bool {
-        false
     }
 
     /// Every file's path, the manifest's included, sorted.
@@ -187,12 +182,7 @@ pub fn compile(
             out.entries.reserve_exact(per_node * model.nodes.len() + 16);
         }
     }
-    let origin = model
-        .cluster
-        .management_node
-        .as_ref()
-        .map(|node| node.value)
-        .or_else(|| model.node_ids().next());
+    let origin = model.start_node();
     let summary = cluster_json::RouteSummary {
         from_management_node: origin
             .map(|origin| cluster_json::RoutesFromOne::new(model, &router.from(origin))),
@@ -249,19 +239,6 @@ fn cluster_files(
         out.put(layout::SEG_RUNBOOK, seg::runbook(model, input.0))?;
     }
     Ok(())
-}
-
-/// [`compile`] into a new in-memory tree.
-pub fn compile_tree(
-    model: &Model,
-    analysis: &Analysis,
-    input: (&str, &str),
-    certificates: Option<&mut dyn Certify>,
-    options: Options,
-) -> Result<Tree, EmitError> {
-    let mut tree = Tree::default();
-    compile(model, analysis, input, certificates, options, &mut tree)?;
-    Ok(tree)
 }
 
 /// About how many bytes `compile` would produce, computed without producing them (linear

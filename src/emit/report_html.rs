@@ -128,12 +128,7 @@ fn data<'m>(model: &'m Model, analysis: &Analysis, report: &'m Report) -> Data<'
     let (sites, width, height) = layout_sites(model);
     let mut nodes: Vec<NodeData<'m>> = Vec::with_capacity(model.nodes.len());
     let cuts = what_if::each(model, analysis);
-    let source = model
-        .cluster
-        .management_node
-        .as_ref()
-        .map(|m| m.value)
-        .or_else(|| model.node_ids().next());
+    let source = model.start_node();
     let table = source.map(|source| Router::new(model).from(source));
     let positions = positions(model, &sites);
     for id in model.node_ids() {

@@ -319,6 +319,16 @@ impl Model {
         &self.runtime_groups[self.node(node).runtime_group.value.index()].name
     }
 
+    /// Where the cluster starts: the management node, else the first node by name (none in
+    /// a cluster without nodes). Routes are counted from it, and it joins first.
+    pub fn start_node(&self) -> Option<NodeId> {
+        self.cluster
+            .management_node
+            .as_ref()
+            .map(|node| node.value)
+            .or_else(|| self.node_ids().next())
+    }
+
     /// Whether administrators attach the GUI to `node` (swg), or it is the master (seg).
     pub fn is_management_node(&self, node: NodeId) -> bool {
         self.cluster

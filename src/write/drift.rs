@@ -6,9 +6,9 @@ use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use super::{WriteError, from_sink, io_error, list_files};
+use super::{WriteError, io_error, list_files};
 use crate::emit::sink::Produce;
-use crate::emit::{Sink, SinkError, Tree};
+use crate::emit::{Sink, SinkError};
 
 /// How a file on disk differs from the build.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -163,15 +163,4 @@ impl Sink for Compare {
         self.seen.push(path.to_owned());
         Ok(())
     }
-}
-
-/// How `out` differs from `tree`, sorted; empty when the output is up to date.
-pub fn drift(tree: &Tree, out: &Path) -> Result<Vec<Drift>, WriteError> {
-    let mut comparing = Compare::new(out);
-    for (path, content) in tree.iter() {
-        comparing
-            .file(path, &mut |writer| writer.write_all(content))
-            .map_err(|error| from_sink(error, out))?;
-    }
-    comparing.finish()
 }

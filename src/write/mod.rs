@@ -20,7 +20,7 @@ mod modes;
 mod staging;
 mod stale;
 
-pub use drift::{Compare, Drift, drift};
+pub use drift::{Compare, Drift};
 pub use modes::modes_as_written;
 pub use staging::{Committed, Staging};
 

@@ -160,3 +160,13 @@ pub fn assert_exit_saying(output: &Output, code: i32, said: &str) {
     assert_eq!(output.status.code(), Some(code), "{stderr}");
     assert!(stderr.contains(said), "expected `{said}` in: {stderr}");
 }
+
+/// The code of each finding of `checked`, in the report's order.
+pub fn codes(checked: &Checked) -> Vec<&'static str> {
+    checked
+        .report
+        .diagnostics
+        .iter()
+        .map(|d| d.finding.lint.code)
+        .collect()
+}
