@@ -29,7 +29,8 @@ pub fn read(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
         rustix::fs::Mode::empty(),
     )?;
     let file = File::from(fd);
-    let kind = file.metadata()?.file_type();
+    let metadata = file.metadata()?;
+    let kind = metadata.file_type();
     if !kind.is_file() {
         return Err(io::Error::new(
             io::ErrorKind::InvalidInput,
@@ -39,12 +40,19 @@ pub fn read(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
             ),
         ));
     }
-    read_within(file, limit)
+    // Room for the file as it is now, so that it is read straight in: it may still grow.
+    let expected = metadata.len().min(limit).saturating_add(1);
+    let bytes = Vec::with_capacity(usize::try_from(expected).unwrap_or(0));
+    read_into(file, limit, bytes)
 }
 
 /// All of `reader` (a file, standard input), if it ends within `limit` bytes.
 pub fn read_within(reader: impl io::Read, limit: u64) -> io::Result<Vec<u8>> {
-    let mut bytes = Vec::new();
+    read_into(reader, limit, Vec::new())
+}
+
+/// All of `reader` into `bytes`, if it ends within `limit` bytes.
+fn read_into(reader: impl io::Read, limit: u64, mut bytes: Vec<u8>) -> io::Result<Vec<u8>> {
     reader
         .take(limit.saturating_add(1))
         .read_to_end(&mut bytes)?;

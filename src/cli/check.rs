@@ -109,9 +109,10 @@ pub(super) fn run_check(args: &CheckArgs, matches: &ArgMatches) -> Result<Exit, 
     let mut checked = Vec::new();
     let mut worst = Exit::Clean;
     let progress = Progress::start("checking", args.quiet);
-    for file in &args.files {
+    for (index, file) in args.files.iter().enumerate() {
         progress.phase(&format!("checking `{}`", file.display()));
-        match check_one(args, &levels, file) {
+        let last = index + 1 == args.files.len();
+        match check_one(args, &levels, file, last) {
             Ok(one) => {
                 if one.report.has_errors() && worst == Exit::Clean {
                     worst = Exit::Findings;
@@ -184,8 +185,13 @@ pub(super) fn run_check(args: &CheckArgs, matches: &ArgMatches) -> Result<Exit, 
     Ok(worst)
 }
 
-/// Reads and checks one file (`-`: standard input).
-fn check_one(args: &CheckArgs, levels: &LintLevels, file: &Path) -> Result<Checked, Error> {
+/// Reads and checks one file (`-`: standard input); `last` when no other follows it.
+fn check_one(
+    args: &CheckArgs,
+    levels: &LintLevels,
+    file: &Path,
+    last: bool,
+) -> Result<Checked, Error> {
     let (path, source) = if file == Path::new("-") {
         let path = args
             .stdin_filename
@@ -205,7 +211,17 @@ fn check_one(args: &CheckArgs, levels: &LintLevels, file: &Path) -> Result<Check
         valid_for: args.valid_for,
         ..environment(&store, Limits::default())
     };
-    let mut report = topoc::check(&source, levels, &environment)?.report;
+    let topoc::Checked {
+        model,
+        analysis,
+        mut report,
+        ..
+    } = topoc::check(&source, levels, &environment)?;
+    if last {
+        // Left for the process's end to take back at once: freeing the model piece by
+        // piece takes longer (half a millisecond at 10,000 nodes).
+        std::mem::forget((model, analysis));
+    }
     report.summarise(args.max_per_code);
     Ok(Checked {
         path,

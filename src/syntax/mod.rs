@@ -350,6 +350,16 @@ pub struct Document {
     pub rejected: Vec<String>,
 }
 
+impl Document {
+    /// Whether the cluster is known, from what was read so far, to be a web gateway
+    /// cluster: once `[cluster]` is read, its kind is known.
+    pub fn web_gateway(&self) -> bool {
+        self.cluster.as_ref().is_some_and(|cluster| {
+            cluster.value.kind.as_ref().map(|kind| *kind.get_ref()) != Some(Kind::Seg)
+        })
+    }
+}
+
 /// One table of the file: its key, its value, and the keys whose values were rejected.
 #[derive(Debug)]
 pub struct Entry<T> {

@@ -8,7 +8,7 @@ use crate::finding::Finding;
 use crate::finding::codes::{duplicate_name, invalid_value};
 use crate::model::{Model, Node, values};
 use crate::source::{Source, Span};
-use crate::syntax::{self, Document, Entry, Kind};
+use crate::syntax::{self, Document, Entry};
 
 /// Reads `source` and resolves it: the document (its sections and `[lints]`; its nodes are
 /// resolved as they are read, and not kept in it), the model when nothing was wrong, and
@@ -30,7 +30,7 @@ pub fn read(source: &Source) -> (Option<Document>, Option<Model>, Vec<Finding>) 
     };
     let mut resolver = Resolver::default();
     let mut nodes = ReadNodes::default();
-    let web_gateway = web_gateway(&document);
+    let web_gateway = document.web_gateway();
     for entry in std::mem::take(&mut document.nodes) {
         nodes.add(&mut resolver, entry, web_gateway);
     }
@@ -50,19 +50,10 @@ fn fast(text: &str) -> Option<(Document, Resolver, ReadNodes)> {
     let most = syntax::fast::tables_at_most(text);
     nodes.nodes.reserve_exact(most);
     nodes.pending.reserve_exact(most);
-    let document = syntax::fast::parse(text, &mut |entry, document| {
-        nodes.add(&mut resolver, entry, web_gateway(document));
+    let document = syntax::fast::parse(text, &mut |entry, web_gateway| {
+        nodes.add(&mut resolver, entry, web_gateway);
     })?;
     Some((document, resolver, nodes))
-}
-
-/// Whether the cluster is known, from what was read so far, to be a web gateway cluster:
-/// once `[cluster]` is read, its kind is known, and no web gateway key is wrong there, so
-/// there is nothing to keep for later.
-fn web_gateway(document: &Document) -> bool {
-    document.cluster.as_ref().is_some_and(|cluster| {
-        cluster.value.kind.as_ref().map(|kind| *kind.get_ref()) != Some(Kind::Seg)
-    })
 }
 
 /// The nodes as they are read, each resolved on its own.
@@ -80,7 +71,8 @@ pub(super) struct ReadNodes {
 }
 
 impl ReadNodes {
-    /// Resolves `entry`; `web_gateway` when the cluster is known to be a web gateway one.
+    /// Resolves `entry`; `web_gateway` when the cluster is known to be a web gateway one
+    /// (no web gateway key is wrong there, so there is nothing to keep for later).
     fn add(&mut self, resolver: &mut Resolver, mut entry: Entry<syntax::Node>, web_gateway: bool) {
         self.count += 1;
         if !web_gateway {

@@ -9,36 +9,34 @@
 //! locates every problem. So for any file this path takes, the two paths give the same
 //! document (`tests/fast_path.rs` proves it over generated and mutated files).
 //!
-//! The file is lexed in pieces, one table at a time: a piece ends before a `[` that opens
-//! a line outside a value. TOML's grammar is a sequence of lines, so the pieces parse as
-//! the whole would; only one table's tokens and events are held at a time.
+//! The file is lexed into parser events on a thread of its own ([`pieces`]) while this
+//! one reads the events before into the document: a few batches of events are held at a
+//! time.
 
 mod fields;
 mod lines;
+mod pieces;
 
 use std::borrow::Cow;
 use std::hash::{BuildHasher as _, Hash, Hasher};
 use std::ops::Range;
+use std::sync::mpsc::{channel, sync_channel};
 
 use foldhash::{HashSet, HashSetExt as _};
 use serde_spanned::Spanned;
+use toml_parser::Source;
 use toml_parser::decoder::ScalarKind;
-use toml_parser::lexer::{Token, TokenKind};
-use toml_parser::parser::{Event, EventKind, RecursionGuard, ValidateWhitespace};
-use toml_parser::{ParseError, Source};
+use toml_parser::parser::{Event, EventKind};
 
 use crate::finding::level::Level;
 use crate::syntax::{Document, Entry, Node};
 use fields::{Take, ca, cluster, key, nested, node, open, owned, push, set, settings, site, value};
 
-/// How deep arrays and tables may nest, as the recoverable path allows.
-const NESTING: u32 = 80;
-
-/// The document of a file this path takes, its nodes handed to `node` one by one with the
-/// document read so far (the document's own `nodes` stay empty) so that they need not all
-/// be held at once. `None` sends the file to the recoverable path, whatever `node` was
-/// given already.
-pub fn parse(text: &str, node: &mut dyn FnMut(Entry<Node>, &Document)) -> Option<Document> {
+/// The document of a file this path takes, its nodes handed to `node` one by one (the
+/// document's own `nodes` stay empty) so that they need not all be held at once, each with
+/// whether the cluster is known by then to be a web gateway one. `None` sends the file to
+/// the recoverable path, whatever `node` was given already.
+pub fn parse(text: &str, node: &mut dyn FnMut(Entry<Node>, bool)) -> Option<Document> {
     let source = Source::new(text);
     let mut reader = Reader {
         document: Document::default(),
@@ -46,20 +44,23 @@ pub fn parse(text: &str, node: &mut dyn FnMut(Entry<Node>, &Document)) -> Option
         pending: None,
         sink: node,
         opened: HashSet::with_capacity(tables_at_most(text)),
-        events: Vec::new(),
     };
-    let mut tokens: Vec<Token> = Vec::new();
-    let mut lines = Lines::default();
-    for token in source.lex() {
-        if lines.opens_table(token.kind()) && !tokens.is_empty() {
-            reader.piece(source, &tokens)?;
-            tokens.clear();
+    std::thread::scope(|scope| {
+        let (full, batches) = sync_channel::<pieces::Batch>(pieces::IN_FLIGHT);
+        let (done, empty) = channel::<Vec<Event>>();
+        // Without a thread to lex on, the recoverable path reads the file.
+        std::thread::Builder::new()
+            .name("topoc-lex".into())
+            .spawn_scoped(scope, move || pieces::produce(source, &full, &empty))
+            .ok()?;
+        for batch in batches {
+            let batch = batch?;
+            reader.read(source, &batch)?;
+            let _ = done.send(batch);
         }
-        tokens.push(token);
-    }
-    reader.piece(source, &tokens)?;
-    reader.flush();
-    Some(reader.document)
+        reader.flush();
+        Some(reader.document)
+    })
 }
 
 /// Room for the tables (or nodes) `text` can hold: a table takes some 40 bytes at the least.
@@ -67,48 +68,6 @@ pub fn parse(text: &str, node: &mut dyn FnMut(Entry<Node>, &Document)) -> Option
 /// anything else takes no more address space than it needs.
 pub fn tables_at_most(text: &str) -> usize {
     (text.len() / 40).min(1 << 18)
-}
-
-/// Where the lexer is, line by line: enough to see a table header open a line.
-#[derive(Default)]
-struct Lines {
-    /// Only whitespace since the last newline.
-    at_start: bool,
-    /// Between a key's `=` and the newline that ends its value.
-    in_value: bool,
-    /// Brackets and braces open in the value.
-    depth: i64,
-}
-
-impl Lines {
-    /// Whether `kind`, the next token, opens a table header; follows it either way.
-    fn opens_table(&mut self, kind: TokenKind) -> bool {
-        let opens = self.at_start && !self.in_value && kind == TokenKind::LeftSquareBracket;
-        match kind {
-            TokenKind::Whitespace => {}
-            TokenKind::Newline => {
-                if self.depth <= 0 {
-                    self.in_value = false;
-                }
-                self.at_start = true;
-            }
-            _ => self.at_start = false,
-        }
-        match kind {
-            TokenKind::Equals if !self.in_value => {
-                self.in_value = true;
-                self.depth = 0;
-            }
-            TokenKind::LeftSquareBracket | TokenKind::LeftCurlyBracket if self.in_value => {
-                self.depth += 1;
-            }
-            TokenKind::RightSquareBracket | TokenKind::RightCurlyBracket if self.in_value => {
-                self.depth -= 1;
-            }
-            _ => {}
-        }
-        opens
-    }
 }
 
 /// The table that key/value lines fill.
@@ -137,11 +96,10 @@ struct Reader<'s> {
     table: Table,
     /// The node being read, handed on when a table that is not its own opens.
     pending: Option<Entry<Node>>,
-    sink: &'s mut dyn FnMut(Entry<Node>, &Document),
+    sink: &'s mut dyn FnMut(Entry<Node>, bool),
     /// Sections, named tables and lint keys given so far, by the hash of their path: a repeat
     /// (or a collision) gives up.
     opened: HashSet<u64>,
-    events: Vec<Event>,
 }
 
 /// A value as the file wrote it.
@@ -158,33 +116,14 @@ enum Value<'i> {
 }
 
 impl Reader<'_> {
+    /// Hands the node being read over.
     fn flush(&mut self) {
         if let Some(node) = self.pending.take() {
-            (self.sink)(node, &self.document);
+            (self.sink)(node, self.document.web_gateway());
         }
     }
 
-    /// Parses one piece of the file and reads its events into the document.
-    fn piece(&mut self, source: Source<'_>, tokens: &[Token]) -> Option<()> {
-        let mut events = std::mem::take(&mut self.events);
-        events.clear();
-        let mut errors: Vec<ParseError> = Vec::new();
-        // Plain lines without the general parser; the rest with it.
-        if !lines::events(source, tokens, &mut events) {
-            events.clear();
-            let mut push = |event: Event| events.push(event);
-            let mut validated = ValidateWhitespace::new(&mut push, source);
-            let mut guarded = RecursionGuard::new(&mut validated, NESTING);
-            toml_parser::parser::parse_document(tokens, &mut guarded, &mut errors);
-        }
-        let read = errors
-            .is_empty()
-            .then(|| self.read(source, &events))
-            .flatten();
-        self.events = events;
-        read
-    }
-
+    /// Reads a batch of events, whole pieces each, into the document.
     fn read(&mut self, source: Source<'_>, events: &[Event]) -> Option<()> {
         let mut at = 0;
         while let Some(event) = events.get(at) {
@@ -382,17 +321,6 @@ fn header_path<'i>(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn pieces_split_before_headers_only_outside_values() {
-        let mut lines = Lines::default();
-        let text = "a = [\n[1],\n]\n[b]\n";
-        let opened: Vec<bool> = Source::new(text)
-            .lex()
-            .map(|token| lines.opens_table(token.kind()))
-            .collect();
-        assert_eq!(opened.iter().filter(|&&opens| opens).count(), 1);
-    }
 
     #[test]
     fn gives_up_at_what_it_does_not_take() {
