@@ -43,6 +43,61 @@ impl Holders {
     }
 }
 
+/// The holders of each external address, and each node's: what a cluster of two realms or
+/// more needs to see clashes across them.
+struct External {
+    /// Each external address's place in `holders`.
+    places: HashMap<Key, u32>,
+    holders: Vec<Holders>,
+    /// Each node's external address's place in `holders`.
+    of_node: Vec<u32>,
+}
+
+impl External {
+    /// One lookup a node.
+    fn of(model: &Model, realm_of: &[RealmId]) -> Self {
+        let mut places: HashMap<Key, u32> = HashMap::with_capacity(model.nodes.len());
+        let mut holders: Vec<Holders> = Vec::new();
+        let mut of_node: Vec<u32> = Vec::with_capacity(model.nodes.len());
+        for node in model.node_ids() {
+            let realm = realm_of[node.index()];
+            let next = u32::try_from(holders.len()).expect("fewer nodes than 2^32");
+            let at = *places
+                .entry(key(model.node(node).external_address().value))
+                .or_insert(next);
+            if at == next {
+                holders.push(Holders::default());
+            }
+            of_node.push(at);
+            let node_holders = &mut holders[at as usize];
+            match node_holders.first {
+                None => node_holders.first = Some(node),
+                Some(first)
+                    if node_holders.other_realm.is_none() && realm_of[first.index()] != realm =>
+                {
+                    node_holders.other_realm = Some(node);
+                }
+                Some(_) => {}
+            }
+        }
+        Self {
+            places,
+            holders,
+            of_node,
+        }
+    }
+
+    fn of_node(&self, node: NodeId) -> &Holders {
+        &self.holders[self.of_node[node.index()] as usize]
+    }
+
+    fn of_address(&self, address: Key) -> Option<&Holders> {
+        self.places
+            .get(&address)
+            .map(|&at| &self.holders[at as usize])
+    }
+}
+
 pub(crate) fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
     let model = context.model;
     let realm_of: Vec<RealmId> = model.node_ids().map(|node| model.realm_of(node)).collect();
@@ -55,29 +110,8 @@ pub(crate) fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
         .filter(|&index| populated[index])
         .map(RealmId)
         .collect();
-    // The holders of each external address, and each node's: one lookup a node.
-    let mut external: HashMap<u128, usize> = HashMap::with_capacity(model.nodes.len());
-    let mut holders_of: Vec<Holders> = Vec::new();
-    let mut holding: Vec<usize> = Vec::with_capacity(model.nodes.len());
-    for node in model.node_ids() {
-        let realm = realm_of[node.index()];
-        let next = holders_of.len();
-        let at = *external
-            .entry(key(model.node(node).external_address().value))
-            .or_insert(next);
-        if at == next {
-            holders_of.push(Holders::default());
-        }
-        holding.push(at);
-        let holders = &mut holders_of[at];
-        match holders.first {
-            None => holders.first = Some(node),
-            Some(first) if holders.other_realm.is_none() && realm_of[first.index()] != realm => {
-                holders.other_realm = Some(node);
-            }
-            Some(_) => {}
-        }
-    }
+    // Within one realm, nodes only ever see physical addresses.
+    let external = (realms.len() > 1).then(|| External::of(model, &realm_of));
 
     let mut reported: BTreeSet<(NodeId, NodeId)> = BTreeSet::new();
     let mut report = |first: NodeId, second: NodeId, viewer: RealmId| {
@@ -86,19 +120,21 @@ pub(crate) fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
         }
     };
 
-    let mut physical: HashMap<(RealmId, u128), NodeId> = HashMap::with_capacity(model.nodes.len());
+    let mut physical: HashMap<(Key, RealmId), NodeId> = HashMap::with_capacity(model.nodes.len());
     for node in model.node_ids() {
         let realm = realm_of[node.index()];
         let address = key(model.node(node).address.value);
         // Inside one realm: two nodes with one physical address.
-        let first = *physical.entry((realm, address)).or_insert(node);
+        let first = *physical.entry((address, realm)).or_insert(node);
         if first != node {
             report(first, node, realm);
         }
+        let Some(external) = &external else {
+            continue;
+        };
         // Seen from another realm: two nodes with one external address.
-        let holders = &holders_of[holding[node.index()]];
+        let holders = external.of_node(node);
         let partner = match realms.len() {
-            0..=1 => None,
             2 => holders.first_in(model, realm),
             _ => holders.first,
         };
@@ -111,7 +147,7 @@ pub(crate) fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
         // Inside this node's realm: its physical address is another realm's node's external one.
         // (Without a NAT address, the physical address is the external one: no lookup.)
         let physical_holders = if model.node(node).nat_address.is_some() {
-            external.get(&address).map(|&at| &holders_of[at])
+            external.of_address(address)
         } else {
             Some(holders)
         };
@@ -127,14 +163,18 @@ pub(crate) fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
     }
 }
 
-/// An address as a number, IPv4 as IPv4-mapped IPv6, so that both forms of one address
-/// are one key.
-fn key(address: IpAddr) -> u128 {
+/// An address as a key: its octets as IPv6, IPv4 as IPv4-mapped IPv6, so that both forms
+/// of one address are one key. Four 32-bit words rather than one `u128`, so that a table
+/// entry takes 24 bytes rather than 48.
+type Key = [u32; 4];
+
+fn key(address: IpAddr) -> Key {
     let octets = match address.to_canonical() {
         IpAddr::V4(v4) => v4.to_ipv6_mapped().octets(),
         IpAddr::V6(v6) => v6.octets(),
     };
-    u128::from_be_bytes(octets)
+    let word = |at: usize| u32::from_be_bytes([octets[at], octets[at + 1], octets[at + 2], octets[at + 3]]);
+    [word(0), word(4), word(8), word(12)]
 }
 
 fn clash(model: &Model, first: NodeId, second: NodeId, viewer: RealmId) -> Finding {
