@@ -8,9 +8,9 @@ use serde::Deserialize;
 use serde::de::value::{Error as ValueError, StrDeserializer};
 use serde_spanned::Spanned;
 use toml_parser::decoder::ScalarKind;
-use toml_parser::parser::{Event, EventKind};
-use toml_parser::{ParseError, Source};
+use toml_parser::parser::EventKind;
 
+use super::pieces::Item;
 use super::{Table, Value};
 use crate::finding::level::Level;
 use crate::syntax::{
@@ -99,16 +99,11 @@ pub(super) fn push<T: Default>(entries: &mut Vec<Entry<T>>, key: Spanned<String>
     entries.len() - 1
 }
 
-/// A key as written, borrowed from the text unless it has escapes.
-pub(super) fn key<'i>(source: Source<'i>, event: &Event) -> Option<Spanned<Cow<'i, str>>> {
-    let raw = source.get(event)?;
-    let mut decoded: Cow<'i, str> = Cow::Borrowed("");
-    let mut errors: Vec<ParseError> = Vec::new();
-    raw.decode_key(&mut decoded, &mut errors);
-    let span = event.span();
-    errors
-        .is_empty()
-        .then(|| Spanned::new(span.start()..span.end(), decoded))
+/// The key of a key item, as written (decoded where it was lexed).
+pub(super) fn key<'i>(item: &Item<'i>) -> Option<Spanned<Cow<'i, str>>> {
+    let span = item.span();
+    let name = item.key()?;
+    Some(Spanned::new(span.start()..span.end(), name))
 }
 
 pub(super) fn owned(key: &Spanned<Cow<'_, str>>) -> Spanned<String> {
@@ -116,34 +111,30 @@ pub(super) fn owned(key: &Spanned<Cow<'_, str>>) -> Spanned<String> {
 }
 
 /// The value that starts at `at`, and the index after it.
-pub(super) fn value<'i>(
-    source: Source<'i>,
-    events: &[Event],
-    at: usize,
-) -> Option<(Value<'i>, usize)> {
-    let event = events.get(at)?;
+pub(super) fn value<'i>(items: &[Item<'i>], at: usize) -> Option<(Value<'i>, usize)> {
+    let event = items.get(at)?;
     match event.kind() {
         EventKind::Scalar => {
-            let (kind, text) = scalar(source, event)?;
+            let (kind, text) = event.scalar()?;
             let span = event.span();
             let span = span.start()..span.end();
             Some((Value::Scalar { kind, text, span }, at + 1))
         }
         EventKind::ArrayOpen => {
             let start = event.span().start();
-            let mut items = Vec::new();
+            let mut strings = Vec::new();
             let mut at = at + 1;
             loop {
-                let event = events.get(at)?;
+                let event = items.get(at)?;
                 at += 1;
                 match event.kind() {
                     EventKind::Scalar => {
-                        let (kind, text) = scalar(source, event)?;
+                        let (kind, text) = event.scalar()?;
                         if kind != ScalarKind::String {
                             return None;
                         }
                         let span = event.span();
-                        items.push(Spanned::new(span.start()..span.end(), text.into_owned()));
+                        strings.push(Spanned::new(span.start()..span.end(), text.into_owned()));
                     }
                     EventKind::Whitespace
                     | EventKind::Comment
@@ -151,7 +142,13 @@ pub(super) fn value<'i>(
                     | EventKind::ValueSep => {}
                     EventKind::ArrayClose => {
                         let span = start..event.span().end();
-                        return Some((Value::Strings { items, span }, at));
+                        return Some((
+                            Value::Strings {
+                                items: strings,
+                                span,
+                            },
+                            at,
+                        ));
                     }
                     _ => return None,
                 }
@@ -159,14 +156,6 @@ pub(super) fn value<'i>(
         }
         _ => None,
     }
-}
-
-pub(super) fn scalar<'i>(source: Source<'i>, event: &Event) -> Option<(ScalarKind, Cow<'i, str>)> {
-    let raw = source.get(event)?;
-    let mut decoded: Cow<'i, str> = Cow::Borrowed("");
-    let mut errors: Vec<ParseError> = Vec::new();
-    let kind = raw.decode_scalar(&mut decoded, &mut errors);
-    errors.is_empty().then_some((kind, decoded))
 }
 
 /// A typed field read from a value; `None` when the value is of another type.

@@ -9,9 +9,9 @@
 //! locates every problem. So for any file this path takes, the two paths give the same
 //! document (`tests/fast_path.rs` proves it over generated and mutated files).
 //!
-//! The file is lexed into parser events on a thread of its own ([`pieces`]) while this
-//! one reads the events before into the document: a few batches of events are held at a
-//! time.
+//! The file is lexed into parser events, its keys decoded, on a thread of its own
+//! ([`pieces`]) while this one reads the events before into the document: a few batches of
+//! events are held at a time.
 
 mod fields;
 mod lines;
@@ -26,11 +26,12 @@ use foldhash::{HashSet, HashSetExt as _};
 use serde_spanned::Spanned;
 use toml_parser::Source;
 use toml_parser::decoder::ScalarKind;
-use toml_parser::parser::{Event, EventKind};
+use toml_parser::parser::EventKind;
 
 use crate::finding::level::Level;
 use crate::syntax::{Document, Entry, Node};
 use fields::{Take, ca, cluster, key, nested, node, open, owned, push, set, settings, site, value};
+use pieces::Item;
 
 /// The document of a file this path takes, its nodes handed to `node` one by one (the
 /// document's own `nodes` stay empty) so that they need not all be held at once, each with
@@ -47,7 +48,7 @@ pub fn parse(text: &str, node: &mut dyn FnMut(Entry<Node>, bool)) -> Option<Docu
     };
     std::thread::scope(|scope| {
         let (full, batches) = sync_channel::<pieces::Batch>(pieces::IN_FLIGHT);
-        let (done, empty) = channel::<Vec<Event>>();
+        let (done, empty) = channel::<Vec<Item<'_>>>();
         // Without a thread to lex on, the recoverable path reads the file.
         std::thread::Builder::new()
             .name("topoc-lex".into())
@@ -55,7 +56,7 @@ pub fn parse(text: &str, node: &mut dyn FnMut(Entry<Node>, bool)) -> Option<Docu
             .ok()?;
         for batch in batches {
             let batch = batch?;
-            reader.read(source, &batch)?;
+            reader.read(&batch)?;
             let _ = done.send(batch);
         }
         reader.flush();
@@ -123,15 +124,15 @@ impl Reader<'_> {
         }
     }
 
-    /// Reads a batch of events, whole pieces each, into the document.
-    fn read(&mut self, source: Source<'_>, events: &[Event]) -> Option<()> {
+    /// Reads a batch of items, whole pieces each, into the document.
+    fn read(&mut self, items: &[Item<'_>]) -> Option<()> {
         let mut at = 0;
-        while let Some(event) = events.get(at) {
+        while let Some(event) = items.get(at) {
             at = match event.kind() {
                 EventKind::Whitespace | EventKind::Comment | EventKind::Newline => at + 1,
-                EventKind::StdTableOpen => self.header(source, events, at + 1)?,
-                EventKind::ArrayTableOpen => self.array_header(source, events, at + 1)?,
-                EventKind::SimpleKey => self.key_value(source, events, at)?,
+                EventKind::StdTableOpen => self.header(items, at + 1)?,
+                EventKind::ArrayTableOpen => self.array_header(items, at + 1)?,
+                EventKind::SimpleKey => self.key_value(items, at)?,
                 _ => return None,
             };
         }
@@ -139,8 +140,8 @@ impl Reader<'_> {
     }
 
     /// Opens the table of the header whose keys start at `at`; the index after it.
-    fn header(&mut self, source: Source<'_>, events: &[Event], at: usize) -> Option<usize> {
-        let (path, span, at) = header_path(source, events, at, EventKind::StdTableClose)?;
+    fn header(&mut self, items: &[Item<'_>], at: usize) -> Option<usize> {
+        let (path, span, at) = header_path(items, at, EventKind::StdTableClose)?;
         self.first_time(path.iter().map(|key| key.get_ref().as_ref()))?;
         let own_nested = match (path.as_slice(), &self.pending) {
             ([section, name, _], Some(node)) => {
@@ -205,8 +206,8 @@ impl Reader<'_> {
 
     /// Opens the `[[assert]]` table whose header's keys start at `at`; the index after it.
     /// No other array of tables is taken here.
-    fn array_header(&mut self, source: Source<'_>, events: &[Event], at: usize) -> Option<usize> {
-        let (path, span, at) = header_path(source, events, at, EventKind::ArrayTableClose)?;
+    fn array_header(&mut self, items: &[Item<'_>], at: usize) -> Option<usize> {
+        let (path, span, at) = header_path(items, at, EventKind::ArrayTableClose)?;
         let [section] = path.as_slice() else {
             return None;
         };
@@ -229,11 +230,11 @@ impl Reader<'_> {
     }
 
     /// Reads the `key = value` line that starts at `at`; the index after it.
-    fn key_value(&mut self, source: Source<'_>, events: &[Event], at: usize) -> Option<usize> {
-        let name = key(source, &events[at])?;
+    fn key_value(&mut self, items: &[Item<'_>], at: usize) -> Option<usize> {
+        let name = key(&items[at])?;
         let mut at = at + 1;
         loop {
-            let event = events.get(at)?;
+            let event = items.get(at)?;
             at += 1;
             match event.kind() {
                 EventKind::Whitespace => {}
@@ -242,10 +243,10 @@ impl Reader<'_> {
                 _ => return None,
             }
         }
-        while events.get(at)?.kind() == EventKind::Whitespace {
+        while items.get(at)?.kind() == EventKind::Whitespace {
             at += 1;
         }
-        let (value, at) = value(source, events, at)?;
+        let (value, at) = value(items, at)?;
         let key = name.get_ref().as_ref();
         let document = &mut self.document;
         match self.table {
@@ -298,18 +299,17 @@ type HeaderPath<'i> = Vec<Spanned<Cow<'i, str>>>;
 /// The keys of the header whose keys start at `at` (its opening bracket just before), up to
 /// `close`: the keys, the header's span, and the index after it.
 fn header_path<'i>(
-    source: Source<'i>,
-    events: &[Event],
+    items: &[Item<'i>],
     mut at: usize,
     close: EventKind,
 ) -> Option<(HeaderPath<'i>, std::ops::Range<usize>, usize)> {
-    let start = events[at - 1].span().start();
+    let start = items[at - 1].span().start();
     let mut path = Vec::new();
     let end = loop {
-        let event = events.get(at)?;
+        let event = items.get(at)?;
         at += 1;
         match event.kind() {
-            EventKind::SimpleKey => path.push(key(source, event)?),
+            EventKind::SimpleKey => path.push(key(event)?),
             EventKind::KeySep | EventKind::Whitespace => {}
             kind if kind == close => break event.span().end(),
             _ => return None,
