@@ -157,7 +157,7 @@ pub fn node_file(model: &Model, id: NodeId, routes: Option<&RoutingTable>) -> No
         site: model.site(node.site.value).name.clone(),
         appliance_version: node
             .version
-            .as_ref()
+            .as_deref()
             .or(model.cluster.version.as_ref())
             .map(|version| version.value.clone()),
         central_management: CentralManagement {

@@ -164,7 +164,8 @@ pub struct Node {
     pub span: Span,
     pub site: Located<SiteId>,
     pub address: Located<IpAddr>,
-    pub fqdn: Option<Located<String>>,
+    /// Boxed, as `version`: most nodes have neither, and a node is kept small.
+    pub fqdn: Option<Box<Located<String>>>,
     pub nat_address: Option<Located<IpAddr>>,
     /// The gateway to other realms' NAT addresses: the node's own `route_via`, else its
     /// site's.
@@ -176,7 +177,7 @@ pub struct Node {
     pub update_group: Located<GroupId>,
     pub runtime_group: Located<GroupId>,
     pub priority: Option<Located<u32>>,
-    pub version: Option<Located<String>>,
+    pub version: Option<Box<Located<String>>>,
     pub updates: Updates,
     /// A port written on the node, to be compared with the cluster's.
     pub port: Option<Located<u16>>,

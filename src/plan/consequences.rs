@@ -113,7 +113,7 @@ fn version(a: &Model, b: &Model, out: &mut Vec<String>) {
             .nodes
             .iter()
             .filter_map(|node| {
-                let version = node.version.as_ref().or(model.cluster.version.as_ref())?;
+                let version = node.version.as_deref().or(model.cluster.version.as_ref())?;
                 Some((node.name.clone(), version.value.clone()))
             })
             .collect()

@@ -1,6 +1,6 @@
 use std::collections::BTreeSet;
 
-use foldhash::{HashMap, HashMapExt as _};
+use foldhash::{HashMap, HashMapExt as _, HashSet, HashSetExt as _};
 use std::net::IpAddr;
 
 use crate::finding::{Class, Finding, Scope, declare_lint};
@@ -100,6 +100,9 @@ impl External {
 
 pub(crate) fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
     let model = context.model;
+    if all_distinct(model) {
+        return;
+    }
     let realm_of: Vec<RealmId> = model.node_ids().map(|node| model.realm_of(node)).collect();
     // The realms with nodes, in order: a viewer outside two realms is among the first three.
     let mut populated = vec![false; model.realms.len()];
@@ -161,6 +164,21 @@ pub(crate) fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
             }
         }
     }
+}
+
+/// Whether no two nodes share an address, physical or NAT: then no two can clash, and the
+/// tables `check` builds are not needed. That is the common case, told with one set.
+fn all_distinct(model: &Model) -> bool {
+    let mut seen: HashSet<Key> = HashSet::with_capacity(model.nodes.len());
+    model.nodes.iter().all(|node| {
+        let physical = key(node.address.value);
+        let nat = node
+            .nat_address
+            .as_ref()
+            .map(|nat| key(nat.value))
+            .filter(|&nat| nat != physical);
+        seen.insert(physical) && nat.is_none_or(|nat| seen.insert(nat))
+    })
 }
 
 /// An address as a key: its octets as IPv6, IPv4 as IPv4-mapped IPv6, so that both forms

@@ -25,7 +25,7 @@ pub(crate) fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
     let model = context.model;
     let stated: Vec<(NodeId, &Located<String>)> = model
         .node_ids()
-        .filter_map(|id| model.node(id).version.as_ref().map(|version| (id, version)))
+        .filter_map(|id| model.node(id).version.as_deref().map(|version| (id, version)))
         .collect();
     let reference = match &model.cluster.version {
         Some(version) => Some((version, "the cluster's version".to_owned())),

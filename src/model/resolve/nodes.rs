@@ -24,8 +24,9 @@ pub(super) struct Pending {
     pub(super) site: Option<Located<Symbol>>,
     /// `None` when a value of the node was wrong (reported): its node is a placeholder.
     pub(super) groups: Option<Named>,
-    /// What was wrong with it: reported unless it turns out to repeat an earlier name.
-    pub(super) findings: Vec<Finding>,
+    /// What was wrong with it (a boxed slice, two words: every node has a `Pending`):
+    /// reported unless it turns out to repeat an earlier name.
+    pub(super) findings: Box<[Finding]>,
 }
 
 /// The groups a node names itself.
@@ -99,7 +100,7 @@ impl Resolver {
                 name: String::new(),
                 site: Located::new(SiteId(0), site.as_ref()?.span),
                 address: address?.ok()?,
-                fqdn: fqdn.ok()?,
+                fqdn: fqdn.ok()?.map(Box::new),
                 nat_address: nat_address.ok()?,
                 route_via: route_via.ok()?,
                 transit: syntax.transit.as_ref().map(located_copy),
@@ -107,7 +108,7 @@ impl Resolver {
                 update_group: Located::new(GroupId(0), Span::default()),
                 runtime_group: Located::new(GroupId(0), Span::default()),
                 priority: priority.ok()?,
-                version: version.ok()?,
+                version: version.ok()?.map(Box::new),
                 updates: updates(syntax.updates.as_ref().map(Spanned::get_ref)),
                 port: port.ok()?,
                 settings: settings.transpose().ok()?.map(Box::new),
@@ -125,6 +126,7 @@ impl Resolver {
             _ => (placeholder(name, span), None),
         };
         let findings = std::mem::replace(&mut self.findings, outer);
+        let findings = findings.into_boxed_slice();
         let pending = Pending {
             site,
             groups,

@@ -122,7 +122,8 @@ impl ReadNodes {
                 resolver.findings.push(finding);
             } else {
                 first = index;
-                resolver.findings.append(&mut pending[index].findings);
+                let findings = std::mem::take(&mut pending[index].findings);
+                resolver.findings.extend(findings);
             }
             kept.push(!repeated);
         }

@@ -24,6 +24,7 @@ use std::sync::mpsc::{channel, sync_channel};
 
 use foldhash::{HashSet, HashSetExt as _};
 use serde_spanned::Spanned;
+use smallvec::SmallVec;
 use toml_parser::Source;
 use toml_parser::decoder::ScalarKind;
 use toml_parser::parser::EventKind;
@@ -293,8 +294,9 @@ impl Reader<'_> {
     }
 }
 
-/// A header's keys, as written.
-type HeaderPath<'i> = Vec<Spanned<Cow<'i, str>>>;
+/// A header's keys, as written: three at most for the tables this path takes, so held in
+/// place rather than allocated for every table.
+type HeaderPath<'i> = SmallVec<[Spanned<Cow<'i, str>>; 3]>;
 
 /// The keys of the header whose keys start at `at` (its opening bracket just before), up to
 /// `close`: the keys, the header's span, and the index after it.
@@ -304,7 +306,7 @@ fn header_path<'i>(
     close: EventKind,
 ) -> Option<(HeaderPath<'i>, std::ops::Range<usize>, usize)> {
     let start = items[at - 1].span().start();
-    let mut path = Vec::new();
+    let mut path = HeaderPath::new();
     let end = loop {
         let event = items.get(at)?;
         at += 1;
