@@ -274,38 +274,38 @@ pub struct Site {
 pub struct Node {
     /// The site the node stands in.
     #[schemars(with = "Option<String>")]
-    pub site: Option<Spanned<String>>,
+    pub site: Option<Spanned<Text>>,
     /// Physical IP address of the node's Central Management interface.
     #[schemars(with = "Option<String>")]
-    pub address: Option<Spanned<String>>,
+    pub address: Option<Spanned<Text>>,
     /// The name other nodes reach it by; required with `nat_address`.
     #[schemars(with = "Option<String>")]
-    pub fqdn: Option<Spanned<String>>,
+    pub fqdn: Option<Spanned<Text>>,
     /// The address other NAT realms reach the node at.
     #[schemars(with = "Option<String>")]
-    pub nat_address: Option<Spanned<String>>,
+    pub nat_address: Option<Spanned<Text>>,
     /// The gateway through which this node reaches other realms' NAT addresses, over the
     /// site's `route_via`: the node gets a `routes` file.
     #[schemars(with = "Option<String>")]
-    pub route_via: Option<Spanned<String>>,
+    pub route_via: Option<Spanned<Text>>,
     /// Adds the node to the transit group.
     #[schemars(with = "Option<bool>")]
     pub transit: Option<Spanned<bool>>,
     /// Network groups of the node. Default: the site's name.
     #[schemars(with = "Option<Vec<String>>")]
-    pub network_groups: Option<Spanned<Vec<Spanned<String>>>>,
+    pub network_groups: Option<Spanned<Vec<Spanned<Text>>>>,
     /// Overrides the site's update group.
     #[schemars(with = "Option<String>")]
-    pub update_group: Option<Spanned<String>>,
+    pub update_group: Option<Spanned<Text>>,
     /// Overrides the site's runtime group.
     #[schemars(with = "Option<String>")]
-    pub runtime_group: Option<Spanned<String>>,
+    pub runtime_group: Option<Spanned<Text>>,
     /// Policy conflict priority (lower wins); keep it equal on every node.
     #[schemars(with = "Option<i64>")]
     pub priority: Option<Spanned<i64>>,
     /// Appliance version of this node; must equal the cluster's.
     #[schemars(with = "Option<String>")]
-    pub version: Option<Spanned<String>>,
+    pub version: Option<Spanned<Text>>,
     /// Automatic engine updates of this node.
     #[schemars(with = "Option<Updates>")]
     pub updates: Option<Spanned<Updates>>,
@@ -331,6 +331,10 @@ pub struct Updates {
     #[schemars(with = "Option<bool>")]
     pub from_nodes: Option<Spanned<bool>>,
 }
+
+/// A node's text values: most are short (names, addresses) and held in place, so that
+/// reading ten thousand nodes does not allocate each value.
+pub type Text = compact_str::CompactString;
 
 /// The file after `parse`: each section and each named entry read on its own.
 #[derive(Debug, Default)]

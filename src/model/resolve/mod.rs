@@ -155,13 +155,14 @@ impl Resolver {
     /// of the file comes through here, and text with a control character goes no further.
     fn value<T>(
         &mut self,
-        spanned: &Spanned<String>,
+        spanned: &Spanned<impl AsRef<str>>,
         key: &str,
         parse: impl FnOnce(&str) -> Result<T, String>,
     ) -> Result<Located<T>, Reported> {
         let span = spanned.span().into();
-        values::plain_text(spanned.get_ref())
-            .and_then(|()| parse(spanned.get_ref()))
+        let text = spanned.get_ref().as_ref();
+        values::plain_text(text)
+            .and_then(|()| parse(text))
             .map(|value| Located::new(value, span))
             .map_err(|problem| self.report(invalid_value::finding(span, key, problem)))
     }
@@ -181,7 +182,7 @@ impl Resolver {
     /// [`Self::value`] of a key that may be absent.
     fn optional_value<T>(
         &mut self,
-        spanned: Option<&Spanned<String>>,
+        spanned: Option<&Spanned<impl AsRef<str>>>,
         key: &str,
         parse: impl FnOnce(&str) -> Result<T, String>,
     ) -> Result<Option<Located<T>>, Reported> {

@@ -191,7 +191,7 @@ impl Resolver {
     /// A group name that may be absent, folded and interned.
     fn optional_symbol(
         &mut self,
-        spanned: Option<&Spanned<String>>,
+        spanned: Option<&Spanned<impl AsRef<str>>>,
         key: &str,
     ) -> Result<Option<Located<Symbol>>, Reported> {
         spanned.map(|name| self.name_symbol(name, key)).transpose()
@@ -200,11 +200,11 @@ impl Resolver {
     /// A group's name under `key`, checked, folded and interned; reported if wrong.
     fn name_symbol(
         &mut self,
-        spanned: &Spanned<String>,
+        spanned: &Spanned<impl AsRef<str>>,
         key: &str,
     ) -> Result<Located<Symbol>, Reported> {
         let span = spanned.span().into();
-        match self.symbols.checked_name(spanned.get_ref()) {
+        match self.symbols.checked_name(spanned.get_ref().as_ref()) {
             Ok(symbol) => Ok(Located::new(symbol, span)),
             Err(problem) => Err(self.report(invalid_value::finding(span, key, problem))),
         }
@@ -213,14 +213,17 @@ impl Resolver {
     /// Every name of a `network_groups` list, folded and interned, each reported if wrong.
     pub(super) fn group_names(
         &mut self,
-        groups: &Spanned<Vec<Spanned<String>>>,
+        groups: &Spanned<Vec<Spanned<impl AsRef<str>>>>,
     ) -> Result<Vec<Located<Symbol>>, Reported> {
-        let checked: Vec<_> = groups
-            .get_ref()
-            .iter()
-            .map(|group| self.name_symbol(group, "network_groups"))
-            .collect();
-        checked.into_iter().collect()
+        let mut names = Vec::with_capacity(groups.get_ref().len());
+        let mut wrong = None;
+        for group in groups.get_ref() {
+            match self.name_symbol(group, "network_groups") {
+                Ok(name) => names.push(name),
+                Err(reported) => wrong = Some(reported),
+            }
+        }
+        wrong.map_or(Ok(names), Err)
     }
 }
 

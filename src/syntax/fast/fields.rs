@@ -14,7 +14,7 @@ use super::pieces::Item;
 use super::{Table, Value};
 use crate::finding::level::Level;
 use crate::syntax::{
-    Algorithm, Ca, Cluster, Entry, Kind, Node, Reach, Settings, Site, VersionMatchLevel,
+    Algorithm, Ca, Cluster, Entry, Kind, Node, Reach, Settings, Site, Text, VersionMatchLevel,
 };
 
 /// Sets the field named `key` of `target` from `value`: `None` for an unknown key or one
@@ -134,7 +134,7 @@ pub(super) fn value<'i>(items: &[Item<'i>], at: usize) -> Option<(Value<'i>, usi
                             return None;
                         }
                         let span = event.span();
-                        strings.push(Spanned::new(span.start()..span.end(), text.into_owned()));
+                        strings.push(Spanned::new(span.start()..span.end(), text));
                     }
                     EventKind::Whitespace
                     | EventKind::Comment
@@ -163,14 +163,31 @@ pub(super) trait Take: Sized {
     fn take(value: Value<'_>) -> Option<Self>;
 }
 
-impl Take for Spanned<String> {
+/// Text the file wrote, as a field's string type: `String`, or `Text` for a node's values.
+trait FromText: Sized {
+    fn from_text(text: Cow<'_, str>) -> Self;
+}
+
+impl FromText for String {
+    fn from_text(text: Cow<'_, str>) -> Self {
+        text.into_owned()
+    }
+}
+
+impl FromText for Text {
+    fn from_text(text: Cow<'_, str>) -> Self {
+        Text::from(text)
+    }
+}
+
+impl<S: FromText> Take for Spanned<S> {
     fn take(value: Value<'_>) -> Option<Self> {
         match value {
             Value::Scalar {
                 kind: ScalarKind::String,
                 text,
                 span,
-            } => Some(Spanned::new(span, text.into_owned())),
+            } => Some(Spanned::new(span, S::from_text(text))),
             _ => None,
         }
     }
@@ -205,10 +222,19 @@ impl Take for Spanned<bool> {
     }
 }
 
-impl Take for Spanned<Vec<Spanned<String>>> {
+impl<S: FromText> Take for Spanned<Vec<Spanned<S>>> {
     fn take(value: Value<'_>) -> Option<Self> {
         match value {
-            Value::Strings { items, span } => Some(Spanned::new(span, items)),
+            Value::Strings { items, span } => {
+                let items = items
+                    .into_iter()
+                    .map(|item| {
+                        let span = item.span();
+                        Spanned::new(span, S::from_text(item.into_inner()))
+                    })
+                    .collect();
+                Some(Spanned::new(span, items))
+            }
             Value::Scalar { .. } => None,
         }
     }

@@ -176,6 +176,11 @@ impl Lines<'_, '_, '_> {
     /// A comment or newline, checked as the general parser's whitespace check does.
     fn checked(&mut self, kind: EventKind) -> Option<()> {
         let raw = self.source.get(self.tokens[self.at].span())?;
+        // Most are a plain line feed, which needs no check.
+        if raw.as_str() == "\n" {
+            self.emit(kind);
+            return Some(());
+        }
         let mut errors: Vec<ParseError> = Vec::new();
         match kind {
             EventKind::Comment => raw.decode_comment(&mut errors),

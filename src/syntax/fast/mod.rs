@@ -112,7 +112,7 @@ enum Value<'i> {
         span: Range<usize>,
     },
     Strings {
-        items: Vec<Spanned<String>>,
+        items: Vec<Spanned<Cow<'i, str>>>,
         span: Range<usize>,
     },
 }

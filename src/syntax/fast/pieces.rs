@@ -9,10 +9,10 @@
 use std::borrow::Cow;
 use std::sync::mpsc::{Receiver, SyncSender};
 
-use toml_parser::decoder::ScalarKind;
+use toml_parser::decoder::{Encoding, ScalarKind};
 use toml_parser::lexer::{Token, TokenKind};
 use toml_parser::parser::{Event, EventKind, RecursionGuard, ValidateWhitespace};
-use toml_parser::{ParseError, Source, Span};
+use toml_parser::{ParseError, Raw, Source, Span};
 
 use super::lines;
 
@@ -166,7 +166,18 @@ fn decoded<'i>(
         _ => return Some((None, None)),
     };
     let raw = source.get(event)?;
-    let mut text: Cow<'i, str> = Cow::Borrowed("");
+    if let Some(text) = plain(raw.as_str(), event.encoding(), scalar) {
+        let kind = scalar.then_some(ScalarKind::String);
+        return Some((kind, Some(Cow::Borrowed(text))));
+    }
+    let (kind, text) = decode(raw, scalar)?;
+    Some((kind, Some(text)))
+}
+
+/// What `toml_parser`'s decoder makes of a key or (`scalar`) a scalar: the scalar's kind,
+/// and the text; `None` when it reports an error.
+fn decode(raw: Raw<'_>, scalar: bool) -> Option<(Option<ScalarKind>, Cow<'_, str>)> {
+    let mut text = Cow::Borrowed("");
     let mut errors: Vec<ParseError> = Vec::new();
     let kind = if scalar {
         Some(raw.decode_scalar(&mut text, &mut errors))
@@ -174,7 +185,26 @@ fn decoded<'i>(
         raw.decode_key(&mut text, &mut errors);
         None
     };
-    errors.is_empty().then_some((kind, Some(text)))
+    errors.is_empty().then_some((kind, text))
+}
+
+/// The text of the two shapes nearly every key and value of a topology has, told here in
+/// one pass over their bytes; `None` for anything else, which the decoder reads. They are
+/// a bare key (letters, digits, `-` and `_`: what the decoder accepts unquoted), and a basic
+/// string, key or value, of characters the decoder takes as they are (no escape, no
+/// control character but tab). Either way the text is what the decoder would give.
+fn plain(raw: &str, encoding: Option<Encoding>, scalar: bool) -> Option<&str> {
+    let bare = |b: u8| b.is_ascii_alphanumeric() || b == b'-' || b == b'_';
+    let unescaped =
+        |b: u8| b == b'\t' || (b' '..=b'~').contains(&b) && b != b'"' && b != b'\\' || b >= 0x80;
+    match encoding {
+        None if !scalar => (!raw.is_empty() && raw.bytes().all(bare)).then_some(raw),
+        Some(Encoding::BasicString) => {
+            let inner = raw.strip_prefix('"')?.strip_suffix('"')?;
+            inner.bytes().all(unescaped).then_some(inner)
+        }
+        _ => None,
+    }
 }
 
 /// Where the lexer is, line by line: enough to see a table header open a line.
@@ -232,5 +262,55 @@ mod tests {
             .map(|token| boundaries.opens_table(token.kind()))
             .collect();
         assert_eq!(opened.iter().filter(|&&opens| opens).count(), 1);
+    }
+
+    #[test]
+    fn plain_text_is_what_the_decoder_gives() {
+        let mut texts: Vec<String> = (0u8..0x80)
+            .map(|byte| format!("a{}b", byte as char))
+            .collect();
+        texts.extend(
+            [
+                "",
+                "é",
+                "s0000-g00",
+                "10.0.0.1",
+                "a\\nb",
+                "a\\u0041",
+                "tab\there",
+            ]
+            .map(String::from),
+        );
+        let mut taken = 0;
+        for text in &texts {
+            for line in [
+                format!("\"{text}\" = 1\n"),
+                format!("k = \"{text}\"\n"),
+                format!("{text} = 1\n"),
+            ] {
+                let source = Source::new(&line);
+                let tokens: Vec<Token> = source.lex().collect();
+                let mut events = Vec::new();
+                if !parsed(source, &tokens, &mut events) {
+                    continue;
+                }
+                for event in &events {
+                    let scalar = event.kind() == EventKind::Scalar;
+                    if !scalar && event.kind() != EventKind::SimpleKey {
+                        continue;
+                    }
+                    let raw = source.get(event).expect("in the line");
+                    if let Some(plain) = plain(raw.as_str(), event.encoding(), scalar) {
+                        taken += 1;
+                        let (kind, decoded) =
+                            decode(raw, scalar).expect("the decoder takes it too");
+                        assert_eq!(plain, decoded, "{line:?}");
+                        assert_eq!(kind, scalar.then_some(ScalarKind::String), "{line:?}");
+                    }
+                }
+            }
+        }
+        // Bare keys and basic strings of letters, digits and punctuation take the shortcut.
+        assert!(taken > 150, "{taken}");
     }
 }
