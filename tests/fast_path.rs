@@ -91,6 +91,26 @@ fn the_paths_agree_on_every_file_shipped() {
         assert!(agree(&text), "{example} takes the fast path");
     }
     assert!(agree(&generated(12, 25)));
+    // Lexed in chunks side by side (some 16 kB each), read as one.
+    assert!(agree(&generated(40, 25)), "a file of many chunks");
+}
+
+#[test]
+fn a_header_inside_a_value_where_a_chunk_could_end_changes_nothing() {
+    // Every node's fqdn a multi-line string holding a line that looks like a header: chunks
+    // are cut before such lines too, and the lexing of the chunk before then ends inside the
+    // string; the file reads as it would whole (the recoverable path).
+    let text = generated(40, 25).replace(
+        "\"]\n",
+        "\"]\nfqdn = \"\"\"\n[nodes.inside]\nx = 1\n\"\"\"\n",
+    );
+    assert!(text.matches("[nodes.inside]").count() >= 1000);
+    agree(&text);
+    let arrays = generated(40, 25).replace(
+        "transit = true\n",
+        "transit = true\nroute_via = [\n[\"a\"],\n]\n",
+    );
+    agree(&arrays);
 }
 
 #[test]

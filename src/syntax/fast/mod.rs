@@ -9,9 +9,9 @@
 //! locates every problem. So for any file this path takes, the two paths give the same
 //! document (`tests/fast_path.rs` proves it over generated and mutated files).
 //!
-//! The file is lexed into parser events, its keys decoded, on a thread of its own
-//! ([`pieces`]) while this one reads the events before into the document: a few batches of
-//! events are held at a time.
+//! The file is lexed into parser events, its keys decoded, a chunk at a time on threads of
+//! their own ([`pieces`]) while this one reads the chunks before, in order, into the
+//! document: a few chunks' events are held at a time.
 
 mod fields;
 mod lines;
@@ -25,7 +25,6 @@ use std::sync::mpsc::{channel, sync_channel};
 use foldhash::{HashSet, HashSetExt as _};
 use serde_spanned::Spanned;
 use smallvec::SmallVec;
-use toml_parser::Source;
 use toml_parser::decoder::ScalarKind;
 use toml_parser::parser::EventKind;
 
@@ -39,7 +38,6 @@ use pieces::Item;
 /// whether the cluster is known by then to be a web gateway one. `None` sends the file to
 /// the recoverable path, whatever `node` was given already.
 pub fn parse(text: &str, node: &mut dyn FnMut(Entry<Node>, bool)) -> Option<Document> {
-    let source = Source::new(text);
     let mut reader = Reader {
         document: Document::default(),
         table: Table::Root,
@@ -47,16 +45,28 @@ pub fn parse(text: &str, node: &mut dyn FnMut(Entry<Node>, bool)) -> Option<Docu
         sink: node,
         opened: HashSet::with_capacity(tables_at_most(text)),
     };
+    let cuts = pieces::chunks(text);
+    let lexers = pieces::lexers(cuts.len());
     std::thread::scope(|scope| {
-        let (full, batches) = sync_channel::<pieces::Batch>(pieces::IN_FLIGHT);
-        let (done, empty) = channel::<Vec<Item<'_>>>();
-        // Without a thread to lex on, the recoverable path reads the file.
-        std::thread::Builder::new()
-            .name("topoc-lex".into())
-            .spawn_scoped(scope, move || pieces::produce(source, &full, &empty))
-            .ok()?;
-        for batch in batches {
-            let batch = batch?;
+        // Lexer `n` takes chunks `n`, `n + lexers`, and so on; the reader takes them in turn.
+        let mut lanes = Vec::with_capacity(lexers);
+        for first in 0..lexers {
+            let (full, batches) = sync_channel::<pieces::Batch>(1);
+            let (done, empty) = channel::<Vec<Item<'_>>>();
+            let cuts = &cuts;
+            let mine = (first..cuts.len()).step_by(lexers);
+            // Without a thread to lex on, the recoverable path reads the file.
+            std::thread::Builder::new()
+                .name("topoc-lex".into())
+                .spawn_scoped(scope, move || {
+                    pieces::produce(text, cuts, mine, &full, &empty);
+                })
+                .ok()?;
+            lanes.push((batches, done));
+        }
+        for at in 0..cuts.len() {
+            let (batches, done) = &lanes[at % lexers];
+            let batch = batches.recv().ok()??;
             reader.read(&batch)?;
             let _ = done.send(batch);
         }
@@ -323,6 +333,7 @@ fn header_path<'i>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::fmt::Write as _;
 
     #[test]
     fn gives_up_at_what_it_does_not_take() {
@@ -346,6 +357,28 @@ mod tests {
                 parse(&format!("{base}{tail}"), &mut |_, _| {}).is_none(),
                 "{tail}"
             );
+        }
+    }
+
+    #[test]
+    fn gives_up_where_a_chunk_ends_inside_a_string() {
+        for quotes in ["\"\"\"", "'''"] {
+            let mut text = String::new();
+            for n in 0..2000 {
+                let _ = write!(
+                    text,
+                    "[nodes.n{n}]\nfqdn = {quotes}\n[nodes.inside]\n{quotes}\n"
+                );
+            }
+            let cuts = pieces::chunks(&text);
+            assert!(cuts.len() > 1);
+            let inside = |cut: &Range<usize>| text[..cut.start].ends_with(&format!("{quotes}\n"));
+            assert!(cuts.iter().any(inside), "a chunk starts inside a string");
+            assert!(parse(&text, &mut |_, _| {}).is_none());
+            // With no line inside a string that looks like a header, it takes the same file.
+            let plain = text.replace("\n[nodes.inside]", "\n(nodes.inside)");
+            assert!(pieces::chunks(&plain).len() > 1);
+            assert!(parse(&plain, &mut |_, _| {}).is_some());
         }
     }
 }

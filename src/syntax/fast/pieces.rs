@@ -1,12 +1,16 @@
-//! From text to parser events, a piece at a time, on a thread of its own while the reader
-//! turns the events before into the document.
+//! From text to parser events, a piece at a time, on threads of their own (one a core, a
+//! few at the most) while the reader turns the events before into the document.
 //!
 //! A piece ends before a `[` that opens a line outside a value. TOML's grammar is a
 //! sequence of lines, so the pieces parse as the whole would; only one table's tokens are
-//! held at a time, and the events go to the reader in batches of whole pieces, a bounded
-//! number of them in flight.
+//! held at a time. The text is cut into chunks of whole pieces, some 16 kB each, lexed side
+//! by side, the lexers taking them in turn; each chunk's events go to the reader in one
+//! batch, a bounded number of them in flight. A chunk is lexed on its own, so it has to
+//! start where a line could start outside a value: the chunk before proves it, or the file
+//! is given up.
 
 use std::borrow::Cow;
+use std::ops::Range;
 use std::sync::mpsc::{Receiver, SyncSender};
 
 use toml_parser::decoder::{Encoding, ScalarKind};
@@ -19,20 +23,17 @@ use super::lines;
 /// How deep arrays and tables may nest, as the recoverable path allows.
 const NESTING: u32 = 80;
 
-/// Items in a batch before it is handed over: some eighty nodes' worth, so that handing
-/// over is rare next to the work, and a batch (some 100 kB) is soon reused rather than
-/// new memory to fault in.
-const BATCH: usize = 2048;
+/// Bytes of text a chunk takes at the least: it ends at the first header after. Chunks are
+/// lexed side by side; smaller ones would be handed over more often, larger ones would
+/// take more memory to hold (some 0.4 items, of 40 bytes, a byte of text).
+const CHUNK: usize = 16 * 1024;
 
-/// Room in a batch: past `BATCH`, for the piece that fills it without growing it.
-const ROOM: usize = BATCH + BATCH / 4;
+/// Threads to lex on at the most: past that, the reader is the slower side.
+const LEXERS: usize = 3;
 
-/// Batches waiting for the reader, besides the one it reads and the one being filled.
-pub(super) const IN_FLIGHT: usize = 2;
-
-/// An event, with what a key or a scalar stands for, decoded here so that the reader need
-/// not: the two threads then take about as long as each other. 40 bytes: offsets as 32
-/// bits (a file past 4 GiB is not for this path).
+/// An event, with what a key or a scalar stands for, decoded here so that the reader (the
+/// one thread that cannot be doubled) need not. 40 bytes: offsets as 32 bits (a file past
+/// 4 GiB is not for this path).
 pub(super) struct Item<'i> {
     kind: EventKind,
     /// For a scalar: its kind.
@@ -65,73 +66,131 @@ impl<'i> Item<'i> {
         Some((self.scalar?, self.text.clone()?))
     }
 
-    /// `event`, its key or scalar decoded; `None` when it does not decode or lies past 4 GiB.
-    fn of(source: Source<'i>, event: &Event) -> Option<Self> {
+    /// `event` of a chunk that starts `base` bytes into the text, its key or scalar decoded;
+    /// `None` when it does not decode or lies past 4 GiB.
+    fn of(source: Source<'i>, base: u32, event: &Event) -> Option<Self> {
         let (scalar, text) = decoded(source, event)?;
         Some(Self {
             kind: event.kind(),
             scalar,
-            start: u32::try_from(event.span().start()).ok()?,
-            end: u32::try_from(event.span().end()).ok()?,
+            start: base.checked_add(u32::try_from(event.span().start()).ok()?)?,
+            end: base.checked_add(u32::try_from(event.span().end()).ok()?)?,
             text,
         })
     }
 }
 
-/// A batch of items, whole pieces each; `None` ends the fast path (a syntax error, a key
-/// that does not decode, or anything else the general parser reports): the file is for the
-/// recoverable path.
+/// The items of a chunk, whole pieces; `None` ends the fast path (a syntax error, a key
+/// that does not decode, a chunk that does not end where a line could start outside a
+/// value, or anything else the general parser reports): the file is for the recoverable
+/// path.
 pub(super) type Batch<'i> = Option<Vec<Item<'i>>>;
 
-/// Lexes `source` and sends its items to `full` in batches, taking batches the reader is
-/// done with back from `empty`. Stops at the first piece with an error (after sending
-/// `None`), or as soon as the reader hangs up.
+/// Where `text` is cut into chunks: each at least [`CHUNK`] bytes long (but the last),
+/// ending before a `[` that opens a line. Each is lexed on its own, so such a `[` inside a
+/// value (a multi-line string or array) puts the chunks out of step with the whole: the
+/// lexer of the chunk before then ends in an error or in a value, and
+/// [`produce`] gives up.
+pub(super) fn chunks(text: &str) -> Vec<Range<usize>> {
+    let bytes = text.as_bytes();
+    let mut cuts = Vec::with_capacity(text.len() / CHUNK + 1);
+    let mut start = 0;
+    loop {
+        let end = bytes
+            .get(start + CHUNK..)
+            .and_then(|rest| rest.windows(2).position(|pair| pair == b"\n["))
+            .map_or(text.len(), |at| start + CHUNK + at + 1);
+        cuts.push(start..end);
+        if end == text.len() {
+            return cuts;
+        }
+        start = end;
+    }
+}
+
+/// Threads to lex `chunks` on: one for each of the machine's cores, within [`LEXERS`], and
+/// no more than there are chunks.
+pub(super) fn lexers(chunks: usize) -> usize {
+    std::thread::available_parallelism()
+        .map_or(1, std::num::NonZero::get)
+        .clamp(1, LEXERS)
+        .min(chunks)
+        .max(1)
+}
+
+/// Lexes the chunks `mine` of `text` (cut at `cuts`), sending the items of each to `full` in
+/// a batch and taking batches the reader is done with back from `empty`. Stops at the
+/// first chunk with an error (after sending `None`), or as soon as the reader hangs up.
 pub(super) fn produce<'i>(
-    source: Source<'i>,
+    text: &'i str,
+    cuts: &[Range<usize>],
+    mine: impl Iterator<Item = usize>,
     full: &SyncSender<Batch<'i>>,
     empty: &Receiver<Vec<Item<'i>>>,
 ) {
     let mut tokens: Vec<Token> = Vec::new();
     let mut events: Vec<Event> = Vec::new();
+    for at in mine {
+        let mut batch = empty.try_recv().unwrap_or_default();
+        batch.clear();
+        let last = at + 1 == cuts.len();
+        let chunk = chunk(
+            text,
+            cuts[at].clone(),
+            last,
+            &mut tokens,
+            &mut events,
+            &mut batch,
+        );
+        let gave_up = chunk.is_none();
+        if full.send(chunk.map(|()| batch)).is_err() || gave_up {
+            return;
+        }
+    }
+}
+
+/// Appends the items of the chunk `range` of `text` to `out`, a piece at a time; `None` when
+/// a piece does not parse, or the chunk (but the `last`) does not end where a line could
+/// start outside a value.
+fn chunk<'i>(
+    text: &'i str,
+    range: Range<usize>,
+    last: bool,
+    tokens: &mut Vec<Token>,
+    events: &mut Vec<Event>,
+    out: &mut Vec<Item<'i>>,
+) -> Option<()> {
+    let base = u32::try_from(range.start).ok()?;
+    let source = Source::new(&text[range]);
     let mut boundaries = Boundaries::default();
-    let mut batch: Vec<Item<'i>> = Vec::with_capacity(ROOM);
+    tokens.clear();
     for token in source.lex() {
         if boundaries.opens_table(token.kind()) && !tokens.is_empty() {
-            if items(source, &tokens, &mut events, &mut batch).is_none() {
-                let _ = full.send(None);
-                return;
-            }
+            items(source, base, tokens, events, out)?;
             tokens.clear();
-            if batch.len() >= BATCH {
-                let mut next = empty
-                    .try_recv()
-                    .unwrap_or_else(|_| Vec::with_capacity(ROOM));
-                next.clear();
-                if full
-                    .send(Some(std::mem::replace(&mut batch, next)))
-                    .is_err()
-                {
-                    return;
-                }
-            }
         }
         tokens.push(token);
     }
-    let last = items(source, &tokens, &mut events, &mut batch).map(|()| batch);
-    let _ = full.send(last);
+    items(source, base, tokens, events, out)?;
+    (last || boundaries.at_start && !boundaries.in_value).then_some(())
 }
 
-/// Appends the items of the piece `tokens` to `out`, its events made in `events`; `None`
+/// Appends the items of the piece `tokens` to `out` (but whitespace, comments and newlines), its events made in `events`; `None`
 /// when the parser reports an error or a key does not decode.
 fn items<'i>(
     source: Source<'i>,
+    base: u32,
     tokens: &[Token],
     events: &mut Vec<Event>,
     out: &mut Vec<Item<'i>>,
 ) -> Option<()> {
     parsed(source, tokens, events).then_some(())?;
     for event in events.drain(..) {
-        out.push(Item::of(source, &event)?);
+        // Checked by the parser, and nothing to the reader.
+        if let EventKind::Whitespace | EventKind::Comment | EventKind::Newline = event.kind() {
+            continue;
+        }
+        out.push(Item::of(source, base, &event)?);
     }
     Some(())
 }
@@ -223,7 +282,7 @@ impl Boundaries {
     fn opens_table(&mut self, kind: TokenKind) -> bool {
         let opens = self.at_start && !self.in_value && kind == TokenKind::LeftSquareBracket;
         match kind {
-            TokenKind::Whitespace => {}
+            TokenKind::Whitespace | TokenKind::Eof => {}
             TokenKind::Newline => {
                 if self.depth <= 0 {
                     self.in_value = false;
@@ -262,6 +321,24 @@ mod tests {
             .map(|token| boundaries.opens_table(token.kind()))
             .collect();
         assert_eq!(opened.iter().filter(|&&opens| opens).count(), 1);
+    }
+
+    #[test]
+    fn chunks_end_before_headers_past_their_least_length() {
+        let node = "[nodes.n]\nsite = \"s\"\n\n";
+        let text = node.repeat(3 * CHUNK / node.len());
+        let cuts = chunks(&text);
+        assert!(cuts.len() >= 2, "{}", cuts.len());
+        assert_eq!(cuts.first().map(|cut| cut.start), Some(0));
+        assert_eq!(cuts.last().map(|cut| cut.end), Some(text.len()));
+        for pair in cuts.windows(2) {
+            assert_eq!(pair[0].end, pair[1].start);
+            assert!(pair[0].len() >= CHUNK);
+            assert!(text[pair[1].clone()].starts_with("[nodes.n]"));
+            assert!(text[pair[0].clone()].ends_with('\n'));
+        }
+        assert_eq!(chunks(""), vec![Range { start: 0, end: 0 }]);
+        assert_eq!(chunks("[a]\n"), vec![Range { start: 0, end: 4 }]);
     }
 
     #[test]
