@@ -38,6 +38,7 @@ pub mod syntax;
 pub mod write;
 
 use std::fmt;
+use std::sync::OnceLock;
 
 use analysis::Analysis;
 use emit::Tree;
@@ -139,15 +140,21 @@ fn checked_with(
             evidence: Evidence::default(),
         });
     };
-    let analysis = analysis::analyze(&model);
     let levels = command_line.over_file(&file_levels);
     let evidence = evidence(&model)?;
-    let context = Context {
-        model: &model,
-        analysis: &analysis,
-        evidence: &evidence,
-    };
-    findings.extend(lint::run(&context, &levels));
+    let analysis = OnceLock::new();
+    let context = Context::new(&model, &analysis, &evidence);
+    // The analysis made beside the checks that need none, on the machine's other cores.
+    let ((), lint_findings) = rayon::join(
+        || {
+            context.analysis();
+        },
+        || lint::run(&context, &levels),
+    );
+    findings.extend(lint_findings);
+    let analysis = analysis
+        .into_inner()
+        .unwrap_or_else(|| analysis::analyze(&model));
     Ok(Checked {
         report: Report::new(findings, &levels),
         model: Some(model),

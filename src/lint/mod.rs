@@ -9,6 +9,8 @@
 pub mod checks;
 mod spread;
 
+use std::sync::OnceLock;
+
 use rayon::prelude::*;
 use time::{Duration, OffsetDateTime};
 
@@ -27,7 +29,8 @@ pub type Check = fn(&Context<'_>, &mut Vec<Finding>);
 #[derive(Debug, Clone, Copy)]
 pub struct Context<'a> {
     pub model: &'a Model,
-    pub analysis: &'a Analysis,
+    /// Made by the first that asks (the checks that need none run meanwhile).
+    analysis: &'a OnceLock<Analysis>,
     pub evidence: &'a Evidence,
 }
 
@@ -49,7 +52,22 @@ pub struct Evidence {
     pub loose: Option<crate::environment::LooseSecrets>,
 }
 
-impl Context<'_> {
+impl<'a> Context<'a> {
+    /// What checks see of `model`, its analysis made in `analysis` when first asked for.
+    pub fn new(model: &'a Model, analysis: &'a OnceLock<Analysis>, evidence: &'a Evidence) -> Self {
+        Self {
+            model,
+            analysis,
+            evidence,
+        }
+    }
+
+    /// The model's analysis, made here if it was not yet.
+    pub fn analysis(&self) -> &'a Analysis {
+        self.analysis
+            .get_or_init(|| crate::analysis::analyze(self.model))
+    }
+
     /// Each node of the model (in id order) with its published certificate judged, where
     /// there is a previous output to judge.
     pub fn deployed_nodes(&self) -> impl Iterator<Item = (NodeId, &DeployedNode)> + '_ {

@@ -17,6 +17,12 @@ pub struct Spread {
 
 /// How `members` spread over sites; `None` when they all stand in one.
 pub fn spread(model: &Model, members: &[NodeId]) -> Option<Spread> {
+    // The common case, told without counting: every member in the first one's site.
+    let site = |member: &NodeId| model.node(*member).site.value;
+    let first = site(members.first()?);
+    if members.iter().all(|member| site(member) == first) {
+        return None;
+    }
     let by_site = model.members_by_site(members);
     if by_site.len() < 2 {
         return None;

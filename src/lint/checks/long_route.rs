@@ -26,9 +26,7 @@ declare_lint! {
 }
 
 pub(crate) fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
-    let Context {
-        model, analysis, ..
-    } = *context;
+    let (model, analysis) = (context.model, context.analysis());
     let limit = model.cluster.max_route_hops;
     // Nodes with the same groups are the same distance from every other node: one search
     // from the first of them serves all.

@@ -28,9 +28,7 @@ declare_lint! {
 }
 
 pub(crate) fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
-    let Context {
-        model, analysis, ..
-    } = *context;
+    let (model, analysis) = (context.model, context.analysis());
     // A cluster already split is `unreachable-nodes`' to report.
     if analysis.parts.len() > 1 {
         return;
@@ -124,7 +122,7 @@ fn example_pair(
     nodes: &BTreeSet<NodeId>,
     groups: &BTreeSet<crate::model::GroupId>,
 ) -> String {
-    let degraded = degrade(model, context.analysis, nodes, groups);
+    let degraded = degrade(model, context.analysis(), nodes, groups);
     match degraded.parts.as_slice() {
         [first, second, ..] => format!(
             " (`{}` from `{}`, for one)",

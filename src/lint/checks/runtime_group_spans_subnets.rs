@@ -26,14 +26,22 @@ declare_lint! {
 
 pub(crate) fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
     let model = context.model;
+    let lan = |member: NodeId| {
+        let node = model.node(member);
+        let declared = model.site(node.site.value).subnet.as_ref().map(|s| s.value);
+        lan_of(node.address.value.to_canonical(), declared)
+    };
     for group in &model.runtime_groups {
+        // The common case, told without a map: every member on the first one's LAN.
+        let Some(first) = group.members.first().map(|&member| lan(member)) else {
+            continue;
+        };
+        if group.members.iter().all(|&member| lan(member) == first) {
+            continue;
+        }
         let mut by_subnet: BTreeMap<IpNet, NodeId> = BTreeMap::new();
         for &member in &group.members {
-            let node = model.node(member);
-            let declared = model.site(node.site.value).subnet.as_ref().map(|s| s.value);
-            by_subnet
-                .entry(lan_of(node.address.value.to_canonical(), declared))
-                .or_insert(member);
+            by_subnet.entry(lan(member)).or_insert(member);
         }
         if by_subnet.len() < 2 {
             continue;

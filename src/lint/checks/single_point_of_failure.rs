@@ -19,9 +19,7 @@ declare_lint! {
 }
 
 pub(crate) fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
-    let Context {
-        model, analysis, ..
-    } = *context;
+    let (model, analysis) = (context.model, context.analysis());
     for &node_id in &analysis.single_points_of_failure {
         let node = model.node(node_id);
         let groups = model.network_group_names(&node.network_groups);

@@ -22,9 +22,7 @@ declare_lint! {
 }
 
 pub(crate) fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
-    let Context {
-        model, analysis, ..
-    } = *context;
+    let (model, analysis) = (context.model, context.analysis());
     let parts = &analysis.parts;
     if parts.len() < 2 {
         return;

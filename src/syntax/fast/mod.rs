@@ -16,13 +16,12 @@
 mod fields;
 mod lines;
 mod pieces;
+mod repeats;
 
 use std::borrow::Cow;
-use std::hash::{BuildHasher as _, Hash, Hasher};
 use std::ops::Range;
 use std::sync::mpsc::{channel, sync_channel};
 
-use foldhash::{HashSet, HashSetExt as _};
 use serde_spanned::Spanned;
 use smallvec::SmallVec;
 use toml_parser::decoder::ScalarKind;
@@ -32,6 +31,7 @@ use crate::finding::level::Level;
 use crate::syntax::{Document, Entry, Node};
 use fields::{Take, ca, cluster, key, nested, node, open, owned, push, set, settings, site, value};
 use pieces::Item;
+use repeats::Repeats;
 
 /// The document of a file this path takes, its nodes handed to `node` one by one (the
 /// document's own `nodes` stay empty) so that they need not all be held at once, each with
@@ -43,7 +43,7 @@ pub fn parse(text: &str, node: &mut dyn FnMut(Entry<Node>, bool)) -> Option<Docu
         table: Table::Root,
         pending: None,
         sink: node,
-        opened: HashSet::with_capacity(tables_at_most(text)),
+        repeats: Repeats::with_capacity(tables_at_most(text)),
     };
     let cuts = pieces::chunks(text);
     let lexers = pieces::lexers(cuts.len());
@@ -71,6 +71,7 @@ pub fn parse(text: &str, node: &mut dyn FnMut(Entry<Node>, bool)) -> Option<Docu
             let _ = done.send(batch);
         }
         reader.flush();
+        reader.repeats.nodes_distinct()?;
         Some(reader.document)
     })
 }
@@ -109,9 +110,8 @@ struct Reader<'s> {
     /// The node being read, handed on when a table that is not its own opens.
     pending: Option<Entry<Node>>,
     sink: &'s mut dyn FnMut(Entry<Node>, bool),
-    /// Sections, named tables and lint keys given so far, by the hash of their path: a repeat
-    /// (or a collision) gives up.
-    opened: HashSet<u64>,
+    /// The tables and lint keys given so far: a repeat (or a collision) gives up.
+    repeats: Repeats,
 }
 
 /// A value as the file wrote it.
@@ -153,7 +153,12 @@ impl Reader<'_> {
     /// Opens the table of the header whose keys start at `at`; the index after it.
     fn header(&mut self, items: &[Item<'_>], at: usize) -> Option<usize> {
         let (path, span, at) = header_path(items, at, EventKind::StdTableClose)?;
-        self.first_time(path.iter().map(|key| key.get_ref().as_ref()))?;
+        match path.as_slice() {
+            [section, name] if section.get_ref() == "nodes" => self.repeats.node(name.get_ref()),
+            _ => self
+                .repeats
+                .first_time(path.iter().map(|key| key.get_ref().as_ref()))?,
+        }
         let own_nested = match (path.as_slice(), &self.pending) {
             ([section, name, _], Some(node)) => {
                 section.get_ref() == "nodes" && node.key.get_ref() == name.get_ref()
@@ -231,15 +236,6 @@ impl Reader<'_> {
         Some(at)
     }
 
-    /// `Some` when `path` was not given before (nor collides with one that was).
-    fn first_time<'k>(&mut self, path: impl Iterator<Item = &'k str>) -> Option<()> {
-        let mut hasher = foldhash::quality::FixedState::default().build_hasher();
-        for key in path {
-            key.hash(&mut hasher);
-        }
-        self.opened.insert(hasher.finish()).then_some(())
-    }
-
     /// Reads the `key = value` line that starts at `at`; the index after it.
     fn key_value(&mut self, items: &[Item<'_>], at: usize) -> Option<usize> {
         let name = key(&items[at])?;
@@ -291,7 +287,7 @@ impl Reader<'_> {
                 set!(node.updates.as_mut()?.get_mut(), key, value; automatic from_internet from_nodes)?;
             }
             Table::Lints => {
-                self.first_time(["lints", key].into_iter())?;
+                self.repeats.first_time(["lints", key].into_iter())?;
                 let level = Spanned::<Level>::take(value)?.into_inner();
                 self.document.lints.push(Entry {
                     key: owned(&name),
@@ -358,6 +354,22 @@ mod tests {
                 "{tail}"
             );
         }
+    }
+
+    #[test]
+    fn gives_up_at_a_node_table_given_twice_in_order_or_not() {
+        let take = |names: &[&str]| {
+            let text: String = names
+                .iter()
+                .map(|name| ["[nodes.", name, "]\n"].concat())
+                .collect();
+            parse(&text, &mut |_, _| {}).is_some()
+        };
+        assert!(take(&["a", "b"]));
+        assert!(take(&["b", "a", "c"]));
+        assert!(!take(&["a", "b", "a"]));
+        assert!(!take(&["b", "a", "b"]));
+        assert!(!take(&["a", "\"a\""]));
     }
 
     #[test]
