@@ -81,13 +81,14 @@ impl Resolver {
         let transit_group = cluster
             .as_ref()
             .map_or(TRANSIT_GROUP, |c| c.transit_group.as_str());
+        let defaults = self.defaults(&sites, transit_group);
         // Every node is linked (each problem reported) before one missing stops the model.
         let linked: Vec<Option<Memberships>> = nodes
             .iter_mut()
             .zip(pending)
             .map(|(node, pending)| {
                 let (site, groups) = (pending.site, pending.groups);
-                self.link(node, site, groups, &sites, &site_index, transit_group)
+                self.link(node, site, groups, &sites, &site_index, &defaults)
             })
             .collect();
         let memberships: Vec<Memberships> = linked.into_iter().collect::<Option<_>>()?;

@@ -46,7 +46,46 @@ pub(super) struct Memberships {
     pub(super) runtime_group: Located<Symbol>,
 }
 
+/// The symbols nodes take by default, interned once rather than at every node.
+pub(super) struct Defaults {
+    /// By site id: the names of its own network group and its default update and runtime
+    /// groups (nothing for a site that is wrong itself: its nodes never link).
+    pub(super) sites: Vec<SiteDefaults>,
+    /// The transit group's name.
+    pub(super) transit: Symbol,
+}
+
+#[derive(Clone, Copy, Default)]
+pub(super) struct SiteDefaults {
+    name: Symbol,
+    update_group: Symbol,
+    runtime_group: Symbol,
+}
+
 impl Resolver {
+    /// The symbols of what nodes of `sites` take by default, and of `transit_group`.
+    pub(super) fn defaults(
+        &mut self,
+        sites: &[(String, Option<Site>)],
+        transit_group: &str,
+    ) -> Defaults {
+        let sites = sites
+            .iter()
+            .map(|(_, site)| {
+                site.as_ref()
+                    .map_or_else(SiteDefaults::default, |site| SiteDefaults {
+                        name: self.symbols.intern(&site.name),
+                        update_group: self.symbols.intern(&site.update_group.value),
+                        runtime_group: self.symbols.intern(&site.runtime_group.value),
+                    })
+            })
+            .collect();
+        Defaults {
+            sites,
+            transit: self.symbols.intern(transit_group),
+        }
+    }
+
     /// Reads the node `name` (folded) on its own: the node, a placeholder where a value was
     /// wrong or its site is missing (reported, in what is pending), and what it still needs.
     pub(super) fn local_node(
@@ -145,7 +184,7 @@ impl Resolver {
         groups: Option<Named>,
         sites: &[(String, Option<Site>)],
         site_index: &BTreeMap<&str, SiteId>,
-        transit_group: &str,
+        symbols: &Defaults,
     ) -> Option<Memberships> {
         let site = site?;
         let site_id = if let Some(id) = self.site_named(site.value, site_index) {
@@ -161,24 +200,21 @@ impl Resolver {
         } = groups?;
         let site_id = site_id.ok()?;
         let site_model = sites[site_id.value.index()].1.as_ref()?;
+        let own = symbols.sites[site_id.value.index()];
         node.site = site_id;
         if node.route_via.is_none() {
             node.route_via.clone_from(&site_model.route_via);
         }
         let first_explicit_group = usize::from(network_groups.is_none());
-        let mut network_groups = network_groups.unwrap_or_else(|| {
-            vec![Located::new(
-                self.symbols.intern(&site_model.name),
-                site.span,
-            )]
-        });
+        let mut network_groups =
+            network_groups.unwrap_or_else(|| vec![Located::new(own.name, site.span)]);
         if let Some(&Located { value: true, span }) = node.transit.as_ref() {
-            network_groups.push(Located::new(self.symbols.intern(transit_group), span));
+            network_groups.push(Located::new(symbols.transit, span));
         }
-        let mut by_default =
-            |group: &Located<String>| Located::new(self.symbols.intern(&group.value), group.span);
-        let update_group = update_group.unwrap_or_else(|| by_default(&site_model.update_group));
-        let runtime_group = runtime_group.unwrap_or_else(|| by_default(&site_model.runtime_group));
+        let update_group = update_group
+            .unwrap_or_else(|| Located::new(own.update_group, site_model.update_group.span));
+        let runtime_group = runtime_group
+            .unwrap_or_else(|| Located::new(own.runtime_group, site_model.runtime_group.span));
         let memberships = Memberships {
             network_groups,
             first_explicit_group,

@@ -68,6 +68,9 @@ pub(super) struct ReadNodes {
     pub(super) swg_only: Vec<(Span, &'static str)>,
     /// Node tables read, well-named or not.
     pub(super) count: usize,
+    /// Whether a node's name did not come after the one before: most files give their nodes
+    /// in name order, and then there is nothing to sort.
+    out_of_order: bool,
 }
 
 impl ReadNodes {
@@ -83,6 +86,8 @@ impl ReadNodes {
         match values::owned_name(std::mem::take(entry.key.get_mut())) {
             Ok(name) => {
                 let (node, pending) = resolver.local_node(name, &entry);
+                // Compared while both names are at hand, rather than in a sort.
+                self.out_of_order |= self.nodes.last().is_some_and(|last| last.name >= node.name);
                 self.nodes.push(node);
                 self.pending.push(pending);
             }
@@ -101,8 +106,17 @@ impl ReadNodes {
         let Self {
             mut nodes,
             mut pending,
+            out_of_order,
             ..
         } = self;
+        if !out_of_order {
+            for pending in &mut pending {
+                resolver
+                    .findings
+                    .extend(std::mem::take(&mut pending.findings));
+            }
+            return (nodes, pending);
+        }
         let mut order: Vec<usize> = (0..nodes.len()).collect();
         order.sort_by(|&a, &b| {
             let (a, b) = (&nodes[a], &nodes[b]);
