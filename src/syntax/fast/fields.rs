@@ -136,10 +136,7 @@ pub(super) fn value<'i>(items: &[Item<'i>], at: usize) -> Option<(Value<'i>, usi
                         let span = event.span();
                         strings.push(Spanned::new(span.start()..span.end(), text));
                     }
-                    EventKind::Whitespace
-                    | EventKind::Comment
-                    | EventKind::Newline
-                    | EventKind::ValueSep => {}
+                    EventKind::ValueSep => {}
                     EventKind::ArrayClose => {
                         let span = start..event.span().end();
                         return Some((

@@ -1,7 +1,8 @@
 //! The lines most of a topology is made of, turned into parser events without the general
 //! parser: table headers of plain keys, and `key = value` where the value is one string or
 //! other scalar, or an array of them. Each token becomes the event `toml_parser`'s parser
-//! would give it, and comments and newlines are checked as its whitespace check does.
+//! would give it, but for whitespace, comments and newlines ([`trivia`]), which are checked
+//! as its whitespace check does and dropped.
 //! Anything else (a dotted key, an inline table, a nested array, a value split over tokens
 //! such as a float or a date with a space) and the caller runs the general parser on the
 //! piece instead, so both give the same events wherever this answers.
@@ -10,8 +11,8 @@ use toml_parser::lexer::{Token, TokenKind};
 use toml_parser::parser::{Event, EventKind};
 use toml_parser::{ParseError, Source};
 
-/// The events of `tokens`, pushed to `out`; `false` (with `out` part-filled) when they are
-/// not all lines of this kind or a comment or newline is malformed.
+/// The events of `tokens` but trivia, pushed to `out`; `false` (with `out` part-filled)
+/// when they are not all lines of this kind or a comment or newline is malformed.
 pub(super) fn events(source: Source<'_>, tokens: &[Token], out: &mut Vec<Event>) -> bool {
     let mut lines = Lines {
         source,
@@ -147,7 +148,7 @@ impl Lines<'_, '_, '_> {
     fn trivia(&mut self) -> Option<()> {
         loop {
             match self.kind()? {
-                TokenKind::Whitespace => self.emit(EventKind::Whitespace),
+                TokenKind::Whitespace => self.at += 1,
                 TokenKind::Newline => self.checked(EventKind::Newline)?,
                 TokenKind::Comment => self.checked(EventKind::Comment)?,
                 _ => return Some(()),
@@ -157,7 +158,7 @@ impl Lines<'_, '_, '_> {
 
     fn spaces(&mut self) {
         while self.kind() == Some(TokenKind::Whitespace) {
-            self.emit(EventKind::Whitespace);
+            self.at += 1;
         }
     }
 
@@ -173,12 +174,13 @@ impl Lines<'_, '_, '_> {
         self.at += 1;
     }
 
-    /// A comment or newline, checked as the general parser's whitespace check does.
+    /// A comment or newline, checked as the general parser's whitespace check does, and
+    /// passed.
     fn checked(&mut self, kind: EventKind) -> Option<()> {
         let raw = self.source.get(self.tokens[self.at].span())?;
+        self.at += 1;
         // Most are a plain line feed, which needs no check.
         if raw.as_str() == "\n" {
-            self.emit(kind);
             return Some(());
         }
         let mut errors: Vec<ParseError> = Vec::new();
@@ -186,9 +188,16 @@ impl Lines<'_, '_, '_> {
             EventKind::Comment => raw.decode_comment(&mut errors),
             _ => raw.decode_newline(&mut errors),
         }
-        self.emit(kind);
         errors.is_empty().then_some(())
     }
+}
+
+/// Whitespace, comments and newlines: checked by the parser, and nothing to the reader.
+pub(super) fn trivia(kind: EventKind) -> bool {
+    matches!(
+        kind,
+        EventKind::Whitespace | EventKind::Comment | EventKind::Newline
+    )
 }
 
 fn is_key(kind: TokenKind) -> bool {
@@ -224,7 +233,11 @@ mod tests {
             toml_parser::parser::parse_document(&tokens, &mut push, &mut errors);
             assert!(errors.is_empty(), "{text}");
             let ours = kinds(text).unwrap_or_else(|| panic!("taken: {text}"));
-            let theirs: Vec<EventKind> = general.iter().map(Event::kind).collect();
+            let theirs: Vec<EventKind> = general
+                .iter()
+                .map(Event::kind)
+                .filter(|&kind| !trivia(kind))
+                .collect();
             assert_eq!(ours, theirs, "{text}");
         }
     }

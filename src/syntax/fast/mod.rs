@@ -135,12 +135,11 @@ impl Reader<'_> {
         }
     }
 
-    /// Reads a batch of items, whole pieces each, into the document.
+    /// Reads a batch of items (whole pieces, trivia left out) into the document.
     fn read(&mut self, items: &[Item<'_>]) -> Option<()> {
         let mut at = 0;
         while let Some(event) = items.get(at) {
             at = match event.kind() {
-                EventKind::Whitespace | EventKind::Comment | EventKind::Newline => at + 1,
                 EventKind::StdTableOpen => self.header(items, at + 1)?,
                 EventKind::ArrayTableOpen => self.array_header(items, at + 1)?,
                 EventKind::SimpleKey => self.key_value(items, at)?,
@@ -239,21 +238,9 @@ impl Reader<'_> {
     /// Reads the `key = value` line that starts at `at`; the index after it.
     fn key_value(&mut self, items: &[Item<'_>], at: usize) -> Option<usize> {
         let name = key(&items[at])?;
-        let mut at = at + 1;
-        loop {
-            let event = items.get(at)?;
-            at += 1;
-            match event.kind() {
-                EventKind::Whitespace => {}
-                EventKind::KeyValSep => break,
-                // A dotted key, or anything else: the recoverable path's business.
-                _ => return None,
-            }
-        }
-        while items.get(at)?.kind() == EventKind::Whitespace {
-            at += 1;
-        }
-        let (value, at) = value(items, at)?;
+        // A dotted key, or anything else: the recoverable path's business.
+        (items.get(at + 1)?.kind() == EventKind::KeyValSep).then_some(())?;
+        let (value, at) = value(items, at + 2)?;
         let key = name.get_ref().as_ref();
         let document = &mut self.document;
         match self.table {
@@ -318,7 +305,7 @@ fn header_path<'i>(
         at += 1;
         match event.kind() {
             EventKind::SimpleKey => path.push(key(event)?),
-            EventKind::KeySep | EventKind::Whitespace => {}
+            EventKind::KeySep => {}
             kind if kind == close => break event.span().end(),
             _ => return None,
         }

@@ -175,7 +175,8 @@ fn chunk<'i>(
     (last || boundaries.at_start && !boundaries.in_value).then_some(())
 }
 
-/// Appends the items of the piece `tokens` to `out` (but whitespace, comments and newlines), its events made in `events`; `None`
+/// Appends the items of the piece `tokens` to `out` (but trivia), its events made in
+/// `events`; `None`
 /// when the parser reports an error or a key does not decode.
 fn items<'i>(
     source: Source<'i>,
@@ -186,17 +187,14 @@ fn items<'i>(
 ) -> Option<()> {
     parsed(source, tokens, events).then_some(())?;
     for event in events.drain(..) {
-        // Checked by the parser, and nothing to the reader.
-        if let EventKind::Whitespace | EventKind::Comment | EventKind::Newline = event.kind() {
-            continue;
-        }
         out.push(Item::of(source, base, &event)?);
     }
     Some(())
 }
 
-/// The events of the piece `tokens`, in place of what `out` held: plain lines without the
-/// general parser, the rest with it. `false` when the parser reports an error.
+/// The events of the piece `tokens` but trivia ([`lines::trivia`]), in place of what `out`
+/// held: plain lines without the general parser, the rest with it. `false` when the parser
+/// reports an error.
 fn parsed(source: Source<'_>, tokens: &[Token], out: &mut Vec<Event>) -> bool {
     out.clear();
     if lines::events(source, tokens, out) {
@@ -204,15 +202,17 @@ fn parsed(source: Source<'_>, tokens: &[Token], out: &mut Vec<Event>) -> bool {
     }
     out.clear();
     let mut errors: Vec<ParseError> = Vec::new();
-    let mut push = |event: Event| out.push(event);
+    let mut push = |event: Event| {
+        if !lines::trivia(event.kind()) {
+            out.push(event);
+        }
+    };
     let mut validated = ValidateWhitespace::new(&mut push, source);
     let mut guarded = RecursionGuard::new(&mut validated, NESTING);
     toml_parser::parser::parse_document(tokens, &mut guarded, &mut errors);
     errors.is_empty()
 }
 
-/// A key's name as written, borrowed from the text unless it has escapes; `None` when it
-/// does not decode.
 /// What a key or a scalar event stands for: for a scalar its kind, and its text (borrowed
 /// unless it has escapes); nothing for other events. `None` when it does not decode.
 fn decoded<'i>(
