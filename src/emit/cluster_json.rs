@@ -294,12 +294,13 @@ pub fn cluster_file<'a>(
 }
 
 fn relays(model: &Model) -> Vec<TransitInfo> {
+    let plain = model.plain_members();
     model
         .node_ids()
         .filter(|&id| model.relays(id))
         .map(|id| {
             let node = model.node(id);
-            let behind = model.nodes_behind(id);
+            let behind = model.nodes_behind(id, &plain);
             TransitInfo {
                 node: node.name.clone(),
                 declared_transit: model.is_declared_transit(id),

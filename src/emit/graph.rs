@@ -51,6 +51,34 @@ fn home_site(model: &Model, group: GroupId) -> Option<SiteId> {
     sites.all(|site| site == first).then_some(first)
 }
 
+/// Where the pictures draw what, each in id order: by site, its nodes and the groups whose
+/// members all stand in it; and the groups drawn outside every site.
+struct Placement {
+    nodes: Vec<Vec<NodeId>>,
+    groups: Vec<Vec<GroupId>>,
+    outside: Vec<GroupId>,
+}
+
+/// The placement of every node and of `groups`, found in one pass over each (a pass over
+/// every node for each site would grow with sites times nodes).
+fn placement(model: &Model, groups: &[GroupId]) -> Placement {
+    let mut placed = Placement {
+        nodes: vec![Vec::new(); model.sites.len()],
+        groups: vec![Vec::new(); model.sites.len()],
+        outside: Vec::new(),
+    };
+    for node in model.node_ids() {
+        placed.nodes[model.node(node).site.value.index()].push(node);
+    }
+    for &group in groups {
+        match home_site(model, group) {
+            Some(site) => placed.groups[site.index()].push(group),
+            None => placed.outside.push(group),
+        }
+    }
+    placed
+}
+
 /// The network groups to draw: none for a SEG cluster, whose nodes all talk directly.
 pub(super) fn drawn_groups(model: &Model) -> Vec<GroupId> {
     if model.cluster.kind == Kind::Seg {
@@ -119,29 +147,23 @@ pub fn dot_with(model: &Model, overlay: &Overlay) -> String {
     );
     out.push_str("  node [fontname=\"Helvetica\", fontsize=10];\n  edge [color=\"#777777\"];\n");
     let groups = drawn_groups(model);
+    let placed = placement(model, &groups);
     for (index, site) in model.sites.iter().enumerate() {
-        let site_id = SiteId(index);
         let label = site_label(site, "\\n", dot_text);
         let _ = writeln!(out, "  subgraph \"cluster_site_{}\" {{", site.name);
         let _ = writeln!(
             out,
             "    label=\"{label}\";\n    style=rounded;\n    color=\"#4a6fa5\";"
         );
-        for node in model
-            .node_ids()
-            .filter(|&n| model.node(n).site.value == site_id)
-        {
+        for &node in &placed.nodes[index] {
             let _ = writeln!(out, "    {}", dot_node(model, node, overlay));
         }
-        for &group in groups
-            .iter()
-            .filter(|&&g| home_site(model, g) == Some(site_id))
-        {
+        for &group in &placed.groups[index] {
             let _ = writeln!(out, "    {}", dot_group(model, group));
         }
         out.push_str("  }\n");
     }
-    for &group in groups.iter().filter(|&&g| home_site(model, g).is_none()) {
+    for &group in &placed.outside {
         let _ = writeln!(out, "  {}", dot_group(model, group));
     }
     for node in model.node_ids().filter(|_| !groups.is_empty()) {
@@ -221,29 +243,23 @@ pub fn mermaid_with(model: &Model, overlay: &Overlay) -> String {
         mermaid_text(&model.cluster.name.value).replace('%', " ")
     );
     let groups = drawn_groups(model);
+    let placed = placement(model, &groups);
     for (index, site) in model.sites.iter().enumerate() {
-        let site_id = SiteId(index);
         let label = site_label(site, ": ", mermaid_text);
         let _ = writeln!(
             out,
             "  subgraph {}[\"{label}\"]",
             mermaid_id("site", &site.name)
         );
-        for node in model
-            .node_ids()
-            .filter(|&n| model.node(n).site.value == site_id)
-        {
+        for &node in &placed.nodes[index] {
             let _ = writeln!(out, "    {}", mermaid_node(model, node));
         }
-        for &group in groups
-            .iter()
-            .filter(|&&g| home_site(model, g) == Some(site_id))
-        {
+        for &group in &placed.groups[index] {
             let _ = writeln!(out, "    {}", mermaid_group(model, group));
         }
         out.push_str("  end\n");
     }
-    for &group in groups.iter().filter(|&&g| home_site(model, g).is_none()) {
+    for &group in &placed.outside {
         let _ = writeln!(out, "  {}", mermaid_group(model, group));
     }
     // Mermaid styles links by their index, in the order they are written.

@@ -369,15 +369,32 @@ impl Model {
         )
     }
 
-    /// The nodes behind a transit node: those in a single group that it shares, in id order.
-    pub fn nodes_behind(&self, transit: NodeId) -> Vec<NodeId> {
+    /// By network group: its members in a single group (that relay nothing), in id order.
+    /// Made once for every transit node that asks what is behind it, so that many transit
+    /// nodes in one large group do not each walk its members.
+    pub fn plain_members(&self) -> Vec<Vec<NodeId>> {
+        self.network_groups
+            .iter()
+            .map(|group| {
+                group
+                    .members
+                    .iter()
+                    .copied()
+                    .filter(|&member| !self.relays(member))
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// The nodes behind a transit node: those in a single group that it shares, in id order
+    /// (`plain` is [`Self::plain_members`]).
+    pub fn nodes_behind(&self, transit: NodeId, plain: &[Vec<NodeId>]) -> Vec<NodeId> {
         let mut behind: Vec<NodeId> = self
             .node(transit)
             .network_groups
             .iter()
-            .flat_map(|group| &self.network_group(group.value).members)
+            .flat_map(|group| &plain[group.value.index()])
             .copied()
-            .filter(|&member| !self.relays(member))
             .collect();
         behind.sort_unstable();
         behind

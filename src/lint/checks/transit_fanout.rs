@@ -21,19 +21,8 @@ declare_lint! {
 pub(crate) fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
     let model = context.model;
     let limit = model.cluster.transit_fanout_limit;
-    // Non-transit members per group, counted once, so that many transit nodes in one large
-    // group do not each walk its members.
-    let behind_per_group: Vec<usize> = model
-        .network_groups
-        .iter()
-        .map(|group| {
-            group
-                .members
-                .iter()
-                .filter(|&&node| !model.relays(node))
-                .count()
-        })
-        .collect();
+    let plain = model.plain_members();
+    let behind_per_group: Vec<usize> = plain.iter().map(Vec::len).collect();
     for transit in model.node_ids().filter(|&node| model.relays(node)) {
         let node = model.node(transit);
         let count: usize = node
@@ -44,7 +33,7 @@ pub(crate) fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
         if count <= limit {
             continue;
         }
-        let behind = model.nodes_behind(transit);
+        let behind = model.nodes_behind(transit, &plain);
         let busiest = node
             .network_groups
             .iter()
