@@ -307,7 +307,9 @@ pub(super) fn run_graph(args: &GraphArgs) -> Result<Exit, Error> {
     let text = match args.format {
         GraphFormat::Dot => graph::dot_with(model, &overlay),
         GraphFormat::Mermaid => graph::mermaid_with(model, &overlay),
-        GraphFormat::Json => topoc::emit::json(&graph::json_with(model, &overlay)),
+        GraphFormat::Json => {
+            topoc::emit::json(&topoc::emit::graph_json::json_with(model, &overlay))
+        }
     };
     write_stdout(&text)?;
     Ok(Exit::Clean)

@@ -9,6 +9,7 @@ pub mod certify;
 pub mod cluster_json;
 pub mod firewall;
 pub mod graph;
+pub mod graph_json;
 pub mod graph_sites;
 pub mod hosts;
 pub mod inventory;

@@ -24,9 +24,6 @@ pub fn spread(model: &Model, members: &[NodeId]) -> Option<Spread> {
         return None;
     }
     let by_site = model.members_by_site(members);
-    if by_site.len() < 2 {
-        return None;
-    }
     let (home_site, home_members) = by_site
         .iter()
         .max_by_key(|(site, members)| (members.len(), std::cmp::Reverse(**site)))?;

@@ -122,7 +122,7 @@ pub fn output_schemas() -> Vec<(&'static str, String)> {
         ),
         (
             "graph.schema.json",
-            crate::emit::json(&schemars::schema_for!(crate::emit::graph::GraphJson)),
+            crate::emit::json(&schemars::schema_for!(crate::emit::graph_json::GraphJson)),
         ),
     ]);
     schemas

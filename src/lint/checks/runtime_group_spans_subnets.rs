@@ -43,9 +43,6 @@ pub(crate) fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
         for &member in &group.members {
             by_subnet.entry(lan(member)).or_insert(member);
         }
-        if by_subnet.len() < 2 {
-            continue;
-        }
         // Report at the first node of the second subnet, against the first of the first.
         let mut firsts: Vec<(IpNet, NodeId)> = by_subnet.into_iter().collect();
         firsts.sort_by_key(|&(_, node)| node);

@@ -184,7 +184,7 @@ impl Resolver {
         groups: Option<Named>,
         sites: &[(String, Option<Site>)],
         site_index: &BTreeMap<&str, SiteId>,
-        symbols: &Defaults,
+        defaults: &Defaults,
     ) -> Option<Memberships> {
         let site = site?;
         let site_id = if let Some(id) = self.site_named(site.value, site_index) {
@@ -200,7 +200,7 @@ impl Resolver {
         } = groups?;
         let site_id = site_id.ok()?;
         let site_model = sites[site_id.value.index()].1.as_ref()?;
-        let own = symbols.sites[site_id.value.index()];
+        let own = defaults.sites[site_id.value.index()];
         node.site = site_id;
         if node.route_via.is_none() {
             node.route_via.clone_from(&site_model.route_via);
@@ -209,7 +209,7 @@ impl Resolver {
         let mut network_groups =
             network_groups.unwrap_or_else(|| vec![Located::new(own.name, site.span)]);
         if let Some(&Located { value: true, span }) = node.transit.as_ref() {
-            network_groups.push(Located::new(symbols.transit, span));
+            network_groups.push(Located::new(defaults.transit, span));
         }
         let update_group = update_group
             .unwrap_or_else(|| Located::new(own.update_group, site_model.update_group.span));
