@@ -232,23 +232,27 @@ impl Keys {
                         existing.ca_key.as_ref(),
                     )?;
                 }
-                // Each batch is made on another thread while the one before is written.
+                // Each batch is made on another thread, and its keys and certificates kept
+                // in the secrets there, while the one before is written.
                 let ids: Vec<NodeId> = model.node_ids().collect();
                 let (existing, issuer) = (&*existing, &*issuer);
+                let secrets: Option<&dyn Sink> = write.then_some(&*secrets);
                 std::thread::scope(|scope| {
                     let (batches, made_batches) = std::sync::mpsc::sync_channel(1);
                     scope.spawn(move || {
                         for batch in ids.chunks(BATCH) {
                             let made = issuer.nodes(model, existing, batch);
-                            if batches.send((batch.to_vec(), made)).is_err() {
+                            let kept = secrets.map_or(Ok(()), |secrets| {
+                                keep(secrets, model, existing, batch, &made)
+                            });
+                            let failed = kept.is_err();
+                            if batches.send((batch.to_vec(), made, kept)).is_err() || failed {
                                 return;
                             }
                         }
                     });
                     let mut streamed = Streamed {
-                        existing,
                         issuer,
-                        secrets: write.then_some(secrets),
                         batches: made_batches,
                         ready: VecDeque::new(),
                         changes: &mut made.changes,
@@ -296,7 +300,7 @@ impl Keys {
 
 /// Hands `secrets` the file `path` unless `before` is exactly `content`.
 fn put(
-    secrets: &mut dyn Sink,
+    secrets: &dyn Sink,
     path: &str,
     content: &str,
     before: Option<&String>,
@@ -309,24 +313,48 @@ fn put(
         .map_err(EmitError::Sink)
 }
 
+/// Hands `secrets` the key and certificate of each node of a batch made whole (one that
+/// was not stops the build when it is reached), unless the directory holds them already.
+fn keep(
+    secrets: &dyn Sink,
+    model: &Model,
+    existing: &Existing,
+    batch: &[NodeId],
+    made: &[NodeMade],
+) -> Result<(), EmitError> {
+    for (&id, made) in batch.iter().zip(made) {
+        let Ok((Pair { cert_pem, key_pem }, _)) = made else {
+            return Ok(());
+        };
+        let name = &model.node(id).name;
+        let (old_key, old_cert) = existing
+            .nodes
+            .get(name)
+            .map_or((None, None), |(key, cert)| (key.as_ref(), cert.as_ref()));
+        put(secrets, &layout::node_key(name), key_pem, old_key)?;
+        put(secrets, &layout::node_certificate(name), cert_pem, old_cert)?;
+    }
+    Ok(())
+}
+
+/// One node's material and what making it changed, or the problem that stops it.
+type NodeMade = Result<(Pair, Vec<String>), pki::CaProblem>;
+
 /// Node material made a batch of nodes at a time as `compile` asks for each node's
-/// certificate, each node's key and certificate handed to the secrets on the way.
+/// certificate (its key and certificate already handed to the secrets).
 struct Streamed<'a> {
-    existing: &'a Existing,
     issuer: &'a Issuer,
-    secrets: Option<&'a mut dyn Sink>,
-    /// The batches as they are made, in node order: the nodes and each one's material.
+    /// The batches as they are made, in node order: the nodes, each one's material, and
+    /// whether the secrets took them.
     batches: Receiver<MadeBatch>,
-    /// Made and not yet asked for, in node order.
-    ready: VecDeque<(NodeId, Pair)>,
+    /// Made and not yet asked for, in node order: each node's certificate.
+    ready: VecDeque<(NodeId, String)>,
     changes: &'a mut Vec<String>,
 }
 
-/// The nodes of a batch, and each one's material or the problem that stops it.
-type MadeBatch = (
-    Vec<NodeId>,
-    Vec<Result<(Pair, Vec<String>), pki::CaProblem>>,
-);
+/// The nodes of a batch, each one's material or the problem that stops it, and whether
+/// their secrets were kept.
+type MadeBatch = (Vec<NodeId>, Vec<NodeMade>, Result<(), EmitError>);
 
 impl Certify for Streamed<'_> {
     fn ca(&self) -> &str {
@@ -335,8 +363,9 @@ impl Certify for Streamed<'_> {
 
     fn node(&mut self, id: NodeId, name: &str) -> Result<Option<String>, EmitError> {
         if self.ready.is_empty() {
-            // The next batch: the first problem in node order stops it.
-            let Ok((ids, made)) = self.batches.recv() else {
+            // The next batch: the first problem in node order stops it, then one keeping
+            // its secrets.
+            let Ok((ids, made, kept)) = self.batches.recv() else {
                 return Err(EmitError::Sink(
                     format!("no key material was made for `{name}`").into(),
                 ));
@@ -344,8 +373,9 @@ impl Certify for Streamed<'_> {
             for (next, made) in ids.into_iter().zip(made) {
                 let (pair, done) = made.map_err(EmitError::Key)?;
                 self.changes.extend(done);
-                self.ready.push_back((next, pair));
+                self.ready.push_back((next, pair.cert_pem));
             }
+            kept?;
         }
         if self.ready.front().is_none_or(|(next, _)| *next != id) {
             // Asked out of node order, which compile never does.
@@ -353,24 +383,7 @@ impl Certify for Streamed<'_> {
                 format!("the key material of `{name}` was asked for out of node order").into(),
             ));
         }
-        let Some((_, Pair { cert_pem, key_pem })) = self.ready.pop_front() else {
-            return Ok(None);
-        };
-        if let Some(secrets) = self.secrets.as_deref_mut() {
-            let (old_key, old_cert) = self
-                .existing
-                .nodes
-                .get(name)
-                .map_or((None, None), |(key, cert)| (key.as_ref(), cert.as_ref()));
-            put(secrets, &layout::node_key(name), &key_pem, old_key)?;
-            put(
-                secrets,
-                &layout::node_certificate(name),
-                &cert_pem,
-                old_cert,
-            )?;
-        }
-        Ok(Some(cert_pem))
+        Ok(self.ready.pop_front().map(|(_, cert_pem)| cert_pem))
     }
 }
 

@@ -38,7 +38,7 @@ pub mod syntax;
 pub mod write;
 
 use std::fmt;
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock, PoisonError};
 
 use analysis::Analysis;
 use emit::Tree;
@@ -253,7 +253,7 @@ pub fn build(
     environment: &Environment<'_>,
     options: BuildOptions,
 ) -> Result<Built, BuildError> {
-    let (mut public, mut secret) = (Tree::default(), Tree::default());
+    let (mut public, mut secret) = (Mutex::new(Tree::default()), Mutex::new(Tree::default()));
     let built = build_into(
         source,
         input_name,
@@ -268,8 +268,8 @@ pub fn build(
     Ok(Built {
         checked: built.checked,
         output: built.output.map(|output| Output {
-            public,
-            secret,
+            public: public.into_inner().unwrap_or_else(PoisonError::into_inner),
+            secret: secret.into_inner().unwrap_or_else(PoisonError::into_inner),
             changes: output.changes,
             reissued: output.reissued,
         }),

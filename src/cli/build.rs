@@ -2,6 +2,7 @@
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use clap::ArgMatches;
 use topoc::analysis::routes::RouteExtent;
@@ -20,10 +21,11 @@ use topoc::{BuildMode, BuildOptions, Output, emit};
 
 use super::common::{
     IdentityArgs, LintArgs, ListFormat, Progress, SecretsDir, allowed_paths, command_line_levels,
-    environment, identities, print_findings, read_source, recipients, remove_leftovers,
-    repository_path, step_summary, write_json, write_stdout,
+    environment, identities, print_findings, read_source, remove_leftovers, repository_path,
+    step_summary, write_json, write_stdout,
 };
 use super::error::{Error, Exit};
+use super::secrets_out::SecretsOut;
 
 // Command-line switches, each its own choice: no state machine.
 #[allow(clippy::struct_excessive_bools)]
@@ -110,7 +112,7 @@ pub(super) fn run_build(args: &BuildArgs, matches: &ArgMatches) -> Result<Exit, 
         batch: None,
         failed: None,
     };
-    let mut unwritten = topoc::emit::Tree::default();
+    let mut unwritten = Mutex::new(topoc::emit::Tree::default());
     let built = topoc::build_into(
         &source,
         &input_name,
@@ -159,7 +161,7 @@ pub(super) fn run_build(args: &BuildArgs, matches: &ArgMatches) -> Result<Exit, 
         Sink::Staging(staging) => staging,
     };
     note_probe_scripts(model);
-    let Some((batch, sealed)) = secrets_out.batch.take() else {
+    let Some((batch, sealed)) = secrets_out.take() else {
         return Err(Error::Emit(emit::EmitError::Sink(
             "the build ended before its secrets began".into(),
         )));
@@ -188,48 +190,6 @@ fn note_probe_scripts(model: &Model) {
             "note: no `probe.sh` is written: each lists every peer of its node, and for this cluster they would take about {} MB together; `topoc probe --from NODE` checks the same",
             emit::probe_sh::estimated_size(model) / 1_000_000
         );
-    }
-}
-
-/// Where a build's secrets go: a batch of the secrets directory, encrypted for the
-/// topology's recipients (known once the build has its model).
-struct SecretsOut<'a> {
-    secrets: &'a Secrets,
-    file: &'a Path,
-    /// The batch, and whether it encrypts.
-    batch: Option<(Batch, bool)>,
-    /// Why the batch could not start, as the command line says it.
-    failed: Option<Error>,
-}
-
-impl emit::Sink for SecretsOut<'_> {
-    fn begin(&mut self, model: &Model) -> Result<(), emit::SinkError> {
-        let started = recipients(model, self.file).and_then(|recipients| {
-            let sealed = recipients.is_some();
-            Ok((self.secrets.clone().sealed_for(recipients).batch()?, sealed))
-        });
-        match started {
-            Ok(batch) => {
-                self.batch = Some(batch);
-                Ok(())
-            }
-            Err(error) => {
-                let message = error.to_string();
-                self.failed = Some(error);
-                Err(message.into())
-            }
-        }
-    }
-
-    fn file(
-        &mut self,
-        path: &str,
-        produce: emit::sink::Produce<'_>,
-    ) -> Result<(), emit::SinkError> {
-        match self.batch.as_mut() {
-            Some((batch, _)) => batch.file(path, produce),
-            None => Err("the secrets were handed over before the build began".into()),
-        }
     }
 }
 

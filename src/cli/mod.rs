@@ -24,6 +24,7 @@ mod plan;
 mod probe;
 mod report;
 mod secrets;
+mod secrets_out;
 mod setup;
 mod what_if;
 

@@ -7,6 +7,7 @@
 
 pub mod certify;
 pub mod cluster_json;
+mod compile;
 pub mod firewall;
 pub mod graph;
 pub mod graph_json;
@@ -30,15 +31,12 @@ use std::fmt;
 
 use serde::Serialize;
 
-use crate::analysis::Analysis;
-use crate::analysis::routes::{RouteExtent, Router};
+use crate::analysis::routes::RouteExtent;
 use crate::environment::Limits;
 use crate::model::Model;
-use crate::syntax::Kind;
 pub use certify::Certify;
-use layout::{NodeFile, node_file};
+pub use compile::compile;
 use manifest::Manifest;
-use sink::Recorder;
 pub use sink::{Sink, SinkError, Sinks};
 pub use tree::{Tree, UnsafePath};
 
@@ -52,6 +50,9 @@ pub enum EmitError {
     Sink(SinkError),
     /// A node's key or certificate could not be made.
     Key(crate::pki::CaProblem),
+    /// Stopped because the other part of the build, made beside this one, failed (its
+    /// error is the one reported).
+    Halted,
 }
 
 impl fmt::Display for EmitError {
@@ -62,6 +63,7 @@ impl fmt::Display for EmitError {
             EmitError::Csv(error) => write!(f, "cannot write the firewall rules: {error}"),
             EmitError::Sink(error) => error.fmt(f),
             EmitError::Key(problem) => problem.fmt(f),
+            EmitError::Halted => f.write_str("stopped: another part of the build failed"),
         }
     }
 }
@@ -108,138 +110,6 @@ impl Emitted {
         paths.sort();
         paths
     }
-}
-
-/// Every file of the build, into `sink`, a file at a time: each node's files as the node is
-/// reached, then the cluster's, then the manifest. `input` is the topology's file name
-/// (without directories, so that the output does not depend on where the build ran) and
-/// its text. With `certificates`, every node gets the CA certificate and its own; keys
-/// never reach `emit`.
-///
-/// Without [`RouteExtent::AllPairs`] the work and the output grow with the size of the topology
-/// (hosts files aside: each lists every node, as the vendor requires), and what is held at
-/// once is the model, the manifest's entries and one file.
-pub fn compile(
-    model: &Model,
-    analysis: &Analysis,
-    input: (&str, &str),
-    mut certificates: Option<&mut dyn Certify>,
-    options: Options,
-    sink: &mut dyn Sink,
-) -> Result<Emitted, EmitError> {
-    let mut out = Recorder::new(sink);
-    let mut router = Router::new(model);
-    let web = model.cluster.kind == Kind::Swg;
-    // Routes are Central Management's: a SEG cluster has none to count.
-    let mut all_pairs =
-        (options.routes == RouteExtent::AllPairs && web).then(cluster_json::AllPairs::default);
-    let with_hosts = hosts::needed(model);
-    let with_probe_scripts = probe_sh::written(model);
-    let joins_from = runbook::joins_from(model);
-    for id in model.node_ids() {
-        let name = &model.node(id).name;
-        // One routing table at a time: all of them at once would be the square of the size.
-        let table = all_pairs.as_mut().map(|all_pairs| {
-            let table = router.from(id);
-            all_pairs.add(model, &table);
-            table
-        });
-        if web {
-            let node = node_json::node_file(model, id, table.as_ref());
-            out.put(node_file(name, NodeFile::Settings), json(&node))?;
-        }
-        if with_hosts {
-            out.put(
-                node_file(name, NodeFile::Hosts),
-                hosts::hosts_file(model, id, input.0),
-            )?;
-        }
-        if let Some(routes) = static_routes::routes_file(model, id, input.0) {
-            out.put(node_file(name, NodeFile::Routes), routes)?;
-        }
-        out.put(
-            node_file(name, NodeFile::Runbook),
-            runbook::node_runbook(model, id, joins_from[id.index()], input.0),
-        )?;
-        if with_probe_scripts {
-            out.put(
-                node_file(name, NodeFile::Probe),
-                probe_sh::probe_script(model, id, input.0),
-            )?;
-        }
-        if let Some(certificates) = certificates.as_deref_mut() {
-            out.put(
-                node_file(name, NodeFile::CaCertificate),
-                certificates.ca().as_bytes(),
-            )?;
-            if let Some(cert) = certificates.node(id, name)? {
-                out.put(node_file(name, NodeFile::Certificate), cert)?;
-            }
-        }
-        if id.index() == 0 {
-            // Every node has about as many files as the first: room for all their entries
-            // at once (a vector that doubles holds up to twice what it needs).
-            let per_node = out.entries.len();
-            out.entries.reserve_exact(per_node * model.nodes.len() + 16);
-        }
-    }
-    let origin = model.start_node();
-    let summary = cluster_json::RouteSummary {
-        from_management_node: origin
-            .map(|origin| cluster_json::RoutesFromOne::new(model, &router.from(origin))),
-        all_pairs,
-    };
-    cluster_files(model, analysis, input, summary, &mut out)?;
-    let mut entries = std::mem::take(&mut out.entries);
-    entries.sort_unstable_by(|a, b| a.path.cmp(&b.path));
-    let manifest = Manifest::new(&model.cluster.name.value, input, entries);
-    out.put_unlisted(layout::MANIFEST, |writer| manifest.write_to(writer))?;
-    Ok(Emitted { manifest })
-}
-
-/// The files of the whole cluster (not of one node), into `out`.
-fn cluster_files(
-    model: &Model,
-    analysis: &Analysis,
-    input: (&str, &str),
-    summary: cluster_json::RouteSummary,
-    out: &mut Recorder<'_>,
-) -> Result<(), EmitError> {
-    let web = model.cluster.kind == Kind::Swg;
-    let firewall = firewall::firewall(model);
-    out.put(
-        layout::FIREWALL,
-        firewall::csv(&firewall::RULE_COLUMNS, &firewall.rules).map_err(EmitError::Csv)?,
-    )?;
-    out.put(
-        layout::FIREWALL_SETS,
-        firewall::csv(&firewall::SET_COLUMNS, &firewall.sets).map_err(EmitError::Csv)?,
-    )?;
-    let cluster = cluster_json::cluster_file(model, analysis, summary, firewall);
-    out.put_with(layout::CLUSTER_JSON, |writer| json_to(writer, &cluster))?;
-    drop(cluster);
-    out.put_with(layout::INVENTORY, |writer| {
-        inventory::write_inventory(model, writer)
-    })?;
-    if web {
-        out.put(layout::RUNBOOK, runbook::join_plan(model))?;
-        out.put(
-            layout::PLAYBOOK,
-            playbook::playbook(model).map_err(EmitError::Inventory)?,
-        )?;
-    }
-    out.put(layout::GRAPH_DOT, graph::dot(model))?;
-    out.put(layout::GRAPH_MERMAID, graph::mermaid(model))?;
-    if model.cluster.kind == Kind::Seg {
-        let order = seg::directory_order(model);
-        out.put(layout::SEG_DIRECTORY, seg::directory(model, &order))?;
-        out.put(
-            layout::SEG_RECOVERY_DIRECTORY,
-            seg::directory(model, &order[..order.len().min(1)]),
-        )?;
-        out.put(layout::SEG_RUNBOOK, seg::runbook(model, input.0))?;
-    }
-    Ok(())
 }
 
 /// About how many bytes `compile` would produce, computed without producing them (linear

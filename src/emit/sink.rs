@@ -1,9 +1,12 @@
 //! Where `compile` puts each file it makes: a [`Sink`]. The in-memory [`Tree`] is one (for
-//! previews and tests); the writer's staging directory and its comparison with a previous
-//! output are others, so that a build reaches the disk a file at a time and is never held
-//! whole in memory.
+//! previews and tests, behind a mutex); the writer's staging directory and its comparison
+//! with a previous output are others, so that a build reaches the disk a file at a time and
+//! is never held whole in memory. A sink takes files from several threads at once (the
+//! nodes' files and the cluster's are made side by side), each file whole from one.
 
 use std::io::{self, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, PoisonError};
 
 use sha2::{Digest, Sha256};
 
@@ -19,8 +22,8 @@ pub type SinkError = Box<dyn std::error::Error + Send + Sync>;
 /// What makes one file: it writes the file's content into the writer it is given.
 pub type Produce<'p> = &'p mut dyn FnMut(&mut dyn Write) -> io::Result<()>;
 
-/// Takes the files of a build, one at a time, each once, in no particular order.
-pub trait Sink {
+/// Takes the files of a build, each once, in no particular order, from any thread.
+pub trait Sink: Sync {
     /// Told, before the first file, the model whose files follow (a sink of secrets
     /// learns there whom to encrypt them for).
     ///
@@ -33,13 +36,14 @@ pub trait Sink {
 
     /// Takes one file of the output: calls `produce` exactly once with a writer for its
     /// content, so that a large file streams through and is never held whole. `path` is a
-    /// plain relative path (checked before).
+    /// plain relative path (checked before). Other threads may hand over other files
+    /// meanwhile.
     ///
     /// # Errors
     ///
     /// When the file cannot be kept (written, read back) or `produce` fails; the build
     /// stops there.
-    fn file(&mut self, path: &str, produce: Produce<'_>) -> Result<(), SinkError>;
+    fn file(&self, path: &str, produce: Produce<'_>) -> Result<(), SinkError>;
 }
 
 /// Where a build puts what it makes: the output, and the secrets it makes or changes.
@@ -54,11 +58,15 @@ impl std::fmt::Debug for Sinks<'_> {
     }
 }
 
-impl Sink for Tree {
-    fn file(&mut self, path: &str, produce: Produce<'_>) -> Result<(), SinkError> {
+/// A tree in memory takes files from one thread at a time.
+impl Sink for Mutex<Tree> {
+    fn file(&self, path: &str, produce: Produce<'_>) -> Result<(), SinkError> {
         let mut content = Vec::new();
         produce(&mut content)?;
-        self.insert(path, content)?;
+        // A poisoned lock means a thread panicked, and the panic reaches the caller anyway.
+        self.lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(path, content)?;
         Ok(())
     }
 }
@@ -84,17 +92,34 @@ impl Write for Hashing<'_> {
 }
 
 /// A sink, and each file handed to it with its digest and size: what the manifest lists.
+/// Recorders on several threads may share one sink, and a flag that halts them all once
+/// one of them failed.
 pub(super) struct Recorder<'s> {
-    sink: &'s mut dyn Sink,
+    sink: &'s dyn Sink,
+    halt: &'s AtomicBool,
     pub(super) entries: Vec<Entry>,
 }
 
 impl<'s> Recorder<'s> {
-    pub(super) fn new(sink: &'s mut dyn Sink) -> Self {
+    pub(super) fn new(sink: &'s dyn Sink, halt: &'s AtomicBool) -> Self {
         Recorder {
             sink,
+            halt,
             entries: Vec::new(),
         }
+    }
+
+    /// Tells the recorders sharing the flag to stop (this one failed).
+    pub(super) fn halt_all(&self) {
+        self.halt.store(true, Ordering::Relaxed);
+    }
+
+    /// [`EmitError::Halted`] once another recorder failed.
+    pub(super) fn go_on(&self) -> Result<(), EmitError> {
+        if self.halt.load(Ordering::Relaxed) {
+            return Err(EmitError::Halted);
+        }
+        Ok(())
     }
 
     /// Checks `path` plain, hands the file to the sink and records it.
@@ -113,6 +138,7 @@ impl<'s> Recorder<'s> {
         path: impl Into<String>,
         mut produce: impl FnMut(&mut dyn Write) -> io::Result<()>,
     ) -> Result<(), EmitError> {
+        self.go_on()?;
         let path = path.into();
         if !is_safe(&path) {
             return Err(UnsafePath(path).into());

@@ -111,7 +111,7 @@ pub(super) fn new_ca(model: &Model, now: OffsetDateTime) -> Result<Ca, CaProblem
                 settings.validity_days
             ))
         })?;
-    params.serial_number = Some(serial(&key, now));
+    params.serial_number = Some(serial(key.public_key_raw(), now));
     let cert = params
         .self_signed(&key)
         .map_err(|e| CaProblem::Generation(e.to_string()))?;
@@ -127,9 +127,9 @@ pub(super) fn new_ca(model: &Model, now: OffsetDateTime) -> Result<Ca, CaProblem
 }
 
 /// A positive 16-byte serial from the key and the time: unique per issuance.
-pub(super) fn serial(key: &KeyPair, now: OffsetDateTime) -> SerialNumber {
+pub(super) fn serial(public_key: &[u8], now: OffsetDateTime) -> SerialNumber {
     let mut hasher = Sha256::new();
-    hasher.update(key.public_key_raw());
+    hasher.update(public_key);
     hasher.update(now.unix_timestamp_nanos().to_be_bytes());
     let mut bytes: Vec<u8> = hasher.finalize()[..16].to_vec();
     bytes[0] &= 0x7f;

@@ -13,7 +13,6 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
 
-use pkcs8::der::{Decode, Encode};
 use rayon::prelude::*;
 use rcgen::{KeyPair, SignatureAlgorithm};
 use time::OffsetDateTime;
@@ -24,11 +23,14 @@ use crate::syntax::Algorithm;
 use ca::{Ca, load_ca, new_ca};
 pub use deployed::{Deployed, DeployedNode, deployed};
 pub use inspect::{Inspection, Summary, inspect, published, summarize, summarize_der};
-use node::{identity, issue, reusable};
+pub use key::generate_key;
+use key::{PublicKey, new_key};
+use node::{Signer, identity, issue, reusable};
 
 mod ca;
 mod deployed;
 mod inspect;
+mod key;
 mod node;
 
 /// A node certificate this close to its end is re-issued; `cert-expiring` warns this early.
@@ -193,31 +195,6 @@ pub(super) fn signature_algorithm(algorithm: Algorithm) -> &'static SignatureAlg
     }
 }
 
-/// A new key, as PKCS#8 PEM that OpenSSL 3 reads: ring writes Ed25519 keys as PKCS#8 v2,
-/// which OpenSSL 3.0 refuses, so those are written as v1 (without the public key).
-pub fn generate_key(algorithm: Algorithm) -> Result<(KeyPair, String), CaProblem> {
-    let key = KeyPair::generate_for(signature_algorithm(algorithm))
-        .map_err(|e| CaProblem::Generation(e.to_string()))?;
-    let pem = if algorithm == Algorithm::Ed25519 {
-        let der = key.serialize_der();
-        let info = pkcs8::PrivateKeyInfo::from_der(&der)
-            .map_err(|e| CaProblem::Generation(e.to_string()))?;
-        let v1 = pkcs8::PrivateKeyInfo {
-            algorithm: info.algorithm,
-            private_key: info.private_key,
-            public_key: None,
-        };
-        let v1_der = v1
-            .to_der()
-            .map_err(|e| CaProblem::Generation(e.to_string()))?;
-        pkcs8::der::pem::encode_string("PRIVATE KEY", pkcs8::LineEnding::LF, &v1_der)
-            .map_err(|e| CaProblem::Generation(e.to_string()))?
-    } else {
-        key.serialize_pem()
-    };
-    Ok((key, pem))
-}
-
 /// The DER of the first certificate in a PEM text.
 pub fn cert_der(pem: &str) -> Result<Vec<u8>, String> {
     let parsed = ::pem::parse(pem).map_err(|e| format!("not PEM: {e}"))?;
@@ -261,7 +238,7 @@ fn node_material(
     model: &Model,
     id: NodeId,
     existing: &Existing,
-    ca: &Ca,
+    signer: &Signer<'_>,
     now: OffsetDateTime,
 ) -> Result<(Pair, Vec<String>), CaProblem> {
     let mut changes = Vec::new();
@@ -273,24 +250,24 @@ fn node_material(
             node: name.clone(),
             why: e.to_string(),
         })?;
-        (key, pem)
+        (PublicKey::of(&key), pem)
     } else {
         changes.push(format!("created a key for `{name}`"));
-        generate_key(model.ca.algorithm)?
+        new_key(model.ca.algorithm)?
     };
     let wanted = identity(model, id);
     let reuse = old_cert
         .as_deref()
-        .map(|cert| reusable(cert, &key, ca, &wanted, now).map(|()| cert.to_owned()));
+        .map(|cert| reusable(cert, &key, signer.ca, &wanted, now).map(|()| cert.to_owned()));
     let cert_pem = match reuse {
         Some(Ok(cert)) => cert,
         Some(Err(why)) => {
             changes.push(format!("re-issued the certificate of `{name}`: {why}"));
-            issue(ca, &key, &wanted, model, now)?
+            issue(signer, &key, &wanted, model, now)?
         }
         None => {
             changes.push(format!("issued a certificate for `{name}`"));
-            issue(ca, &key, &wanted, model, now)?
+            issue(signer, &key, &wanted, model, now)?
         }
     };
     Ok((Pair { cert_pem, key_pem }, changes))
@@ -363,8 +340,12 @@ impl Issuer {
         existing: &Existing,
         ids: &[NodeId],
     ) -> Vec<Result<(Pair, Vec<String>), CaProblem>> {
+        let signer = match Signer::new(&self.ca) {
+            Ok(signer) => signer,
+            Err(problem) => return ids.iter().map(|_| Err(problem.clone())).collect(),
+        };
         ids.par_iter()
-            .map(|&id| node_material(model, id, existing, &self.ca, self.now))
+            .map(|&id| node_material(model, id, existing, &signer, self.now))
             .collect()
     }
 }

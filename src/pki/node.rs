@@ -12,7 +12,7 @@ use x509_parser::prelude::{GeneralName, ParsedExtension, X509Certificate};
 use crate::model::{Model, NodeId};
 
 use super::ca::{Ca, serial};
-use super::{CaProblem, RENEWAL_WINDOW_DAYS, cert_der, day, parse};
+use super::{CaProblem, PublicKey, RENEWAL_WINDOW_DAYS, cert_der, day, parse};
 
 /// What a node's certificate must say: its name, and how the others reach it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,14 +41,14 @@ pub(super) fn identity(model: &Model, id: NodeId) -> Identity {
 /// inside the renewal window. `Err` says why not.
 pub(super) fn reusable(
     cert_pem: &str,
-    key: &KeyPair,
+    key: &PublicKey,
     ca: &Ca,
     identity: &Identity,
     now: OffsetDateTime,
 ) -> Result<(), String> {
     let der = cert_der(cert_pem)?;
     let cert = parse(&der)?;
-    if cert.public_key().subject_public_key.data.as_ref() != key.public_key_raw() {
+    if cert.public_key().subject_public_key.data.as_ref() != key.public {
         return Err("it is for another key".to_owned());
     }
     still_valid(&cert, &ca.der, identity, now)
@@ -117,12 +117,13 @@ pub(super) fn ip_from(bytes: &[u8]) -> Option<IpAddr> {
 }
 
 pub(super) fn issue(
-    ca: &Ca,
-    key: &KeyPair,
+    signer: &Signer<'_>,
+    key: &PublicKey,
     identity: &Identity,
     model: &Model,
     now: OffsetDateTime,
 ) -> Result<String, CaProblem> {
+    let ca = signer.ca;
     let mut params = CertificateParams::default();
     params.distinguished_name = DistinguishedName::new();
     params
@@ -154,11 +155,24 @@ pub(super) fn issue(
     params.not_after = now
         .checked_add(Duration::days(i64::from(model.ca.node_validity_days)))
         .map_or(ca.not_after, |end| end.min(ca.not_after));
-    params.serial_number = Some(serial(key, now));
-    let issuer = Issuer::from_ca_cert_der(&ca.der.clone().into(), &ca.key)
-        .map_err(|e| CaProblem::Generation(e.to_string()))?;
+    params.serial_number = Some(serial(&key.public, now));
     params
-        .signed_by(key, &issuer)
+        .signed_by(key, &signer.issuer)
         .map(|cert| cert.pem())
         .map_err(|e| CaProblem::Generation(e.to_string()))
+}
+
+/// The CA as it signs node certificates: read from its certificate once, for every node
+/// of a batch.
+pub(super) struct Signer<'a> {
+    pub(super) ca: &'a Ca,
+    issuer: Issuer<'static, &'a KeyPair>,
+}
+
+impl<'a> Signer<'a> {
+    pub(super) fn new(ca: &'a Ca) -> Result<Self, CaProblem> {
+        let issuer = Issuer::from_ca_cert_der(&ca.der.as_slice().into(), &ca.key)
+            .map_err(|e| CaProblem::Generation(e.to_string()))?;
+        Ok(Signer { ca, issuer })
+    }
 }

@@ -8,6 +8,7 @@
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, PoisonError};
 
 use sha2::{Digest, Sha256};
 
@@ -238,11 +239,15 @@ impl Drop for Batch {
     }
 }
 
-impl Sink for Batch {
-    fn file(&mut self, path: &str, produce: Produce<'_>) -> Result<(), SinkError> {
+/// A batch takes files from one thread at a time.
+impl Sink for Mutex<Batch> {
+    fn file(&self, path: &str, produce: Produce<'_>) -> Result<(), SinkError> {
         let mut content = Vec::new();
         produce(&mut content)?;
-        self.add(path, &content)?;
+        // A poisoned lock means a thread panicked, and the panic reaches the caller anyway.
+        self.lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .add(path, &content)?;
         Ok(())
     }
 }

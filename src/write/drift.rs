@@ -5,6 +5,7 @@
 use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, PoisonError};
 
 use super::{WriteError, io_error, list_files};
 use crate::emit::sink::Produce;
@@ -130,37 +131,41 @@ pub(super) fn unexpected(out: &Path, built: &[String]) -> Result<Vec<Drift>, Wri
 #[derive(Debug)]
 pub struct Compare {
     out: PathBuf,
-    drift: Vec<Drift>,
-    seen: Vec<String>,
+    /// How the files differ, and every file handed over (from any thread).
+    found: Mutex<(Vec<Drift>, Vec<String>)>,
 }
 
 impl Compare {
     pub fn new(out: &Path) -> Self {
         Compare {
             out: out.to_owned(),
-            drift: Vec::new(),
-            seen: Vec::new(),
+            found: Mutex::default(),
         }
     }
 
     /// How `out` differs from every file handed over, sorted; empty when it is up to date.
-    pub fn finish(mut self) -> Result<Vec<Drift>, WriteError> {
-        self.seen.sort_unstable();
-        let unexpected = unexpected(&self.out, &self.seen)?;
-        self.drift.extend(unexpected);
-        self.drift.sort();
-        Ok(self.drift)
+    pub fn finish(self) -> Result<Vec<Drift>, WriteError> {
+        let (mut drift, mut seen) = self
+            .found
+            .into_inner()
+            .unwrap_or_else(PoisonError::into_inner);
+        seen.sort_unstable();
+        drift.extend(unexpected(&self.out, &seen)?);
+        drift.sort();
+        Ok(drift)
     }
 }
 
 impl Sink for Compare {
-    fn file(&mut self, path: &str, produce: Produce<'_>) -> Result<(), SinkError> {
+    fn file(&self, path: &str, produce: Produce<'_>) -> Result<(), SinkError> {
         let full = self.out.join(path);
         let mut against = Against::open(&full)?;
         produce(&mut against).map_err(io_error(&full))?;
         against.end().map_err(io_error(&full))?;
-        self.drift.extend(against.drift(path));
-        self.seen.push(path.to_owned());
+        // A poisoned lock means a thread panicked, and the panic reaches the caller anyway.
+        let mut found = self.found.lock().unwrap_or_else(PoisonError::into_inner);
+        found.0.extend(against.drift(path));
+        found.1.push(path.to_owned());
         Ok(())
     }
 }

@@ -155,7 +155,7 @@ pub enum Replace {
 /// Writes `tree` as the whole content of `out`, replacing a previous topoc output (or
 /// leaving `out` alone when it already holds `tree`).
 pub fn commit(tree: &Tree, out: &Path, replace: Replace) -> Result<Committed, WriteError> {
-    let mut staging = Staging::new(out, replace)?;
+    let staging = Staging::new(out, replace)?;
     for (path, content) in tree.iter() {
         staging
             .file(path, &mut |writer| writer.write_all(content))

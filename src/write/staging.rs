@@ -11,6 +11,7 @@ use std::fs::File;
 use std::io::{Read as _, Write};
 use std::os::unix::fs::OpenOptionsExt as _;
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use super::drift::{Against, Drift, unexpected};
 use super::modes::{Umask, modes_as_written};
@@ -20,6 +21,8 @@ use crate::emit::sink::Produce;
 use crate::emit::{Sink, SinkError, layout};
 
 /// An output being written. Dropped before [`Staging::finish`], it removes what it wrote.
+/// Files may come from several threads at once: what they share is behind a lock, taken
+/// for the bookkeeping and to create a file, never while one is written.
 #[derive(Debug)]
 pub struct Staging {
     out: PathBuf,
@@ -27,6 +30,15 @@ pub struct Staging {
     dir: PathBuf,
     /// Whether `out` exists (so that the staging directory is exchanged with it).
     exists: bool,
+    progress: Mutex<Progress>,
+    removed: Vec<PathBuf>,
+    finished: bool,
+    _umask: Umask,
+}
+
+/// What the files handed over so far have done.
+#[derive(Debug, Default)]
+struct Progress {
     /// Whether the staging directory is made (the build differs from `out`).
     started: bool,
     /// Before that: the files found equal to `out`'s, to copy when it starts.
@@ -34,12 +46,9 @@ pub struct Staging {
     /// Every file handed over, when there is a previous output to compare with.
     seen: Vec<String>,
     drift: Vec<Drift>,
-    /// The directory of the file written last, relative (each node's files come together,
+    /// The directory of the file created last, relative (each node's files come together,
     /// so each of its directories is made once).
     last_directory: String,
-    removed: Vec<PathBuf>,
-    finished: bool,
-    _umask: Umask,
 }
 
 /// What [`Staging::finish`] did.
@@ -77,50 +86,54 @@ impl Staging {
             parent,
             dir,
             exists,
-            started: false,
-            equal: Vec::new(),
-            seen: Vec::new(),
-            drift: Vec::new(),
-            last_directory: String::new(),
+            progress: Mutex::default(),
             removed,
             finished: false,
             _umask: umask,
         })
     }
 
+    /// The shared bookkeeping, locked. A poisoned lock means a thread panicked while
+    /// holding it, and the panic reaches the caller anyway.
+    fn progress(&self) -> MutexGuard<'_, Progress> {
+        self.progress.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
     /// Makes the staging directory, marked as topoc's while it is written, and copies into
     /// it the files found equal so far.
-    fn start(&mut self) -> Result<(), WriteError> {
+    fn start(&self, progress: &mut Progress) -> Result<(), WriteError> {
         if self.dir.exists() {
             remove_ours(&self.dir).map_err(io_error(&self.dir))?;
         }
         std::fs::create_dir(&self.dir).map_err(io_error(&self.dir))?;
-        self.started = true;
+        progress.started = true;
         let marker = self.dir.join(STAGING_MARKER);
         std::fs::write(&marker, MARKER_TEXT).map_err(io_error(&marker))?;
-        for relative in std::mem::take(&mut self.equal) {
-            let from = self.out.join(&relative);
-            let content = std::fs::read(&from).map_err(io_error(&from))?;
-            self.write(&relative, &content)?;
+        for relative in std::mem::take(&mut progress.equal) {
+            self.copy_previous(&relative, progress)?;
         }
         Ok(())
     }
 
-    fn write(&mut self, relative: &str, content: &[u8]) -> Result<(), WriteError> {
+    /// Copies the previous output's file `relative`, found equal to the build's, into the
+    /// staging directory.
+    fn copy_previous(&self, relative: &str, progress: &mut Progress) -> Result<(), WriteError> {
+        let from = self.out.join(relative);
+        let content = std::fs::read(&from).map_err(io_error(&from))?;
         let path = self.dir.join(relative);
-        let mut file = self.create(relative)?;
-        file.write_all(content).map_err(io_error(&path))
+        let mut file = self.create(relative, progress)?;
+        file.write_all(&content).map_err(io_error(&path))
     }
 
     /// Creates the file `relative` of the staging directory (and its directory), with the
     /// mode the output gives it.
-    fn create(&mut self, relative: &str) -> Result<File, WriteError> {
+    fn create(&self, relative: &str, progress: &mut Progress) -> Result<File, WriteError> {
         if let Some((directory, _)) = relative.rsplit_once('/')
-            && self.last_directory != directory
+            && progress.last_directory != directory
         {
             let path = self.dir.join(directory);
             std::fs::create_dir_all(&path).map_err(io_error(&path))?;
-            directory.clone_into(&mut self.last_directory);
+            directory.clone_into(&mut progress.last_directory);
         }
         let path = self.dir.join(relative);
         let mode = if layout::executable(relative) {
@@ -139,23 +152,37 @@ impl Staging {
     /// Puts the build in place of `out` with one atomic exchange, once it is on the disk;
     /// or, when `out` already holds it, leaves `out` as it is.
     pub fn finish(mut self) -> Result<Committed, WriteError> {
+        let left = self
+            .progress
+            .get_mut()
+            .unwrap_or_else(PoisonError::into_inner);
+        let mut progress = std::mem::take(left);
+        // `drop` goes by the flag left behind: should what follows fail, it removes the
+        // staging directory.
+        left.started = progress.started;
         if self.exists {
-            self.seen.sort_unstable();
-            let unexpected = unexpected(&self.out, &self.seen)?;
-            self.drift.extend(unexpected);
-            self.drift.sort();
+            progress.seen.sort_unstable();
+            let unexpected = unexpected(&self.out, &progress.seen)?;
+            progress.drift.extend(unexpected);
+            progress.drift.sort();
         }
-        if self.exists && !self.started && self.drift.is_empty() && modes_as_written(&self.out)? {
+        if self.exists
+            && !progress.started
+            && progress.drift.is_empty()
+            && modes_as_written(&self.out)?
+        {
             self.finished = true;
             return Ok(Committed {
                 written: false,
                 compared: true,
-                drift: std::mem::take(&mut self.drift),
+                drift: progress.drift,
                 removed: std::mem::take(&mut self.removed),
             });
         }
-        if !self.started {
-            self.start()?;
+        if !progress.started {
+            // Marked started first: should the start fail, `drop` removes what it made.
+            self.progress().started = true;
+            self.start(&mut progress)?;
         }
         // The new tree reaches the disk before it replaces the old one, so that a power
         // loss after `build` returns cannot leave an empty or partial tree in its place.
@@ -175,16 +202,16 @@ impl Staging {
         Ok(Committed {
             written: true,
             compared: self.exists,
-            drift: std::mem::take(&mut self.drift),
+            drift: progress.drift,
             removed: std::mem::take(&mut self.removed),
         })
     }
 }
 
 impl Sink for Staging {
-    fn file(&mut self, path: &str, produce: Produce<'_>) -> Result<(), SinkError> {
+    fn file(&self, path: &str, produce: Produce<'_>) -> Result<(), SinkError> {
         let against = if self.exists {
-            self.seen.push(path.to_owned());
+            self.progress().seen.push(path.to_owned());
             Some(Against::open(&self.out.join(path))?)
         } else {
             None
@@ -198,7 +225,7 @@ impl Sink for Staging {
         };
         // Written from the first byte once the staging has started, or when there is no
         // previous file it may equal.
-        if tee.staging.started || !tee.against.as_ref().is_some_and(Against::same) {
+        if !tee.against.as_ref().is_some_and(Against::same) || tee.staging.progress().started {
             tee.open(0)?;
         }
         produce(&mut tee).map_err(io_error(&full))?;
@@ -210,7 +237,7 @@ impl Sink for Staging {
 /// One file on its way: compared with the previous output's while it may equal it,
 /// written into the staging directory once it may not (or once the staging has started).
 struct Tee<'s> {
-    staging: &'s mut Staging,
+    staging: &'s Staging,
     relative: &'s str,
     against: Option<Against>,
     file: Option<File>,
@@ -220,10 +247,12 @@ impl Tee<'_> {
     /// Starts the staging directory if need be and creates the file there, beginning with
     /// the `prefix` bytes found equal to the previous output's so far.
     fn open(&mut self, prefix: u64) -> Result<(), WriteError> {
-        if !self.staging.started {
-            self.staging.start()?;
+        let mut progress = self.staging.progress();
+        if !progress.started {
+            self.staging.start(&mut progress)?;
         }
-        let mut file = self.staging.create(self.relative)?;
+        let mut file = self.staging.create(self.relative, &mut progress)?;
+        drop(progress);
         if prefix > 0 {
             let old = self.staging.out.join(self.relative);
             let mut reader = File::open(&old).map_err(io_error(&old))?.take(prefix);
@@ -244,9 +273,16 @@ impl Tee<'_> {
                 self.open(matched)?;
             }
         }
-        match self.against.as_ref().and_then(|a| a.drift(self.relative)) {
-            Some(drift) => self.staging.drift.push(drift),
-            None if self.file.is_none() => self.staging.equal.push(self.relative.to_owned()),
+        let drift = self.against.as_ref().and_then(|a| a.drift(self.relative));
+        let mut progress = self.staging.progress();
+        match drift {
+            Some(drift) => progress.drift.push(drift),
+            // Another thread started the staging directory while this file was found equal
+            // to the previous one: it is copied from there now.
+            None if self.file.is_none() && progress.started => {
+                self.staging.copy_previous(self.relative, &mut progress)?;
+            }
+            None if self.file.is_none() => progress.equal.push(self.relative.to_owned()),
             None => {}
         }
         Ok(())
@@ -275,7 +311,12 @@ impl Write for Tee<'_> {
 
 impl Drop for Staging {
     fn drop(&mut self) {
-        if self.started && !self.finished {
+        let started = self
+            .progress
+            .get_mut()
+            .unwrap_or_else(PoisonError::into_inner)
+            .started;
+        if started && !self.finished {
             let _ = remove_ours(&self.dir);
         }
     }
