@@ -240,15 +240,29 @@ impl Keys {
                 std::thread::scope(|scope| {
                     let (batches, made_batches) = std::sync::mpsc::sync_channel(1);
                     scope.spawn(move || {
-                        for batch in ids.chunks(BATCH) {
-                            let made = issuer.nodes(model, existing, batch);
-                            let kept = secrets.map_or(Ok(()), |secrets| {
-                                keep(secrets, model, existing, batch, &made)
-                            });
+                        let chunks: Vec<&[NodeId]> = ids.chunks(BATCH).collect();
+                        let issue = |at: usize| {
+                            chunks
+                                .get(at)
+                                .map(|batch| issuer.nodes(model, existing, batch))
+                        };
+                        let mut next = issue(0);
+                        for (at, batch) in chunks.iter().enumerate() {
+                            let Some(made) = next.take() else { return };
+                            // A batch's secrets are kept while the next batch is made.
+                            let (kept, following) = rayon::join(
+                                || {
+                                    secrets.map_or(Ok(()), |secrets| {
+                                        keep(secrets, model, existing, batch, &made)
+                                    })
+                                },
+                                || issue(at + 1),
+                            );
                             let failed = kept.is_err();
                             if batches.send((batch.to_vec(), made, kept)).is_err() || failed {
                                 return;
                             }
+                            next = following;
                         }
                     });
                     let mut streamed = Streamed {

@@ -45,7 +45,9 @@ mod hex_digest {
     use serde::{Deserialize, Deserializer, Serializer, de::Error as _};
 
     pub fn serialize<S: Serializer>(digest: &[u8; 32], serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&super::hex(digest))
+        let mut text = [0; 64];
+        ::hex::encode_to_slice(digest, &mut text).map_err(serde::ser::Error::custom)?;
+        serializer.serialize_str(std::str::from_utf8(&text).map_err(serde::ser::Error::custom)?)
     }
 
     pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<[u8; 32], D::Error> {
@@ -56,10 +58,7 @@ mod hex_digest {
                 "a SHA-256 digest has 64 hexadecimal digits",
             ));
         }
-        for (byte, pair) in digest.iter_mut().zip(text.as_bytes().chunks(2)) {
-            let pair = std::str::from_utf8(pair).map_err(D::Error::custom)?;
-            *byte = u8::from_str_radix(pair, 16).map_err(D::Error::custom)?;
-        }
+        ::hex::decode_to_slice(&text, &mut digest).map_err(D::Error::custom)?;
         Ok(digest)
     }
 }
@@ -101,11 +100,5 @@ pub fn sha256(content: &[u8]) -> String {
 
 /// A digest in lower-case hexadecimal.
 pub fn hex(digest: &[u8]) -> String {
-    digest
-        .iter()
-        .fold(String::with_capacity(64), |mut hex, byte| {
-            use std::fmt::Write as _;
-            let _ = write!(hex, "{byte:02x}");
-            hex
-        })
+    ::hex::encode(digest)
 }

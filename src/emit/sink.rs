@@ -122,14 +122,15 @@ impl<'s> Recorder<'s> {
         Ok(())
     }
 
-    /// Checks `path` plain, hands the file to the sink and records it.
+    /// Checks `path` plain, hands the file to the sink and records it. The content is
+    /// whole already: it goes to the sink as it is, unbuffered.
     pub(super) fn put(
         &mut self,
         path: impl Into<String>,
         content: impl AsRef<[u8]>,
     ) -> Result<(), EmitError> {
         let content = content.as_ref();
-        self.put_with(path, |writer| writer.write_all(content))
+        self.record(path.into(), &mut |writer| writer.write_all(content))
     }
 
     /// [`Recorder::put`], the content written by `produce` a piece at a time (buffered).
@@ -138,8 +139,21 @@ impl<'s> Recorder<'s> {
         path: impl Into<String>,
         mut produce: impl FnMut(&mut dyn Write) -> io::Result<()>,
     ) -> Result<(), EmitError> {
+        self.record(path.into(), &mut |writer| {
+            let mut buffered = io::BufWriter::with_capacity(1 << 16, writer);
+            produce(&mut buffered)?;
+            buffered.flush()
+        })
+    }
+
+    /// Checks `path` plain, hands the file `produce` writes to the sink, and records it
+    /// with the digest and size of what went through.
+    fn record(
+        &mut self,
+        path: String,
+        produce: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>,
+    ) -> Result<(), EmitError> {
         self.go_on()?;
-        let path = path.into();
         if !is_safe(&path) {
             return Err(UnsafePath(path).into());
         }
@@ -151,10 +165,7 @@ impl<'s> Recorder<'s> {
                     digest: Sha256::new(),
                     bytes: 0,
                 };
-                let mut buffered = io::BufWriter::with_capacity(1 << 16, &mut hashing);
-                produce(&mut buffered)?;
-                buffered.flush()?;
-                drop(buffered);
+                produce(&mut hashing)?;
                 recorded = Some((hashing.digest.finalize(), hashing.bytes));
                 Ok(())
             })
