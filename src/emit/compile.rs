@@ -7,7 +7,7 @@ use std::sync::atomic::AtomicBool;
 use super::cluster_json::{self, AllPairs, RouteSummary, RoutesFromOne};
 use super::layout::{self, NodeFile, node_file};
 use super::manifest::Manifest;
-use super::sink::Recorder;
+use super::sink::{Recorder, put_unlisted};
 use super::{
     Certify, EmitError, Emitted, Options, Sink, firewall, graph, hosts, inventory, json, json_to,
     node_json, playbook, probe_sh, runbook, seg, static_routes,
@@ -46,7 +46,7 @@ pub fn compile(
                 .name("topoc-cluster".to_owned())
                 .spawn_scoped(scope, move || {
                     let mut out = Recorder::new(sink, halt);
-                    let summary = route_summary(model, &mut Router::new(model), None);
+                    let summary = route_summary(model, None);
                     let made = cluster_files(model, analysis, input, summary, &mut out);
                     if made.is_err() {
                         out.halt_all();
@@ -55,16 +55,8 @@ pub fn compile(
                 })
         });
         let mut out = Recorder::new(sink, &halt);
-        let mut router = Router::new(model);
-        let mut pairs = all_pairs.then(AllPairs::default);
-        let nodes = node_files(
-            model,
-            input,
-            certificates,
-            &mut router,
-            pairs.as_mut(),
-            &mut out,
-        );
+        let mut pairs = all_pairs.then(|| (Router::new(model), AllPairs::default()));
+        let nodes = node_files(model, input, certificates, pairs.as_mut(), &mut out);
         if nodes.is_err() {
             out.halt_all();
         }
@@ -76,7 +68,7 @@ pub fn compile(
             ),
             // With every pair's routes, or where no thread could start: after the nodes'.
             None | Some(Err(_)) => nodes.as_ref().ok().map(|()| {
-                let summary = route_summary(model, &mut router, pairs);
+                let summary = route_summary(model, pairs.map(|(_, counted)| counted));
                 cluster_files(model, analysis, input, summary, &mut out).map(|()| Vec::new())
             }),
         };
@@ -93,35 +85,28 @@ pub fn compile(
     };
     entries.sort_unstable_by(|a, b| a.path.cmp(&b.path));
     let manifest = Manifest::new(&model.cluster.name.value, input, entries);
-    let halt = AtomicBool::new(false);
-    Recorder::new(sink, &halt)
-        .put_unlisted(layout::MANIFEST, |writer| manifest.write_to(writer))?;
+    put_unlisted(sink, layout::MANIFEST, |writer| manifest.write_to(writer))?;
     Ok(Emitted { manifest })
 }
 
 /// What `cluster.json` says of routes: from the management node, and over all pairs when
 /// counted.
-fn route_summary(
-    model: &Model,
-    router: &mut Router<'_>,
-    all_pairs: Option<AllPairs>,
-) -> RouteSummary {
+fn route_summary(model: &Model, all_pairs: Option<AllPairs>) -> RouteSummary {
     RouteSummary {
         from_management_node: model
             .start_node()
-            .map(|origin| RoutesFromOne::new(model, &router.from(origin))),
+            .map(|origin| RoutesFromOne::new(model, &Router::new(model).from(origin))),
         all_pairs,
     }
 }
 
 /// Each node's files, in node order, into `out`; with `all_pairs`, every node's routes
-/// counted on the way.
+/// found and counted on the way.
 fn node_files(
     model: &Model,
     input: (&str, &str),
     mut certificates: Option<&mut dyn Certify>,
-    router: &mut Router<'_>,
-    mut all_pairs: Option<&mut AllPairs>,
+    mut all_pairs: Option<&mut (Router<'_>, AllPairs)>,
     out: &mut Recorder<'_>,
 ) -> Result<(), EmitError> {
     let web = model.cluster.kind == Kind::Swg;
@@ -131,9 +116,9 @@ fn node_files(
     for id in model.node_ids() {
         let name = &model.node(id).name;
         // One routing table at a time: all of them at once would be the square of the size.
-        let table = all_pairs.as_deref_mut().map(|all_pairs| {
+        let table = all_pairs.as_deref_mut().map(|(router, counted)| {
             let table = router.from(id);
-            all_pairs.add(model, &table);
+            counted.add(model, &table);
             table
         });
         if web {

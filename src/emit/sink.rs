@@ -115,7 +115,7 @@ impl<'s> Recorder<'s> {
     }
 
     /// [`EmitError::Halted`] once another recorder failed.
-    pub(super) fn go_on(&self) -> Result<(), EmitError> {
+    fn go_on(&self) -> Result<(), EmitError> {
         if self.halt.load(Ordering::Relaxed) {
             return Err(EmitError::Halted);
         }
@@ -180,19 +180,19 @@ impl<'s> Recorder<'s> {
         });
         Ok(())
     }
+}
 
-    /// Hands over a file the manifest does not list (the manifest itself).
-    pub(super) fn put_unlisted(
-        &mut self,
-        path: &str,
-        mut produce: impl FnMut(&mut dyn Write) -> io::Result<()>,
-    ) -> Result<(), EmitError> {
-        self.sink
-            .file(path, &mut |writer| {
-                let mut buffered = io::BufWriter::with_capacity(1 << 16, writer);
-                produce(&mut buffered)?;
-                buffered.flush()
-            })
-            .map_err(EmitError::Sink)
-    }
+/// Hands `sink` a file the manifest does not list (the manifest itself), written by
+/// `produce` a piece at a time (buffered).
+pub(super) fn put_unlisted(
+    sink: &dyn Sink,
+    path: &str,
+    mut produce: impl FnMut(&mut dyn Write) -> io::Result<()>,
+) -> Result<(), EmitError> {
+    sink.file(path, &mut |writer| {
+        let mut buffered = io::BufWriter::with_capacity(1 << 16, writer);
+        produce(&mut buffered)?;
+        buffered.flush()
+    })
+    .map_err(EmitError::Sink)
 }

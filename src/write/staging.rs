@@ -152,37 +152,31 @@ impl Staging {
     /// Puts the build in place of `out` with one atomic exchange, once it is on the disk;
     /// or, when `out` already holds it, leaves `out` as it is.
     pub fn finish(mut self) -> Result<Committed, WriteError> {
-        let left = self
+        let progress = self
             .progress
             .get_mut()
             .unwrap_or_else(PoisonError::into_inner);
-        let mut progress = std::mem::take(left);
-        // `drop` goes by the flag left behind: should what follows fail, it removes the
-        // staging directory.
-        left.started = progress.started;
+        let started = progress.started;
+        let (mut seen, mut drift) = (
+            std::mem::take(&mut progress.seen),
+            std::mem::take(&mut progress.drift),
+        );
         if self.exists {
-            progress.seen.sort_unstable();
-            let unexpected = unexpected(&self.out, &progress.seen)?;
-            progress.drift.extend(unexpected);
-            progress.drift.sort();
+            seen.sort_unstable();
+            drift.extend(unexpected(&self.out, &seen)?);
+            drift.sort();
         }
-        if self.exists
-            && !progress.started
-            && progress.drift.is_empty()
-            && modes_as_written(&self.out)?
-        {
+        if self.exists && !started && drift.is_empty() && modes_as_written(&self.out)? {
             self.finished = true;
             return Ok(Committed {
                 written: false,
                 compared: true,
-                drift: progress.drift,
+                drift,
                 removed: std::mem::take(&mut self.removed),
             });
         }
-        if !progress.started {
-            // Marked started first: should the start fail, `drop` removes what it made.
-            self.progress().started = true;
-            self.start(&mut progress)?;
+        if !started {
+            self.start(&mut self.progress())?;
         }
         // The new tree reaches the disk before it replaces the old one, so that a power
         // loss after `build` returns cannot leave an empty or partial tree in its place.
@@ -202,7 +196,7 @@ impl Staging {
         Ok(Committed {
             written: true,
             compared: self.exists,
-            drift: progress.drift,
+            drift,
             removed: std::mem::take(&mut self.removed),
         })
     }
